@@ -1,0 +1,519 @@
+//! Runner images: the pre-initialised CPython component every run starts from.
+//!
+//! An image is built by the project itself from pinned inputs that are compiled
+//! into gavel (`runner-images/python-3.14/`): the runner app, its WIT world and
+//! the hash-pinned build tool. It is cached per user, keyed by those inputs, so
+//! the first use builds it and every later use finds it.
+//!
+//! Builds are not byte-reproducible (the snapshot holds a hash seed and a memory
+//! layout), so an image is identified by its sha256, which every result records;
+//! `import`/`export` move one exact image between machines.
+
+use crate::cache::{Cache, LockKind, write_atomically};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::ffi::OsStr;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use thiserror::Error;
+
+/// The inputs of a runner image, compiled into the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageSource {
+    /// The image's name, e.g. `python-3.14`.
+    pub name: &'static str,
+    /// The CPython version the build tool bundles.
+    pub python_version: &'static str,
+    /// The build tool's package and version, as pip names it.
+    pub tool: &'static str,
+    /// A pip requirements file pinning the build tool with `--hash` lines.
+    pub requirements: &'static str,
+    /// The WIT world the runner app implements.
+    pub wit: &'static str,
+    /// The runner app's source.
+    pub app: &'static str,
+}
+
+/// The default image: CPython 3.14, pre-initialised by componentize-py.
+pub const PYTHON_3_14: ImageSource = ImageSource {
+    name: "python-3.14",
+    python_version: "3.14.0",
+    tool: "componentize-py==0.25.1",
+    requirements: include_str!("../../../runner-images/python-3.14/requirements.txt"),
+    wit: include_str!("../../../runner-images/python-3.14/wit/runner.wit"),
+    app: include_str!("../../../runner-images/python-3.14/app/gavel_runner.py"),
+};
+
+const APP_MODULE: &str = "gavel_runner";
+const WORLD: &str = "runner";
+
+impl ImageSource {
+    /// A short hash of every build input: images built from the same inputs
+    /// share a cache slot, and changing any input builds a new image.
+    pub fn key(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [self.name, self.requirements, self.wit, self.app] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hex(&hasher.finalize())[..16].to_owned()
+    }
+}
+
+/// Where an image came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// Built on this machine from the pinned inputs.
+    Built {
+        /// The build tool, e.g. `componentize-py==0.25.1`.
+        tool: String,
+    },
+    /// Imported from a file with `gavel image import`.
+    Imported {
+        /// The file it was imported from.
+        from: PathBuf,
+    },
+    /// Used directly from a file given on the command line.
+    File,
+}
+
+/// A runner image on disk: a WebAssembly component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// The image's name, e.g. `python-3.14`.
+    pub name: String,
+    /// The CPython version inside.
+    pub python_version: String,
+    /// The component file.
+    pub path: PathBuf,
+    /// sha256 of the component file, hex: the identity of the image.
+    pub sha256: String,
+    /// Size of the component file in bytes.
+    pub size: u64,
+    /// The key of the inputs it was built from (see [`ImageSource::key`]).
+    pub source_key: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// Steps of an image build, reported as they start so a caller can show progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildStep {
+    /// Installing the pinned build tool with pip into gavel's cache.
+    InstallingTool {
+        /// What is installed, e.g. `componentize-py==0.25.1`.
+        tool: String,
+    },
+    /// Building and snapshotting the component.
+    Building {
+        /// The image being built.
+        name: String,
+    },
+    /// Compiling the component to native code (once per image and machine).
+    Compiling,
+}
+
+/// Why an image could not be provided. These are failures of the judge's set-up,
+/// never of a submission.
+#[derive(Debug, Error)]
+pub enum ImageError {
+    /// A file or directory of the cache could not be used.
+    #[error("cannot use `{}`: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// No python3 to run the build tool.
+    #[error(
+        "building the runner image needs `{program}` (Python 3.9 or newer with pip), which could not be run: {source}\n\
+         hint: install python3 and pip, set GAVEL_PYTHON to a Python interpreter, or import a built image with `gavel image import FILE`"
+    )]
+    PythonMissing {
+        /// The interpreter that was tried.
+        program: String,
+        /// Why it could not be started.
+        source: std::io::Error,
+    },
+    /// pip failed to install the build tool.
+    #[error(
+        "pip could not install `{tool}` (exit status {status}):\n{output}\n\
+         hint: the image build needs pip and the Python package registry; on a machine without them, \
+         run `gavel image export FILE` on one that has them and `gavel image import FILE` here"
+    )]
+    ToolInstall {
+        /// The pinned tool.
+        tool: String,
+        /// pip's exit status.
+        status: String,
+        /// The end of pip's output.
+        output: String,
+    },
+    /// The build tool failed.
+    #[error("building the runner image `{name}` failed (exit status {status}):\n{output}")]
+    Build {
+        /// The image.
+        name: String,
+        /// The tool's exit status.
+        status: String,
+        /// The end of the tool's output.
+        output: String,
+    },
+    /// A file that should be a runner image is not one.
+    #[error("`{}` is not a usable runner image: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ImageError + '_ {
+    move |source| ImageError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Hex encoding of a digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// sha256 of a file, hex.
+pub fn sha256_file(path: &Path) -> Result<(String, u64), ImageError> {
+    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buffer).map_err(io_error(path))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((hex(&hasher.finalize()), size))
+}
+
+const COMPONENT_FILE: &str = "runner.wasm";
+const META_FILE: &str = "image.json";
+
+fn slot(cache: &Cache, source: &ImageSource) -> PathBuf {
+    cache
+        .images_dir()
+        .join(format!("{}-{}", source.name, source.key()))
+}
+
+/// The cached image built from `source`, if there is one.
+pub fn cached(cache: &Cache, source: &ImageSource) -> Result<Option<Image>, ImageError> {
+    let meta = slot(cache, source).join(META_FILE);
+    let text = match std::fs::read_to_string(&meta) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error(&meta)(e)),
+    };
+    let image: Image = serde_json::from_str(&text).map_err(|e| ImageError::Invalid {
+        path: meta.clone(),
+        reason: format!("unreadable metadata ({e}); remove the file to rebuild"),
+    })?;
+    // A cheap check that the component is the one the metadata describes; the
+    // full hash is verified by `gavel image info --verify`.
+    match std::fs::metadata(&image.path) {
+        Ok(m) if m.len() == image.size => Ok(Some(image)),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(&image.path)(e)),
+    }
+}
+
+/// The image built from `source`: the cached one, or a new build (with
+/// `progress` told of each step) when there is none.
+pub fn ensure(
+    cache: &Cache,
+    source: &ImageSource,
+    progress: &mut dyn FnMut(BuildStep),
+) -> Result<Image, ImageError> {
+    if let Some(image) = cached(cache, source)? {
+        return Ok(image);
+    }
+    let _lock = cache.lock(LockKind::Image)?;
+    // Another process may have built it while this one waited for the lock.
+    if let Some(image) = cached(cache, source)? {
+        return Ok(image);
+    }
+    build_locked(cache, source, progress)
+}
+
+/// Builds the image from `source` even if one is cached, and caches the result.
+pub fn build(
+    cache: &Cache,
+    source: &ImageSource,
+    progress: &mut dyn FnMut(BuildStep),
+) -> Result<Image, ImageError> {
+    let _lock = cache.lock(LockKind::Image)?;
+    build_locked(cache, source, progress)
+}
+
+fn python() -> String {
+    std::env::var("GAVEL_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn build_locked(
+    cache: &Cache,
+    source: &ImageSource,
+    progress: &mut dyn FnMut(BuildStep),
+) -> Result<Image, ImageError> {
+    let tool_dir = install_tool(cache, source, progress)?;
+    progress(BuildStep::Building {
+        name: source.name.to_owned(),
+    });
+    let slot = slot(cache, source);
+    std::fs::create_dir_all(&slot).map_err(io_error(&slot))?;
+    let work = tempfile::tempdir_in(&slot).map_err(io_error(&slot))?;
+    let app_dir = work.path().join("app");
+    let wit_dir = work.path().join("wit");
+    for (dir, file, text) in [
+        (&app_dir, format!("{APP_MODULE}.py"), source.app),
+        (&wit_dir, "runner.wit".to_owned(), source.wit),
+    ] {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let path = dir.join(file);
+        std::fs::write(&path, text).map_err(io_error(&path))?;
+    }
+    let built = work.path().join(COMPONENT_FILE);
+    let mut command = Command::new(python());
+    command
+        .env("PYTHONPATH", &tool_dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args([
+            "-c",
+            "import sys\nfrom componentize_py import script\nsys.argv[0] = 'componentize-py'\nsys.exit(script())",
+        ])
+        .arg("-d")
+        .arg(&wit_dir)
+        .args(["-w", WORLD, "componentize", "-p"])
+        .arg(&app_dir)
+        .arg(APP_MODULE)
+        .arg("-o")
+        .arg(&built);
+    let (status, output) = run_tool(&mut command)?;
+    if !status.success() {
+        return Err(ImageError::Build {
+            name: source.name.to_owned(),
+            status: status.to_string(),
+            output,
+        });
+    }
+    let target = slot.join(COMPONENT_FILE);
+    std::fs::rename(&built, &target).map_err(io_error(&target))?;
+    let (sha256, size) = sha256_file(&target)?;
+    let image = Image {
+        name: source.name.to_owned(),
+        python_version: source.python_version.to_owned(),
+        path: target,
+        sha256,
+        size,
+        source_key: source.key(),
+        origin: Origin::Built {
+            tool: source.tool.to_owned(),
+        },
+    };
+    write_meta(&slot, &image)?;
+    tracing::info!(sha256 = %image.sha256, "built runner image {}", image.name);
+    Ok(image)
+}
+
+fn write_meta(slot: &Path, image: &Image) -> Result<(), ImageError> {
+    let meta = slot.join(META_FILE);
+    let text = serde_json::to_string_pretty(image).expect("image metadata serialises");
+    write_atomically(&meta, text.as_bytes()).map_err(io_error(&meta))
+}
+
+/// Installs the pinned build tool into the cache (once) and returns the
+/// directory to put on `PYTHONPATH`.
+fn install_tool(
+    cache: &Cache,
+    source: &ImageSource,
+    progress: &mut dyn FnMut(BuildStep),
+) -> Result<PathBuf, ImageError> {
+    let mut hasher = Sha256::new();
+    hasher.update(source.requirements.as_bytes());
+    let key = &hex(&hasher.finalize())[..16];
+    let dir = cache.tools_dir().join(format!(
+        "{}-{key}",
+        source.tool.replace("==", "-").replace(['/', '\\'], "_")
+    ));
+    let done = dir.join(".installed");
+    if done.exists() {
+        return Ok(dir);
+    }
+    progress(BuildStep::InstallingTool {
+        tool: source.tool.to_owned(),
+    });
+    let parent = cache.tools_dir();
+    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    let work = tempfile::tempdir_in(&parent).map_err(io_error(&parent))?;
+    let requirements = work.path().join("requirements.txt");
+    std::fs::write(&requirements, source.requirements).map_err(io_error(&requirements))?;
+    let target = work.path().join("site");
+    // `--target` rather than a venv: it needs no `venv` module (Debian splits it
+    // out) and touches no environment that pip might consider externally managed.
+    let mut command = Command::new(python());
+    command
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--require-hashes",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--target",
+        ])
+        .arg(&target)
+        .arg("-r")
+        .arg(&requirements);
+    let (status, output) = run_tool(&mut command)?;
+    if !status.success() {
+        return Err(ImageError::ToolInstall {
+            tool: source.tool.to_owned(),
+            status: status.to_string(),
+            output,
+        });
+    }
+    std::fs::write(target.join(".installed"), source.tool).map_err(io_error(&target))?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+    }
+    std::fs::rename(&target, &dir).map_err(io_error(&dir))?;
+    Ok(dir)
+}
+
+/// Runs a build command, capturing its output; returns the status and the
+/// last lines of the output (for error messages).
+fn run_tool(command: &mut Command) -> Result<(std::process::ExitStatus, String), ImageError> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    tracing::debug!(?command, "running");
+    let output =
+        command
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| ImageError::PythonMissing {
+                program: program.clone(),
+                source,
+            })?;
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+    Ok((output.status, tail))
+}
+
+/// Describes a component file used as is (`--image FILE`), hashing it.
+pub fn from_file(path: &Path) -> Result<Image, ImageError> {
+    let (sha256, size) = sha256_file(path)?;
+    Ok(Image {
+        name: path
+            .file_stem()
+            .and_then(OsStr::to_str)
+            .unwrap_or("image")
+            .to_owned(),
+        python_version: String::from("unknown"),
+        path: path.to_owned(),
+        sha256,
+        size,
+        source_key: String::new(),
+        origin: Origin::File,
+    })
+}
+
+/// Installs the component `file` as the cached image for `source`, replacing
+/// any built one. The caller validates it (by loading it) before calling.
+pub fn import(cache: &Cache, source: &ImageSource, file: &Path) -> Result<Image, ImageError> {
+    let _lock = cache.lock(LockKind::Image)?;
+    let slot = slot(cache, source);
+    std::fs::create_dir_all(&slot).map_err(io_error(&slot))?;
+    let bytes = std::fs::read(file).map_err(io_error(file))?;
+    let target = slot.join(COMPONENT_FILE);
+    write_atomically(&target, &bytes).map_err(io_error(&target))?;
+    let (sha256, size) = sha256_file(&target)?;
+    let image = Image {
+        name: source.name.to_owned(),
+        python_version: source.python_version.to_owned(),
+        path: target,
+        sha256,
+        size,
+        source_key: source.key(),
+        origin: Origin::Imported {
+            from: std::path::absolute(file).unwrap_or_else(|_| file.to_owned()),
+        },
+    };
+    write_meta(&slot, &image)?;
+    Ok(image)
+}
+
+/// Copies the image's component to `dest`, for `gavel image import` elsewhere.
+pub fn export(image: &Image, dest: &Path) -> Result<(), ImageError> {
+    let bytes = std::fs::read(&image.path).map_err(io_error(&image.path))?;
+    write_atomically(dest, &bytes).map_err(io_error(dest))
+}
+
+/// Verifies that the component still has the sha256 its metadata records.
+pub fn verify(image: &Image) -> Result<(), ImageError> {
+    let (sha256, _) = sha256_file(&image.path)?;
+    if sha256 != image.sha256 {
+        return Err(ImageError::Invalid {
+            path: image.path.clone(),
+            reason: format!(
+                "its sha256 is {sha256}, but it was recorded as {}; run `gavel image build` to replace it",
+                image.sha256
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_changes_with_every_input() {
+        let base = PYTHON_3_14;
+        let mut other = base;
+        other.app = "print('different app')";
+        assert_ne!(base.key(), other.key());
+        let mut other = base;
+        other.requirements = "componentize-py==0.0.0";
+        assert_ne!(base.key(), other.key());
+        assert_eq!(base.key(), PYTHON_3_14.key());
+        assert_eq!(base.key().len(), 16);
+    }
+
+    #[test]
+    fn a_missing_cache_slot_is_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path());
+        assert!(cached(&cache, &PYTHON_3_14).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_missing_python_is_named_in_the_error() {
+        let mut command = Command::new("/nonexistent/python3");
+        let err = run_tool(&mut command).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("/nonexistent/python3"), "{text}");
+        assert!(text.contains("gavel image import"), "{text}");
+    }
+}

@@ -1,0 +1,31 @@
+//! gavel's sandbox: runs untrusted Python inside a WASI build of CPython under
+//! wasmtime, with a deterministic instruction budget (fuel), a wall-clock limit,
+//! a memory cap and an output cap, and classifies every way a run can end.
+//!
+//! This is the only crate of gavel that knows wasmtime. A program failing in
+//! any way is an [`Outcome`] inside a [`RunReport`]; an `Err` means the judge
+//! itself could not do its work.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use gavel_sandbox::{image, Cache, Job, Sandbox};
+//! let cache = Cache::from_env()?;
+//! let image = image::ensure(&cache, &image::PYTHON_3_14, &mut |_step| {})?;
+//! let sandbox = Sandbox::new(&cache, image)?;
+//! let report = sandbox.run(&Job::script("print('hi')")).await?;
+//! assert_eq!(report.stdout, b"hi\n");
+//! # Ok(()) }
+//! ```
+
+mod cache;
+pub mod image;
+mod limits;
+mod outcome;
+mod output;
+mod sandbox;
+
+pub use cache::{Cache, write_atomically};
+pub use image::{BuildStep, Image, ImageError, ImageSource};
+pub use limits::Limits;
+pub use outcome::{Outcome, PyError, RunReport, TimeLimit};
+pub use sandbox::{Entry, Job, Sandbox, SandboxError, Shape};

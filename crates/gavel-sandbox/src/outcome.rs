@@ -1,0 +1,116 @@
+//! What a run produced. A program failing is an [`Outcome`], never an error.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which limit ended a run that ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeLimit {
+    /// The instruction budget ran out (deterministic).
+    Fuel,
+    /// The wall-clock limit passed (sleeping, or a slow host).
+    WallTime,
+}
+
+impl fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeLimit::Fuel => "fuel",
+            TimeLimit::WallTime => "wall_time",
+        })
+    }
+}
+
+/// A Python exception (or a trap) that ended a program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PyError {
+    /// The exception's type name (`ZeroDivisionError`), or for a trap of the
+    /// interpreter itself a name of ours such as `StackOverflow`.
+    pub kind: String,
+    /// The exception's message.
+    pub message: String,
+    /// The traceback, without the runner's own frames; may be empty.
+    pub traceback: String,
+    /// The line of the submission where it happened; `None` when unknown.
+    pub line: Option<u32>,
+}
+
+impl fmt::Display for PyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(&self.kind)
+        } else {
+            write!(f, "{}: {}", self.kind, self.message)
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The program ran to its end, or called `sys.exit(0)`.
+    Ok,
+    /// The program raised, exited with a non-zero code, or trapped.
+    RuntimeError {
+        /// The exception, when Python raised one or the interpreter trapped.
+        error: Option<PyError>,
+    },
+    /// The source does not compile; none of it ran.
+    CompileError {
+        /// The `SyntaxError` (or similar) that `compile()` raised.
+        error: PyError,
+    },
+    /// A time limit ended the run.
+    TimeLimit {
+        /// The limit that fired.
+        limit: TimeLimit,
+    },
+    /// The program tried to use more memory than allowed.
+    MemoryLimit,
+    /// The program wrote more than allowed to stdout and stderr.
+    OutputLimit,
+}
+
+impl Outcome {
+    /// The stable snake_case name of the outcome, as in the JSON `status` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::RuntimeError { .. } => "runtime_error",
+            Outcome::CompileError { .. } => "compile_error",
+            Outcome::TimeLimit { .. } => "time_limit",
+            Outcome::MemoryLimit => "memory_limit",
+            Outcome::OutputLimit => "output_limit",
+        }
+    }
+
+    /// Whether the program ran to its end.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Outcome::Ok)
+    }
+}
+
+/// Everything observed about one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// The exit code: 0 for a normal end, the `sys.exit` code, or 1 for an
+    /// uncaught exception like the interpreter would; `None` when a limit
+    /// ended the run.
+    pub exit_code: Option<i32>,
+    /// What the program wrote to stdout (clipped at the output limit).
+    pub stdout: Vec<u8>,
+    /// What the program wrote to stderr (clipped at the output limit).
+    pub stderr: Vec<u8>,
+    /// For a function call that returned: the JSON encoding of the value.
+    pub return_json: Option<String>,
+    /// Fuel consumed, instantiation included.
+    pub fuel: u64,
+    /// Wall-clock time of the run in milliseconds, instantiation included.
+    pub wall_ms: f64,
+    /// Peak total size of the guest's linear memories, in bytes.
+    pub peak_memory_bytes: u64,
+}
