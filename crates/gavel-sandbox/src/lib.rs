@@ -22,6 +22,8 @@ pub mod image;
 mod limits;
 mod outcome;
 mod output;
+#[cfg(test)]
+mod python_tests;
 mod sandbox;
 
 pub use cache::{Cache, write_atomically};

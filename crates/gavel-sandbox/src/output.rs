@@ -65,6 +65,12 @@ impl CapturedOutput {
         }
     }
 
+    fn remaining(&self) -> usize {
+        let buffers = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+        self.cap
+            .saturating_sub(buffers.stdout.len() + buffers.stderr.len())
+    }
+
     /// Appends what fits; returns false when the budget ran out.
     fn append(&self, is_stderr: bool, data: &[u8]) -> bool {
         let mut buffers = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
@@ -109,9 +115,11 @@ impl OutputStream for Stream {
     }
 
     fn check_write(&mut self) -> Result<usize, StreamError> {
-        // Always accept a reasonable chunk: the overflow is detected by `write`,
-        // which keeps the bytes that still fit.
-        Ok(64 * 1024)
+        // Offer the whole remaining budget and one byte more. A smaller offer
+        // makes the guest's C library do short writes, and CPython drops what a
+        // short write left over without an error; this way a write that passes
+        // the cap reaches `write` and is detected there.
+        Ok(self.output.remaining().saturating_add(1))
     }
 }
 

@@ -521,11 +521,13 @@ fn classify(
 ) -> (Outcome, Option<i32>, Option<String>) {
     let error = |error| Outcome::RuntimeError { error };
     match result {
+        // Output past the cap is lost, so the run cannot be judged on it, even
+        // when the guest's write failed quietly and the program carried on.
+        _ if output_overflowed => (Outcome::OutputLimit, None, None),
         Ok(guest::Outcome::Ok(value)) => {
             let value = is_function.then_some(value);
             (Outcome::Ok, Some(0), value)
         }
-        _ if output_overflowed => (Outcome::OutputLimit, None, None),
         _ if memory_hit => (Outcome::MemoryLimit, None, None),
         Ok(guest::Outcome::Exit(0)) if !is_function => (Outcome::Ok, Some(0), None),
         Ok(guest::Outcome::Exit(code)) => (error(exit_error(code)), Some(code), None),
@@ -634,5 +636,116 @@ mod tests {
             }
         );
         assert_eq!(code, None);
+    }
+}
+
+/// Limit classification on real wasmtime executions of tiny core modules, with
+/// the engine configuration and limiter of real runs but no CPython.
+#[cfg(test)]
+mod wat_tests {
+    use super::*;
+    use wasmtime::{Instance, Module};
+
+    struct Limited {
+        limiter: MemoryLimiter,
+    }
+
+    async fn run_wat(wat: &str, limits: Limits) -> (Outcome, u64) {
+        let engine = engine().unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(
+            &engine,
+            Limited {
+                limiter: MemoryLimiter::new(limits.memory_bytes),
+            },
+        );
+        store.limiter(|s| &mut s.limiter);
+        store.set_fuel(limits.fuel).unwrap();
+        store
+            .fuel_async_yield_interval(Some(YIELD_INTERVAL))
+            .unwrap();
+        let called = tokio::time::timeout(limits.wall_time, async {
+            let instance = Instance::new_async(&mut store, &module, &[]).await?;
+            let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+            run.call_async(&mut store, ()).await?;
+            Ok(guest::Outcome::Ok(String::new()))
+        })
+        .await;
+        let fuel = limits.fuel - store.get_fuel().unwrap();
+        let outcome = match called {
+            Err(_) => Outcome::TimeLimit {
+                limit: TimeLimit::WallTime,
+            },
+            Ok(result) => classify(result, false, false, store.data().limiter.hit).0,
+        };
+        (outcome, fuel)
+    }
+
+    const SPIN: &str = r#"(module (func (export "run") (loop br 0)))"#;
+
+    #[tokio::test]
+    async fn an_endless_loop_runs_out_of_fuel_deterministically() {
+        let limits = Limits {
+            fuel: 5_000_000,
+            ..Limits::default()
+        };
+        let (outcome, fuel) = run_wat(SPIN, limits).await;
+        assert_eq!(
+            outcome,
+            Outcome::TimeLimit {
+                limit: TimeLimit::Fuel
+            }
+        );
+        assert_eq!(fuel, 5_000_000);
+    }
+
+    #[tokio::test]
+    async fn the_wall_clock_stops_a_loop_with_fuel_to_spare() {
+        let limits = Limits {
+            fuel: u64::MAX / 2,
+            wall_time: Duration::from_millis(200),
+            ..Limits::default()
+        };
+        let started = Instant::now();
+        let (outcome, _) = run_wat(SPIN, limits).await;
+        assert_eq!(
+            outcome,
+            Outcome::TimeLimit {
+                limit: TimeLimit::WallTime
+            }
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_refused_memory_grow_is_reported_as_the_memory_limit() {
+        // Grows by 64 MiB pages until refused, then traps as CPython might.
+        let wat = r#"(module (memory 1)
+            (func (export "run")
+              (loop (br_if 0 (i32.ne (memory.grow (i32.const 1024)) (i32.const -1))))
+              unreachable))"#;
+        let limits = Limits {
+            memory_bytes: 200 << 20,
+            ..Limits::default()
+        };
+        let (outcome, _) = run_wat(wat, limits).await;
+        assert_eq!(outcome, Outcome::MemoryLimit);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_trap_without_a_limit_is_a_runtime_error() {
+        let wat = r#"(module (func (export "run") unreachable))"#;
+        let (outcome, _) = run_wat(wat, Limits::default()).await;
+        assert_eq!(outcome.name(), "runtime_error");
+    }
+
+    #[tokio::test]
+    async fn a_deep_wasm_recursion_is_a_stack_overflow_not_a_crash() {
+        let wat = r#"(module (func $f (export "run") (call $f)))"#;
+        let (outcome, _) = run_wat(wat, Limits::default()).await;
+        match outcome {
+            Outcome::RuntimeError { error: Some(e) } => assert_eq!(e.kind, "StackOverflow"),
+            other => panic!("{other:?}"),
+        }
     }
 }

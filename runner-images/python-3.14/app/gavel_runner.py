@@ -21,7 +21,7 @@ PRELOADED = (
     "calendar", "cmath", "codecs", "collections", "collections.abc", "colorsys",
     "contextlib", "copy", "csv", "dataclasses", "datetime", "decimal", "difflib",
     "enum", "errno", "fnmatch", "fractions", "functools", "gc", "graphlib", "hashlib",
-    "heapq", "hmac", "html", "inspect", "io", "itertools", "json", "keyword", "locale",
+    "heapq", "hmac", "html", "inspect", "io", "itertools", "json", "keyword", "linecache", "locale",
     "math", "numbers", "operator", "os", "os.path", "pathlib", "pprint", "queue",
     "random", "re", "reprlib", "secrets", "shlex", "statistics", "string", "struct",
     "sys", "textwrap", "time", "timeit", "traceback", "types", "typing", "unicodedata",
@@ -32,8 +32,11 @@ for _name in PRELOADED:
     __import__(_name)
 
 import builtins  # noqa: E402
+import collections  # noqa: E402
 import json  # noqa: E402
+import linecache  # noqa: E402
 import traceback  # noqa: E402
+import types  # noqa: E402
 
 from wit_world import exports  # noqa: E402
 from wit_world.exports.run import (  # noqa: E402
@@ -181,15 +184,32 @@ def _failure(exc, skip_frames):
     except BaseException:
         message = "<the exception's message could not be formatted>"
     try:
-        text = "".join(traceback.format_exception(type(exc), exc, tb, limit=-50))
+        text = "".join(traceback.format_exception(type(exc), exc, _last_frames(tb, 50)))
     except BaseException:
         text = ""
     line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
     if line is None:
-        frames = traceback.extract_tb(tb) if tb is not None else []
-        mine = [f for f in frames if f.filename == FILENAME]
-        line = mine[-1].lineno if mine else 0
+        # A plain walk: a RecursionError's traceback is 10,000 frames long, and
+        # extracting them all would cost the candidate seconds of fuel.
+        line = 0
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == FILENAME:
+                line = tb.tb_lineno
+            tb = tb.tb_next
     return Failure(type(exc).__name__, _clip(message, _MAX_MESSAGE), _clip(text, _MAX_TRACEBACK), line or 0)
+
+
+def _last_frames(tb, count):
+    """A copy of the last `count` entries of a traceback: formatting only those
+    keeps a 10,000-frame RecursionError cheap."""
+    last = collections.deque(maxlen=count)
+    while tb is not None:
+        last.append(tb)
+        tb = tb.tb_next
+    chain = None
+    for entry in reversed(last):
+        chain = types.TracebackType(chain, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return chain
 
 
 def _exit_code(exc):
@@ -213,6 +233,12 @@ def _flush():
 
 def _compile(source):
     """Compiles like `python solution.py` would: bytes, so a BOM and a coding cookie count."""
+    try:
+        # Tracebacks then quote the submission's lines, as they would natively.
+        lines = source.decode("utf-8", "replace").splitlines(keepends=True)
+        linecache.cache[FILENAME] = (len(source), None, lines, FILENAME)
+    except MemoryError:
+        return None, _OUT_OF_MEMORY
     try:
         return compile(source, FILENAME, "exec", dont_inherit=True), None
     except MemoryError:

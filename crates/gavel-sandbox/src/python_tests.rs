@@ -1,0 +1,419 @@
+//! The sandbox against real CPython: every kind of hostile or broken program
+//! a judge meets (../shared/notes/anchors.md), each ending in the right outcome.
+//! The runner image is built on first use, like for any user.
+
+use crate::image::{self, PYTHON_3_14};
+use crate::{Cache, Entry, Job, Limits, Outcome, PyError, RunReport, Sandbox, Shape, TimeLimit};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+fn sandbox() -> &'static Sandbox {
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        let cache = Cache::from_env().unwrap();
+        let image = image::ensure(&cache, &PYTHON_3_14, &mut |_| {}).unwrap();
+        Sandbox::new(&cache, image).unwrap()
+    })
+}
+
+fn limits() -> Limits {
+    Limits {
+        fuel: 2_000_000_000,
+        wall_time: Duration::from_secs(5),
+        memory_bytes: 128 << 20,
+        output_bytes: 64 << 10,
+    }
+}
+
+async fn run_job(mut job: Job) -> RunReport {
+    if job.limits == Limits::default() {
+        job.limits = limits();
+    }
+    sandbox().run(&job).await.unwrap()
+}
+
+async fn run(source: &str) -> RunReport {
+    run_job(Job::script(source)).await
+}
+
+fn stdout(report: &RunReport) -> &str {
+    std::str::from_utf8(&report.stdout).unwrap()
+}
+
+fn error(report: &RunReport) -> &PyError {
+    match &report.outcome {
+        Outcome::RuntimeError { error: Some(e) } | Outcome::CompileError { error: e } => e,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+fn time_limit(limit: TimeLimit) -> Outcome {
+    Outcome::TimeLimit { limit }
+}
+
+#[tokio::test]
+async fn hello_world_is_ok_with_output_and_resources_recorded() {
+    let report = run("print('hello')").await;
+    assert_eq!(report.outcome, Outcome::Ok);
+    assert_eq!(report.exit_code, Some(0));
+    assert_eq!(stdout(&report), "hello\n");
+    assert!(report.fuel > 0);
+    assert!(report.peak_memory_bytes > 0);
+}
+
+#[tokio::test]
+async fn an_endless_loop_runs_out_of_fuel() {
+    let report = run("while True: pass").await;
+    assert_eq!(report.outcome, time_limit(TimeLimit::Fuel));
+    assert_eq!(report.fuel, limits().fuel);
+}
+
+#[tokio::test]
+async fn correct_output_followed_by_a_loop_is_still_a_time_limit() {
+    let report = run("print(42)\nwhile True: pass").await;
+    assert_eq!(report.outcome, time_limit(TimeLimit::Fuel));
+    assert_eq!(stdout(&report), "42\n");
+}
+
+#[tokio::test]
+async fn sleeping_past_the_wall_clock_is_stopped() {
+    let mut job = Job::script("import time\ntime.sleep(30)");
+    job.limits = Limits {
+        wall_time: Duration::from_millis(500),
+        ..limits()
+    };
+    let report = run_job(job).await;
+    assert_eq!(report.outcome, time_limit(TimeLimit::WallTime));
+    assert!(report.wall_ms < 5_000.0, "{}", report.wall_ms);
+}
+
+#[tokio::test]
+async fn busy_waiting_on_the_clock_ends_by_a_limit() {
+    let report = run("import time\nt = time.time()\nwhile time.time() - t < 60: pass").await;
+    assert_eq!(report.outcome.name(), "time_limit");
+}
+
+#[tokio::test]
+async fn a_growing_list_hits_the_memory_limit() {
+    let report = run("x = []\nwhile True: x.append(bytearray(10**6))").await;
+    assert_eq!(report.outcome, Outcome::MemoryLimit);
+    assert!(report.peak_memory_bytes <= limits().memory_bytes);
+}
+
+#[tokio::test]
+async fn one_huge_allocation_hits_the_memory_limit() {
+    let report = run("x = 'a' * 10**9").await;
+    assert_eq!(report.outcome, Outcome::MemoryLimit);
+}
+
+#[tokio::test]
+async fn an_output_flood_hits_the_output_limit_with_bounded_capture() {
+    let report = run("while True: print('spam' * 100)").await;
+    assert_eq!(report.outcome, Outcome::OutputLimit);
+    assert_eq!(report.stdout.len() as u64, limits().output_bytes);
+}
+
+#[tokio::test]
+async fn one_giant_line_hits_the_output_limit() {
+    let report = run("import sys\nsys.stdout.write('x' * 10**7)").await;
+    assert_eq!(report.outcome, Outcome::OutputLimit);
+}
+
+#[tokio::test]
+async fn stderr_counts_towards_the_output_limit() {
+    let report = run("import sys\nwhile True: sys.stderr.write('e' * 1000)").await;
+    assert_eq!(report.outcome, Outcome::OutputLimit);
+}
+
+#[tokio::test]
+async fn plain_recursion_to_depth_10000_works() {
+    let report = run("def f(n): return 0 if n == 0 else 1 + f(n - 1)\nprint(f(10000))").await;
+    assert_eq!(stdout(&report), "10000\n", "{report:?}");
+}
+
+#[tokio::test]
+async fn lru_cache_recursion_to_depth_1000_works() {
+    let source = "from functools import lru_cache\n@lru_cache(None)\ndef f(n): return 0 if n == 0 else 1 + f(n - 1)\nprint(f(1000))";
+    let report = run(source).await;
+    assert_eq!(stdout(&report), "1000\n", "{report:?}");
+}
+
+#[tokio::test]
+async fn deeper_recursion_is_a_clean_recursion_error() {
+    let report = run("def f(n): return 0 if n == 0 else 1 + f(n - 1)\nf(10**6)").await;
+    assert_eq!(error(&report).kind, "RecursionError");
+    assert_eq!(error(&report).line, Some(1));
+    let lru = "import sys\nsys.setrecursionlimit(10**9)\nfrom functools import lru_cache\n@lru_cache(None)\ndef f(n): return 0 if n == 0 else 1 + f(n - 1)\nf(10**6)";
+    let report = run(lru).await;
+    assert_eq!(error(&report).kind, "RecursionError", "{report:?}");
+}
+
+#[tokio::test]
+async fn exits_are_ok_only_with_code_zero() {
+    let report = run("print('bye')\nimport sys\nsys.exit(0)").await;
+    assert_eq!(
+        (report.outcome.clone(), report.exit_code),
+        (Outcome::Ok, Some(0))
+    );
+    assert_eq!(stdout(&report), "bye\n");
+    let report = run("import sys\nsys.exit(3)").await;
+    assert_eq!(report.exit_code, Some(3));
+    assert_eq!(error(&report).kind, "SystemExit");
+    let report = run("import sys\nsys.exit('boom')").await;
+    assert_eq!(report.exit_code, Some(1));
+    assert_eq!(report.stderr, b"boom\n");
+    // WASI 0.2 carries only success or failure out of `os._exit`.
+    let report = run("import os\nos._exit(5)").await;
+    assert_eq!(report.outcome.name(), "runtime_error");
+    assert_eq!(report.exit_code, Some(1));
+}
+
+#[tokio::test]
+async fn an_exception_reports_its_type_message_and_line() {
+    let report = run("x = 1\n\ndef f():\n    return 1 / 0\nf()").await;
+    let e = error(&report);
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("ZeroDivisionError", "division by zero")
+    );
+    assert_eq!(e.line, Some(4));
+    assert!(e.traceback.contains("return 1 / 0"), "{}", e.traceback);
+    assert!(!e.traceback.contains("gavel_runner"), "{}", e.traceback);
+    assert_eq!(report.exit_code, Some(1));
+}
+
+#[tokio::test]
+async fn a_syntax_error_is_a_compile_error_and_nothing_runs() {
+    let report = run("print('ran')\ndef f(:\n  pass").await;
+    let Outcome::CompileError { error } = &report.outcome else {
+        panic!("{report:?}")
+    };
+    assert_eq!(error.kind, "SyntaxError");
+    assert_eq!(error.line, Some(2));
+    assert!(report.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn host_files_the_environment_and_writes_are_out_of_reach() {
+    let source = r#"
+import os
+for path in ["/etc/passwd", "../../etc/passwd", "/proc/self/environ"]:
+    try:
+        open(path).read()
+        print("READ", path)
+    except OSError as e:
+        print("denied", type(e).__name__)
+try:
+    open("out.txt", "w").write("x")
+    print("WROTE")
+except OSError as e:
+    print("denied", type(e).__name__)
+print(dict(os.environ), os.listdir("/") if os.path.exists("/") else "no root")
+"#;
+    let report = run(source).await;
+    let out = stdout(&report);
+    assert!(!out.contains("READ") && !out.contains("WROTE"), "{out}");
+    assert!(out.contains("{}"), "{out}");
+}
+
+#[tokio::test]
+async fn files_of_a_run_are_readable_but_not_writable() {
+    let source = r#"
+print(open("input.txt").read().strip())
+try:
+    open("input.txt", "w").write("changed")
+    print("WROTE")
+except OSError as e:
+    print("denied", type(e).__name__)
+try:
+    open("../input.txt").read()
+    print("ESCAPED")
+except OSError as e:
+    print("denied", type(e).__name__)
+"#;
+    let mut job = Job::script(source);
+    job.files = vec![("input.txt".to_owned(), b"line one\n".to_vec())];
+    let report = run_job(job).await;
+    let out = stdout(&report);
+    assert!(out.starts_with("line one\n"), "{report:?}");
+    assert!(!out.contains("WROTE") && !out.contains("ESCAPED"), "{out}");
+}
+
+#[tokio::test]
+async fn network_processes_threads_and_ctypes_are_unavailable() {
+    for (source, kind) in [
+        ("import socket", "ModuleNotFoundError"),
+        ("import subprocess", "ModuleNotFoundError"),
+        ("import ctypes", "ModuleNotFoundError"),
+        (
+            "import threading\nthreading.Thread(target=print).start()",
+            "RuntimeError",
+        ),
+    ] {
+        let report = run(source).await;
+        assert_eq!(error(&report).kind, kind, "{source}");
+    }
+}
+
+#[tokio::test]
+async fn reading_stdin_past_its_end_is_an_eof_error() {
+    let mut job = Job::script("print(input())\nprint(input())");
+    job.stdin = b"only line\n".to_vec();
+    let report = run_job(job).await;
+    assert_eq!(stdout(&report), "only line\n");
+    assert_eq!(error(&report).kind, "EOFError");
+}
+
+#[tokio::test]
+async fn the_same_program_gives_the_same_output_and_fuel_every_time() {
+    let source = "import random, os\nprint(hash('abc'), random.random(), os.urandom(8).hex(), sorted({'b', 'a', 'c'}))";
+    let first = run(source).await;
+    let second = run(source).await;
+    assert_eq!(first.outcome, Outcome::Ok);
+    assert_eq!(first.stdout, second.stdout);
+    assert_eq!(first.fuel, second.fuel);
+}
+
+#[tokio::test]
+async fn an_exception_at_import_time_is_a_runtime_error() {
+    let report = run("import json\nraise ValueError('at import')").await;
+    assert_eq!(error(&report).message, "at import");
+}
+
+#[tokio::test]
+async fn a_utf8_bom_and_a_coding_cookie_are_honoured() {
+    let report = run_job(Job::script(b"\xef\xbb\xbfprint('bom')".to_vec())).await;
+    assert_eq!(stdout(&report), "bom\n");
+    let latin1 = b"# -*- coding: latin-1 -*-\nprint('caf\xe9')".to_vec();
+    let report = run_job(Job::script(latin1)).await;
+    assert_eq!(stdout(&report), "caf\u{e9}\n");
+    let report = run_job(Job::script(b"print('\xff')".to_vec())).await;
+    assert_eq!(report.outcome.name(), "compile_error");
+}
+
+#[tokio::test]
+async fn non_utf8_and_escape_bytes_are_captured_as_written() {
+    let report = run("import sys\nsys.stdout.buffer.write(b'\\xff\\x1b[31m')").await;
+    assert_eq!(report.stdout, b"\xff\x1b[31m");
+}
+
+#[tokio::test]
+async fn a_huge_source_file_is_handled() {
+    let source = "x = 1\n".repeat(200_000);
+    let report = run(&source).await;
+    assert!(
+        matches!(
+            report.outcome,
+            Outcome::Ok | Outcome::TimeLimit { .. } | Outcome::MemoryLimit
+        ),
+        "{report:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_function_call_returns_its_value_through_the_typed_interface() {
+    let job = Job {
+        entry: Entry::Function {
+            name: "add".to_owned(),
+            args_json: "[2, 3]".to_owned(),
+            params: Vec::new(),
+            returns: Shape::Json,
+        },
+        ..Job::script("def add(a, b):\n    print('{\"fake\": true}')\n    return a + b")
+    };
+    let report = run_job(job).await;
+    assert_eq!(report.return_json.as_deref(), Some("5"));
+    assert_eq!(stdout(&report), "{\"fake\": true}\n");
+}
+
+#[tokio::test]
+async fn linked_lists_and_trees_cross_as_listnode_and_treenode() {
+    let reverse = "def reverse(head):\n    prev = None\n    while head:\n        head.next, prev, head = prev, head, head.next\n    return prev";
+    let job = Job {
+        entry: Entry::Function {
+            name: "reverse".to_owned(),
+            args_json: "[[1, 2, 3]]".to_owned(),
+            params: vec![Shape::LinkedList],
+            returns: Shape::LinkedList,
+        },
+        ..Job::script(reverse)
+    };
+    assert_eq!(run_job(job).await.return_json.as_deref(), Some("[3, 2, 1]"));
+    let mirror = "def mirror(root):\n    if root:\n        root.left, root.right = mirror(root.right), mirror(root.left)\n    return root";
+    let job = Job {
+        entry: Entry::Function {
+            name: "mirror".to_owned(),
+            args_json: "[[1, 2, 3, null, 4]]".to_owned(),
+            params: vec![Shape::BinaryTree],
+            returns: Shape::BinaryTree,
+        },
+        ..Job::script(mirror)
+    };
+    assert_eq!(
+        run_job(job).await.return_json.as_deref(),
+        Some("[1, 3, 2, null, null, 4]")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_function_and_an_exit_in_a_call_are_runtime_errors() {
+    let call = |source: &str| Job {
+        entry: Entry::Function {
+            name: "solve".to_owned(),
+            args_json: "[]".to_owned(),
+            params: Vec::new(),
+            returns: Shape::Json,
+        },
+        ..Job::script(source)
+    };
+    let report = run_job(call("def other(): pass")).await;
+    assert_eq!(error(&report).kind, "NameError");
+    let report = run_job(call("import sys\ndef solve(): sys.exit(0)")).await;
+    assert_eq!(report.outcome.name(), "runtime_error");
+    let report = run_job(call("def solve(): return float('nan')")).await;
+    assert_eq!(error(&report).kind, "ValueError");
+}
+
+#[tokio::test]
+async fn runs_in_parallel_do_not_interfere() {
+    let jobs = (0..8).map(|i| {
+        tokio::spawn(async move {
+            let report = run(&format!("print({i} * 2)")).await;
+            (i, stdout(&report).to_owned())
+        })
+    });
+    for job in jobs {
+        let (i, out) = job.await.unwrap();
+        assert_eq!(out, format!("{}\n", i * 2));
+    }
+}
+
+#[tokio::test]
+async fn the_image_lists_the_modules_a_submission_may_import() {
+    let modules = sandbox().preloaded_modules().await.unwrap();
+    for name in [
+        "json",
+        "collections",
+        "heapq",
+        "functools",
+        "itertools",
+        "math",
+        "re",
+    ] {
+        assert!(modules.iter().any(|m| m == name), "{name} missing");
+    }
+}
+
+#[tokio::test]
+async fn a_large_write_under_the_cap_arrives_whole() {
+    // Regression: with a 64 KiB write offer, CPython lost everything after the
+    // first short write of a large `sys.stdout.write`.
+    let mut job = Job::script("import sys\nsys.stdout.write('y' * 300_000)");
+    job.limits = Limits {
+        output_bytes: 1 << 20,
+        ..limits()
+    };
+    let report = run_job(job).await;
+    assert_eq!(report.outcome, Outcome::Ok);
+    assert_eq!(report.stdout.len(), 300_000);
+}
