@@ -1,0 +1,29 @@
+# gavel's developer recipes. The README's two commands need none of these.
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the test suite (the README's test command).
+test:
+    cargo test --workspace
+
+# Formatting, lints with warnings as errors, tests: what a change must pass.
+ci:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo test --workspace
+
+# Sandbox benchmark: per-run overhead vs native python3, 1 vs 2 workers.
+bench-sandbox:
+    cargo build
+    cargo run --example bench-sandbox
+
+# Grading benchmark: gavel vs a native python3 loop over the same submissions.
+bench-grade:
+    cargo build
+    cargo run --example bench-grade
+
+# Build the runner image again from its pinned inputs.
+image:
+    cargo run -- image build
