@@ -120,7 +120,9 @@ fn main() {
     let two = runtime.block_on(throughput(&sandbox, 2, 40));
 
     println!("native interpreter: {python}");
-    println!("hello world, median                          gavel      native python3 -I -S   ratio");
+    println!(
+        "hello world, median                          gavel      native python3 -I -S   ratio"
+    );
     println!(
         "  fresh interpreter per run (in process)     {:>7.2} ms  {:>7.2} ms (subprocess)  {:.2}x",
         ms(in_process),

@@ -1,0 +1,546 @@
+//! Comparing a submission's answer with the expected one.
+//!
+//! Messages follow testlib: they say where the first difference is and what
+//! was expected there (`line 3, token 2: expected `5`, found `6``).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// How an answer is compared with the expected one.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Comparison {
+    /// Line by line, token by token: the amount of whitespace, a missing
+    /// trailing newline and blank lines at the end do not matter.
+    Tokens,
+    /// Byte for byte.
+    Exact,
+    /// Like `tokens`, ignoring letter case.
+    CaseInsensitive,
+    /// Like `tokens`, but decimal numbers may differ by a tolerance. Tokens
+    /// that are integers on the expected side still compare exactly.
+    Float {
+        /// Absolute tolerance.
+        #[serde(default)]
+        abs: f64,
+        /// Relative tolerance.
+        #[serde(default)]
+        rel: f64,
+    },
+    /// The same lines (each compared like `tokens`) in any order.
+    UnorderedLines,
+    /// For function exercises: deep equality of JSON values.
+    Json {
+        /// Numbers may differ by this much (absolute or relative).
+        #[serde(default)]
+        float_tolerance: Option<f64>,
+        /// Lists compare as multisets.
+        #[serde(default)]
+        unordered_lists: bool,
+    },
+}
+
+impl Default for Comparison {
+    fn default() -> Self {
+        Comparison::Tokens
+    }
+}
+
+impl Comparison {
+    /// Whether this comparison applies to JSON values rather than text.
+    pub fn is_json(&self) -> bool {
+        matches!(self, Comparison::Json { .. })
+    }
+}
+
+/// Why an answer is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WrongReason {
+    /// A token (or value) differs.
+    Mismatch,
+    /// The answer stops before the expected output does.
+    MissingOutput,
+    /// The answer goes on after the expected output ends.
+    ExtraOutput,
+    /// Only whitespace differs (for exact comparison).
+    WhitespaceOnly,
+}
+
+/// The result of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Compared {
+    /// The answer is accepted.
+    Match,
+    /// The answer is wrong.
+    Wrong {
+        /// The kind of difference.
+        reason: WrongReason,
+        /// Where and what, testlib style.
+        message: String,
+    },
+}
+
+fn wrong(reason: WrongReason, message: String) -> Compared {
+    Compared::Wrong { reason, message }
+}
+
+/// Shows a token or line in a message: clipped, with control characters escaped.
+pub fn quote(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut shown: String = text
+        .chars()
+        .take(MAX)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    let total = text.chars().count();
+    if total > MAX {
+        shown.push_str(&format!("… ({} more characters)", total - MAX));
+    }
+    format!("`{shown}`")
+}
+
+/// The lines of `text` without line terminators, blank lines at the end dropped.
+fn lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// Compares text output. `comparison` must not be [`Comparison::Json`].
+pub fn compare_text(comparison: &Comparison, expected: &str, actual: &str) -> Compared {
+    match comparison {
+        Comparison::Exact => {
+            if expected == actual {
+                return Compared::Match;
+            }
+            match compare_tokens(expected, actual, &|e, a| e == a) {
+                Compared::Match => {
+                    let at = first_difference(expected, actual);
+                    wrong(
+                        WrongReason::WhitespaceOnly,
+                        format!("only whitespace differs, first at {at}"),
+                    )
+                }
+                other => other,
+            }
+        }
+        Comparison::Tokens | Comparison::Json { .. } => {
+            compare_tokens(expected, actual, &|e, a| e == a)
+        }
+        Comparison::CaseInsensitive => compare_tokens(expected, actual, &|e, a| {
+            e == a || e.to_lowercase() == a.to_lowercase()
+        }),
+        Comparison::Float { abs, rel } => {
+            compare_tokens(expected, actual, &|e, a| floats_match(e, a, *abs, *rel))
+        }
+        Comparison::UnorderedLines => compare_unordered_lines(expected, actual),
+    }
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (mut line, mut column) = (1, 1);
+    for (e, a) in expected.chars().zip(actual.chars()) {
+        if e != a {
+            break;
+        }
+        if e == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    format!("line {line}, column {column}")
+}
+
+fn is_integer(token: &str) -> bool {
+    let digits = token.strip_prefix(['-', '+']).unwrap_or(token);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn floats_match(expected: &str, actual: &str, abs: f64, rel: f64) -> bool {
+    if expected == actual {
+        return true;
+    }
+    // An integer answer is exact: tolerance is for computed decimals only.
+    if is_integer(expected) {
+        return false;
+    }
+    match (expected.parse::<f64>(), actual.parse::<f64>()) {
+        (Ok(e), Ok(a)) if e.is_finite() && a.is_finite() => {
+            let diff = (e - a).abs();
+            diff <= abs || diff <= rel * e.abs().max(a.abs())
+        }
+        _ => false,
+    }
+}
+
+fn compare_tokens(expected: &str, actual: &str, same: &dyn Fn(&str, &str) -> bool) -> Compared {
+    let expected_lines = lines(expected);
+    let actual_lines = lines(actual);
+    for (index, expected_line) in expected_lines.iter().enumerate() {
+        let n = index + 1;
+        let Some(actual_line) = actual_lines.get(index) else {
+            let what = expected_line
+                .split_whitespace()
+                .next()
+                .map_or_else(|| "an empty line".to_owned(), quote);
+            let message = if actual_lines.is_empty() {
+                format!("line {n}: expected {what}, found no output")
+            } else {
+                format!("line {n}: expected {what}, found end of output")
+            };
+            return wrong(WrongReason::MissingOutput, message);
+        };
+        let mut expected_tokens = expected_line.split_whitespace();
+        let mut actual_tokens = actual_line.split_whitespace();
+        let mut t = 0;
+        loop {
+            t += 1;
+            match (expected_tokens.next(), actual_tokens.next()) {
+                (None, None) => break,
+                (Some(e), Some(a)) if same(e, a) => {}
+                (Some(e), Some(a)) => {
+                    return wrong(
+                        WrongReason::Mismatch,
+                        format!(
+                            "line {n}, token {t}: expected {}, found {}",
+                            quote(e),
+                            quote(a)
+                        ),
+                    );
+                }
+                (Some(e), None) => {
+                    return wrong(
+                        WrongReason::Mismatch,
+                        format!(
+                            "line {n}, token {t}: expected {}, found end of line",
+                            quote(e)
+                        ),
+                    );
+                }
+                (None, Some(a)) => {
+                    return wrong(
+                        WrongReason::Mismatch,
+                        format!(
+                            "line {n}, token {t}: expected end of line, found {}",
+                            quote(a)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(extra) = actual_lines.get(expected_lines.len()) {
+        return wrong(
+            WrongReason::ExtraOutput,
+            format!(
+                "line {}: expected end of output, found {}",
+                expected_lines.len() + 1,
+                quote(extra.trim())
+            ),
+        );
+    }
+    Compared::Match
+}
+
+fn compare_unordered_lines(expected: &str, actual: &str) -> Compared {
+    let normalise = |text: &str| -> Vec<String> {
+        let mut lines: Vec<String> = lines(text)
+            .into_iter()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        lines.sort();
+        lines
+    };
+    let expected = normalise(expected);
+    let actual = normalise(actual);
+    let (mut i, mut j) = (0, 0);
+    while i < expected.len() && j < actual.len() {
+        match expected[i].cmp(&actual[j]) {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => {
+                return wrong(
+                    WrongReason::MissingOutput,
+                    format!("expected a line {}, which is missing", quote(&expected[i])),
+                );
+            }
+            std::cmp::Ordering::Greater => {
+                return wrong(
+                    WrongReason::ExtraOutput,
+                    format!("found an unexpected line {}", quote(&actual[j])),
+                );
+            }
+        }
+    }
+    if let Some(line) = expected.get(i) {
+        return wrong(
+            WrongReason::MissingOutput,
+            format!("expected a line {}, which is missing", quote(line)),
+        );
+    }
+    if let Some(line) = actual.get(j) {
+        return wrong(
+            WrongReason::ExtraOutput,
+            format!("found an unexpected line {}", quote(line)),
+        );
+    }
+    Compared::Match
+}
+
+/// Compares a function's return value with the expected value.
+pub fn compare_json(comparison: &Comparison, expected: &Value, actual: &Value) -> Compared {
+    let (tolerance, unordered) = match comparison {
+        Comparison::Json {
+            float_tolerance,
+            unordered_lists,
+        } => (*float_tolerance, *unordered_lists),
+        _ => (None, false),
+    };
+    match json_difference(expected, actual, tolerance, unordered, "") {
+        None => Compared::Match,
+        Some(message) => wrong(WrongReason::Mismatch, message),
+    }
+}
+
+fn show(value: &Value) -> String {
+    quote(&value.to_string())
+}
+
+fn numbers_match(e: &Value, a: &Value, tolerance: Option<f64>) -> bool {
+    match (e.as_i64(), a.as_i64()) {
+        (Some(x), Some(y)) => return x == y,
+        _ if e.is_u64() && a.is_u64() => return e.as_u64() == a.as_u64(),
+        _ => {}
+    }
+    let (Some(x), Some(y)) = (e.as_f64(), a.as_f64()) else {
+        return false;
+    };
+    if x == y {
+        return true;
+    }
+    match tolerance {
+        Some(t) if !(e.is_i64() || e.is_u64()) => {
+            let diff = (x - y).abs();
+            diff <= t || diff <= t * x.abs().max(y.abs())
+        }
+        _ => false,
+    }
+}
+
+fn json_difference(
+    expected: &Value,
+    actual: &Value,
+    tolerance: Option<f64>,
+    unordered: bool,
+    path: &str,
+) -> Option<String> {
+    let at = if path.is_empty() { "the result" } else { path };
+    let differ = || {
+        Some(format!(
+            "{at}: expected {}, found {}",
+            show(expected),
+            show(actual)
+        ))
+    };
+    match (expected, actual) {
+        (Value::Number(_), Value::Number(_)) => {
+            (!numbers_match(expected, actual, tolerance)).then(|| differ().unwrap())
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Some(format!(
+                    "{at}: expected a list of {} items, found {} items ({})",
+                    e.len(),
+                    a.len(),
+                    show(actual)
+                ));
+            }
+            if unordered {
+                let mut a_sorted: Vec<&Value> = a.iter().collect();
+                let mut e_sorted: Vec<&Value> = e.iter().collect();
+                a_sorted.sort_by_key(|v| v.to_string());
+                e_sorted.sort_by_key(|v| v.to_string());
+                for (i, (ev, av)) in e_sorted.iter().zip(&a_sorted).enumerate() {
+                    if json_difference(ev, av, tolerance, unordered, "").is_some() {
+                        let _ = i;
+                        return Some(format!(
+                            "{at}: expected the items {} in any order, found {}",
+                            show(expected),
+                            show(actual)
+                        ));
+                    }
+                }
+                return None;
+            }
+            e.iter().zip(a).enumerate().find_map(|(i, (ev, av))| {
+                json_difference(ev, av, tolerance, unordered, &format!("{path}[{i}]"))
+            })
+        }
+        (Value::Object(e), Value::Object(a)) => {
+            for key in e.keys() {
+                if !a.contains_key(key) {
+                    return Some(format!("{at}: missing key {}", quote(key)));
+                }
+            }
+            for key in a.keys() {
+                if !e.contains_key(key) {
+                    return Some(format!("{at}: unexpected key {}", quote(key)));
+                }
+            }
+            e.iter().find_map(|(key, ev)| {
+                json_difference(ev, &a[key], tolerance, unordered, &format!("{path}.{key}"))
+            })
+        }
+        _ if expected == actual => None,
+        _ => differ(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(c: Compared) -> (WrongReason, String) {
+        match c {
+            Compared::Wrong { reason, message } => (reason, message),
+            Compared::Match => panic!("expected a mismatch"),
+        }
+    }
+
+    #[test]
+    fn tokens_ignore_whitespace_amounts_and_trailing_blank_lines() {
+        let t = Comparison::Tokens;
+        assert_eq!(compare_text(&t, "1 2\n3\n", "1   2\r\n3"), Compared::Match);
+        assert_eq!(
+            compare_text(&t, "1 2\n3\n", "1 2 \n3\n\n\n  \n"),
+            Compared::Match
+        );
+    }
+
+    #[test]
+    fn tokens_report_the_first_difference_testlib_style() {
+        let t = Comparison::Tokens;
+        let (reason, text) = message(compare_text(&t, "1\n2\n3 5\n", "1\n2\n3 6\n"));
+        assert_eq!(reason, WrongReason::Mismatch);
+        assert_eq!(text, "line 3, token 2: expected `5`, found `6`");
+        let (reason, text) = message(compare_text(&t, "1\n2\n", "1\n"));
+        assert_eq!(reason, WrongReason::MissingOutput);
+        assert_eq!(text, "line 2: expected `2`, found end of output");
+        let (reason, _) = message(compare_text(&t, "1\n", ""));
+        assert_eq!(reason, WrongReason::MissingOutput);
+        let (reason, text) = message(compare_text(&t, "1\n", "1\n2\n"));
+        assert_eq!(reason, WrongReason::ExtraOutput);
+        assert_eq!(text, "line 2: expected end of output, found `2`");
+    }
+
+    #[test]
+    fn exact_reports_whitespace_only_differences() {
+        let (reason, text) = message(compare_text(&Comparison::Exact, "a b\n", "a  b\n"));
+        assert_eq!(reason, WrongReason::WhitespaceOnly);
+        assert_eq!(text, "only whitespace differs, first at line 1, column 3");
+        assert_eq!(
+            compare_text(&Comparison::Exact, "a\n", "a\n"),
+            Compared::Match
+        );
+    }
+
+    #[test]
+    fn case_insensitive_and_unordered_lines() {
+        assert_eq!(
+            compare_text(&Comparison::CaseInsensitive, "YES\n", "yes"),
+            Compared::Match
+        );
+        let u = Comparison::UnorderedLines;
+        assert_eq!(
+            compare_text(&u, "a 1\nb 2\n", "b  2\na 1\n"),
+            Compared::Match
+        );
+        let (reason, _) = message(compare_text(&u, "a\nb\n", "a\n"));
+        assert_eq!(reason, WrongReason::MissingOutput);
+        let (reason, _) = message(compare_text(&u, "a\n", "a\na\n"));
+        assert_eq!(reason, WrongReason::ExtraOutput);
+    }
+
+    #[test]
+    fn float_tolerance_never_loosens_integers() {
+        let f = Comparison::Float {
+            abs: 1e-6,
+            rel: 0.0,
+        };
+        assert_eq!(compare_text(&f, "0.333333\n", "0.3333331"), Compared::Match);
+        assert!(matches!(
+            compare_text(&f, "0.5\n", "0.6"),
+            Compared::Wrong { .. }
+        ));
+        assert!(matches!(
+            compare_text(&f, "3\n", "3.0000001"),
+            Compared::Wrong { .. }
+        ));
+        assert!(matches!(
+            compare_text(&f, "1.0\n", "nan"),
+            Compared::Wrong { .. }
+        ));
+    }
+
+    #[test]
+    fn json_deep_equality_with_paths() {
+        let j = Comparison::Json {
+            float_tolerance: None,
+            unordered_lists: false,
+        };
+        assert_eq!(
+            compare_json(&j, &json!([1, [2, 3]]), &json!([1, [2, 3]])),
+            Compared::Match
+        );
+        assert_eq!(compare_json(&j, &json!(1), &json!(1.0)), Compared::Match);
+        let (_, text) = message(compare_json(&j, &json!([1, [2, 3]]), &json!([1, [2, 4]])));
+        assert_eq!(text, "[1][1]: expected `3`, found `4`");
+        let (_, text) = message(compare_json(&j, &json!({"a": 1}), &json!({"b": 1})));
+        assert_eq!(text, "the result: missing key `a`");
+        let (_, text) = message(compare_json(&j, &json!(true), &json!(1)));
+        assert_eq!(text, "the result: expected `true`, found `1`");
+    }
+
+    #[test]
+    fn json_tolerance_and_unordered_lists() {
+        let j = Comparison::Json {
+            float_tolerance: Some(1e-9),
+            unordered_lists: true,
+        };
+        assert_eq!(
+            compare_json(&j, &json!([0.1, 2]), &json!([2, 0.1000000000001])),
+            Compared::Match
+        );
+        assert!(matches!(
+            compare_json(&j, &json!([1, 2]), &json!([1, 3])),
+            Compared::Wrong { .. }
+        ));
+        assert!(matches!(
+            compare_json(&j, &json!(2), &json!(2.0000000001)),
+            Compared::Wrong { .. }
+        ));
+    }
+
+    #[test]
+    fn quoting_escapes_control_characters_and_clips() {
+        assert_eq!(quote("a\u{1b}[31m"), "`a\\u{1b}[31m`");
+        assert!(quote(&"x".repeat(100)).contains("40 more characters"));
+    }
+}
