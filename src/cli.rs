@@ -34,10 +34,37 @@ pub struct GlobalArgs {
     /// How many programs run at once [default: the number of cores].
     #[arg(short, long, global = true, env = "GAVEL_JOBS", value_name = "N")]
     pub jobs: Option<usize>,
+    /// The exercise catalog [default: ./exercises, else the one built into gavel].
+    #[arg(long, global = true, env = "GAVEL_CATALOG", value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List the exercises of the catalog.
+    List {
+        /// Print a JSON array (shape in docs/json.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an exercise: statement, starter code and public examples.
+    Show {
+        /// The exercise's id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Test a solution against the exercise's public tests, with full diffs.
+    Test(JudgeArgs),
+    /// Submit a solution: every test, hidden ones showing only verdict and resources.
+    Submit(JudgeArgs),
+    /// Grade a homework folder laid out as DIR/<candidate>/<exercise-id>.py.
+    Grade(GradeArgs),
+    /// Validate exercises: references, known-bad solutions, generated tests, margins.
+    Check(CheckArgs),
+    /// Write a candidate pack: the exercises without hidden tests or references.
+    Export(ExportArgs),
     /// Run one Python program in the sandbox and report how it ended.
     Run(RunArgs),
     /// Build, inspect, import or export the runner image.
@@ -80,6 +107,53 @@ pub struct RunArgs {
     /// Print one JSON object (shape in docs/json.md) instead of the program's output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
+    /// The exercise's id.
+    pub id: String,
+    /// The solution file.
+    pub file: PathBuf,
+    /// Stop at the first failing test (later tests are skipped).
+    #[arg(long)]
+    pub stop_on_first_failure: bool,
+    /// Print JSON (shape in docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The homework folder: DIR/<candidate>/<exercise-id>.py.
+    pub dir: PathBuf,
+    /// Where the reports go (results.json, results.csv, junit.xml, report.html).
+    #[arg(long, value_name = "OUT")]
+    pub out: PathBuf,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Exercise directories [default: every exercise of the catalog].
+    pub paths: Vec<PathBuf>,
+    /// Print JSON (shape in docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write only what candidates may see (required: the only kind of export).
+    #[arg(long, required = true)]
+    pub public: bool,
+    /// The directory to write.
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -96,3 +96,151 @@ pub fn escape_for_terminal(bytes: &[u8]) -> String {
     }
     out
 }
+
+fn verdict_style(verdict: gavel_exercise::Verdict) -> console::StyledObject<&'static str> {
+    use gavel_exercise::Verdict::*;
+    let code = verdict.code();
+    match verdict {
+        Accepted => style(code).green().bold(),
+        Skipped => style(code).dim(),
+        InternalError => style(code).magenta().bold(),
+        _ => style(code).red().bold(),
+    }
+}
+
+fn human_fuel(fuel: u64) -> String {
+    match fuel {
+        f if f >= 1_000_000_000 => format!("{:.1}G", f as f64 / 1e9),
+        f if f >= 1_000_000 => format!("{:.1}M", f as f64 / 1e6),
+        f if f >= 1_000 => format!("{:.1}k", f as f64 / 1e3),
+        f => f.to_string(),
+    }
+}
+
+/// Prints one submission's result: a line per test, the message and diff of
+/// each failing public test, and the verdict with the replay hashes.
+pub fn print_submission(title: &str, result: &gavel_judge::SubmissionResult) {
+    use gavel_exercise::Visibility;
+    println!("{} · {}", style(&result.exercise).bold(), title);
+    if let Some(error) = &result.compile_error {
+        println!(
+            "  {} {error}",
+            verdict_style(gavel_exercise::Verdict::CompileError)
+        );
+        if !error.traceback.is_empty() {
+            for line in error.traceback.lines() {
+                println!("      {}", escape_for_terminal(line.as_bytes()));
+            }
+        }
+    }
+    let width = result.tests.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for test in &result.tests {
+        let hidden = if test.visibility == Visibility::Hidden {
+            " (hidden)"
+        } else {
+            ""
+        };
+        let limit = test.limit.map(|l| format!(" ({l})")).unwrap_or_default();
+        println!(
+            "  {:<3} {:<width$}{}  {} / {} fuel · {:.1} ms · {:.1} MiB{}",
+            verdict_style(test.verdict),
+            test.name,
+            style(hidden).dim(),
+            human_fuel(test.fuel),
+            human_fuel(test.fuel_limit),
+            test.wall_ms,
+            test.peak_memory_bytes as f64 / (1024.0 * 1024.0),
+            limit,
+        );
+        if let Some(message) = &test.message {
+            println!("      {}", escape_for_terminal(message.as_bytes()));
+        }
+        if let Some(error) = test.error.as_ref().filter(|e| !e.traceback.is_empty()) {
+            for line in error
+                .traceback
+                .lines()
+                .rev()
+                .take(6)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
+                println!(
+                    "      {}",
+                    style(escape_for_terminal(line.as_bytes())).dim()
+                );
+            }
+        }
+        if !test.diff.is_empty() {
+            println!("      {}", style("--- expected  +++ yours").dim());
+            for line in &test.diff {
+                let text = format!("{} {}", line.tag, line.text);
+                let styled = match line.tag {
+                    '-' => style(text).red(),
+                    '+' => style(text).green(),
+                    _ => style(text).dim(),
+                };
+                println!("      {styled}");
+            }
+        }
+    }
+    println!(
+        "{} {} · {}/{} points · source {} · image {}",
+        style("verdict:").bold(),
+        verdict_style(result.verdict),
+        result.points,
+        result.max_points,
+        &result.source_sha256[..12],
+        &result.image_sha256[..12],
+    );
+}
+
+/// A progress bar for long work on a terminal; on anything else, silent but
+/// for the lines printed through it.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(len: u64, what: &str) -> Progress {
+        let bar = stderr_is_tty().then(|| {
+            let bar = ProgressBar::new(len);
+            bar.set_style(
+                ProgressStyle::with_template(&format!(
+                    "{{spinner:.cyan}} {what} [{{bar:30.cyan/blue}}] {{pos}}/{{len}} {{msg}} [{{elapsed}}, eta {{eta}}]"
+                ))
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { bar }
+    }
+
+    pub fn set_message(&self, message: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.to_owned());
+        }
+    }
+
+    pub fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// Prints a line to stdout without garbling the bar.
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| println!("{line}")),
+            None => println!("{line}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

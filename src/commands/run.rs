@@ -95,6 +95,10 @@ fn report_json(
 fn print_human(report: &RunReport) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(escape_for_terminal(&report.stdout).as_bytes());
+    if report.stdout.last().is_some_and(|&b| b != b'\n') {
+        // Keeps the summary on a line of its own.
+        let _ = stdout.write_all(b"\n");
+    }
     let _ = stdout.flush();
     if !report.stderr.is_empty() {
         eprint!("{}", escape_for_terminal(&report.stderr));

@@ -417,3 +417,16 @@ async fn a_large_write_under_the_cap_arrives_whole() {
     assert_eq!(report.outcome, Outcome::Ok);
     assert_eq!(report.stdout.len(), 300_000);
 }
+
+#[tokio::test]
+async fn a_compile_check_runs_nothing() {
+    let check = |source: &str| Job {
+        entry: Entry::Compile,
+        ..Job::script(source)
+    };
+    let report = run_job(check("print('ran')")).await;
+    assert_eq!(report.outcome, Outcome::Ok);
+    assert!(report.stdout.is_empty());
+    let report = run_job(check("def f(:\n  pass")).await;
+    assert_eq!(report.outcome.name(), "compile_error");
+}

@@ -70,6 +70,8 @@ impl From<Shape> for guest::Shape {
 /// What to run of a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
+    /// Only compile it: the outcome is `Ok` or `CompileError`.
+    Compile,
     /// The program as a script (`__name__ == "__main__"`), with stdin.
     Script,
     /// One function of the program, called with JSON arguments.
@@ -400,6 +402,7 @@ impl Sandbox {
             let runner = self.pre.instantiate_async(&mut store).await?;
             let run = runner.gavel_runner_run();
             match &job.entry {
+                Entry::Compile => run.call_compile_check(&mut store, &job.source).await,
                 Entry::Script => run.call_run_script(&mut store, &job.source).await,
                 Entry::Function {
                     name,

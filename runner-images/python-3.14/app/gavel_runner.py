@@ -32,7 +32,6 @@ for _name in PRELOADED:
     __import__(_name)
 
 import builtins  # noqa: E402
-import collections  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
 import traceback  # noqa: E402
@@ -183,33 +182,43 @@ def _failure(exc, skip_frames):
         message = str(exc)
     except BaseException:
         message = "<the exception's message could not be formatted>"
+    head, deep = _head_frames(tb, _MAX_FRAMES)
     try:
-        text = "".join(traceback.format_exception(type(exc), exc, _last_frames(tb, 50)))
+        report = traceback.TracebackException(type(exc), exc, head, compact=True)
+        # Without columns there are no `^^^` carets: drawing them parses each
+        # frame's source with `ast`, about a million fuel a frame.
+        for frame in report.stack:
+            frame.colno = frame.end_colno = None
+        text = "".join(report.format())
+        if deep:
+            text += f"[traceback cut after its first {_MAX_FRAMES} frames]\n"
     except BaseException:
         text = ""
     line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
     if line is None:
-        # A plain walk: a RecursionError's traceback is 10,000 frames long, and
-        # extracting them all would cost the candidate seconds of fuel.
         line = 0
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == FILENAME:
-                line = tb.tb_lineno
-            tb = tb.tb_next
+        while head is not None:
+            if head.tb_frame.f_code.co_filename == FILENAME:
+                line = head.tb_lineno
+            head = head.tb_next
     return Failure(type(exc).__name__, _clip(message, _MAX_MESSAGE), _clip(text, _MAX_TRACEBACK), line or 0)
 
 
-def _last_frames(tb, count):
-    """A copy of the last `count` entries of a traceback: formatting only those
-    keeps a 10,000-frame RecursionError cheap."""
-    last = collections.deque(maxlen=count)
-    while tb is not None:
-        last.append(tb)
+# Every traceback entry costs the submission fuel to look at, and a
+# RecursionError has 10,000 of them; so only the outermost ones are reported.
+_MAX_FRAMES = 30
+
+
+def _head_frames(tb, count):
+    """A copy of the first `count` entries of a traceback, and whether there were more."""
+    head = []
+    while tb is not None and len(head) < count:
+        head.append(tb)
         tb = tb.tb_next
     chain = None
-    for entry in reversed(last):
+    for entry in reversed(head):
         chain = types.TracebackType(chain, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
-    return chain
+    return chain, tb is not None
 
 
 def _exit_code(exc):
@@ -265,7 +274,16 @@ class Run(exports.Run):
     def preloaded(self):
         return list(PRELOADED)
 
-    def run_script(self, source: bytes) -> Outcome_Ok:
+    def compile_check(self, source):
+        try:
+            _, failed = _compile(source)
+            return failed or Outcome_Ok("")
+        except MemoryError:
+            return _OUT_OF_MEMORY
+        except BaseException as exc:
+            return Outcome_RuntimeError(_failure(exc, 0))
+
+    def run_script(self, source):
         try:
             code, failed = _compile(source)
             if failed is None:

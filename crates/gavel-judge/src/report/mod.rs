@@ -1,0 +1,3 @@
+//! Reports a person or a CI system reads: JUnit XML, CSV and HTML.
+
+pub mod junit;

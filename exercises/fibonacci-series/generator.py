@@ -1,0 +1,2 @@
+import sys
+print(int(sys.stdin.read().split()[0]))

@@ -1,0 +1,2 @@
+n = int(input())
+# print the first n Fibonacci numbers, one per line

@@ -1,0 +1,1 @@
+lo, hi = map(int, input().split())

@@ -1,0 +1,4 @@
+t = int(input())
+for _ in range(t):
+    x = int(input())
+    # print "yes" or "no"

@@ -1,0 +1,2 @@
+def reverse(s):
+    return reverse(s[1:]) + s[:1]
