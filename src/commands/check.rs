@@ -114,7 +114,9 @@ pub fn execute(context: &Context, args: CheckArgs) -> Result<Code> {
                 check
             }
         };
-        progress.println(&line(&check));
+        if !args.json {
+            progress.println(&line(&check));
+        }
         progress.inc();
         checks.push(check);
     }

@@ -1,0 +1,3 @@
+t = int(input())
+for _ in range(t):
+    x = int(input())

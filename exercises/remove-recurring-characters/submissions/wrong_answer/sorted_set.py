@@ -1,0 +1,2 @@
+def dedupe(s):
+    return "".join(sorted(set(s)))

@@ -1,0 +1,4 @@
+with open("input.txt", encoding="utf-8") as f:
+    lines = f.read().splitlines()
+for line in reversed(lines):
+    print(line)

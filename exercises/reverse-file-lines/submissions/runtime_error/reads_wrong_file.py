@@ -1,0 +1,3 @@
+with open("data.txt") as f:
+    for line in reversed(f.read().splitlines()):
+        print(line)

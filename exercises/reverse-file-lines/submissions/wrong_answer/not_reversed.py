@@ -1,0 +1,2 @@
+with open("input.txt", encoding="utf-8") as f:
+    print(f.read(), end="")

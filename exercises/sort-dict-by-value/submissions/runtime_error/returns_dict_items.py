@@ -1,0 +1,2 @@
+def sort_by_value(scores):
+    return sorted(scores.items(), key=lambda kv: -kv[1]).__iter__()

@@ -1,0 +1,3 @@
+s = input().strip()
+while True:
+    print((s + "!") * 100000)

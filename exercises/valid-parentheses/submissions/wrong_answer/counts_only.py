@@ -1,0 +1,2 @@
+def is_valid(s):
+    return s.count("(") == s.count(")") and s.count("[") == s.count("]") and s.count("{") == s.count("}")
