@@ -3,6 +3,7 @@
 //! points, messages and diffs. Derived data (generated tests, the reference
 //! solution's fuel) is cached on disk and keyed by everything it depends on.
 
+pub mod batch;
 mod judge;
 pub mod report;
 mod result;
