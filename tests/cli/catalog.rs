@@ -1,0 +1,204 @@
+//! The catalog as test data: `list`, `show`, `check`, `export`.
+
+use crate::support::{catalog, expect};
+use std::path::Path;
+
+#[test]
+fn list_json_has_every_exercise_with_the_documented_fields() {
+    let items = expect(0, &["list", "--json"]).json();
+    let items = items.as_array().unwrap();
+    assert!(items.len() >= 20, "{}", items.len());
+    for item in items {
+        for field in [
+            "id",
+            "title",
+            "kind",
+            "difficulty",
+            "tags",
+            "public_tests",
+            "hidden_tests",
+        ] {
+            assert!(item.get(field).is_some(), "{field} missing in {item}");
+        }
+        assert!(item["public_tests"].as_u64().unwrap() >= 3, "{item}");
+        assert!(item["hidden_tests"].as_u64().unwrap() >= 10, "{item}");
+    }
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"stdio") && kinds.contains(&"function"));
+}
+
+#[test]
+fn show_prints_statement_starter_and_public_examples_but_nothing_hidden() {
+    let run = expect(0, &["show", "two-sum"]);
+    assert!(run.stdout.contains("# Two sum"), "{}", run.stdout);
+    assert!(run.stdout.contains("def two_sum"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("two_sum([2,7,11,15], 9) == [0,1]"),
+        "{}",
+        run.stdout
+    );
+    for hidden in std::fs::read_dir(catalog().join("two-sum/tests/hidden")).unwrap() {
+        let text = std::fs::read_to_string(hidden.unwrap().path()).unwrap();
+        let test: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let args = test["args"].to_string().replace(',', ", ");
+        assert!(
+            !run.stdout.contains(&test["args"].to_string()),
+            "hidden input shown: {args}"
+        );
+    }
+    let value = expect(0, &["show", "reverse-file-lines", "--json"]).json();
+    assert_eq!(value["examples"].as_array().unwrap().len(), 3);
+    assert!(value.get("hidden").is_none());
+    let run = expect(2, &["show", "no-such-exercise"]);
+    assert!(
+        run.stderr.contains("no exercise `no-such-exercise`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_whole_catalog_passes_check() {
+    let value = expect(0, &["check", "--json"]).json();
+    assert_eq!(value["ok"], true);
+    let exercises = value["exercises"].as_array().unwrap();
+    assert!(exercises.len() >= 20);
+    for exercise in exercises {
+        assert_eq!(exercise["reference"]["verdict"], "AC", "{}", exercise["id"]);
+        let known_bad = exercise["known_bad"].as_array().unwrap();
+        assert!(!known_bad.is_empty(), "{}", exercise["id"]);
+        for bad in known_bad {
+            assert_eq!(bad["expected"], bad["got"], "{bad}");
+            assert!(bad["file"].as_str().unwrap().starts_with("submissions/"));
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn check_fails_a_known_bad_solution_with_the_wrong_declared_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let exercise = dir.path().join("two-sum");
+    copy_dir(&catalog().join("two-sum"), &exercise);
+    // The all-pairs solution is too slow, not wrong: declaring it WA must fail.
+    std::fs::create_dir_all(exercise.join("submissions/wrong_answer")).unwrap();
+    std::fs::rename(
+        exercise.join("submissions/time_limit/all_pairs.py"),
+        exercise.join("submissions/wrong_answer/all_pairs.py"),
+    )
+    .unwrap();
+    let junit = dir.path().join("check.xml");
+    let path = exercise.display().to_string();
+    let value = expect(
+        1,
+        &["check", &path, "--json", "--junit", junit.to_str().unwrap()],
+    )
+    .json();
+    let bad = &value["exercises"][0]["known_bad"];
+    let entry = bad
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["file"] == "submissions/wrong_answer/all_pairs.py")
+        .unwrap();
+    assert_eq!(
+        (entry["expected"].as_str(), entry["got"].as_str()),
+        (Some("WA"), Some("TLE"))
+    );
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+}
+
+#[test]
+fn check_reports_a_drifted_generated_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let exercise = dir.path().join("merge-sort");
+    copy_dir(&catalog().join("merge-sort"), &exercise);
+    let generator = exercise.join("generator.py");
+    let text = std::fs::read_to_string(&generator).unwrap();
+    std::fs::write(
+        &generator,
+        text.replace(
+            "rng.randint(-10**9, 10**9)",
+            "rng.randint(-10**9, 10**9) // 2",
+        ),
+    )
+    .unwrap();
+    let run = expect(1, &["check", exercise.to_str().unwrap()]);
+    assert!(run.stdout.contains("drifted"), "{}", run.stdout);
+}
+
+#[test]
+fn a_broken_exercise_is_reported_with_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let exercise = dir.path().join("two-sum");
+    copy_dir(&catalog().join("two-sum"), &exercise);
+    std::fs::remove_file(exercise.join("statement.md")).unwrap();
+    let run = expect(2, &["--catalog", dir.path().to_str().unwrap(), "list"]);
+    assert!(
+        run.stderr.contains("two-sum/statement.md"),
+        "{}",
+        run.stderr
+    );
+    let run = expect(1, &["check", exercise.to_str().unwrap()]);
+    assert!(run.stdout.contains("statement.md"), "{}", run.stdout);
+}
+
+#[test]
+fn an_exported_pack_has_no_hidden_tests_or_references_and_still_judges() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    expect(0, &["export", "--public", pack.to_str().unwrap()]);
+    let mut files = Vec::new();
+    fn walk(dir: &Path, files: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else {
+                files.push(path.display().to_string());
+            }
+        }
+    }
+    walk(&pack, &mut files);
+    for file in &files {
+        for secret in ["/hidden/", "solution.py", "submissions", "generator.py"] {
+            assert!(!file.contains(secret), "{file} leaked into the pack");
+        }
+    }
+    let pack_arg = pack.to_str().unwrap();
+    let items = expect(0, &["--catalog", pack_arg, "list", "--json"]).json();
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["hidden_tests"] == 0)
+    );
+    let solution = catalog().join("two-sum/solution.py");
+    let result = expect(
+        0,
+        &[
+            "--catalog",
+            pack_arg,
+            "test",
+            "two-sum",
+            solution.to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .json();
+    assert_eq!(result["verdict"], "AC");
+}
