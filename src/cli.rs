@@ -59,7 +59,7 @@ pub enum Command {
     Test(JudgeArgs),
     /// Submit a solution: every test, hidden ones showing only verdict and resources.
     Submit(JudgeArgs),
-    /// Grade a homework folder laid out as DIR/<candidate>/<exercise-id>.py.
+    /// Grade a homework folder laid out as `DIR/<candidate>/<exercise-id>.py`.
     Grade(GradeArgs),
     /// Validate exercises: references, known-bad solutions, generated tests, margins.
     Check(CheckArgs),
@@ -125,7 +125,7 @@ pub struct JudgeArgs {
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// The homework folder: DIR/<candidate>/<exercise-id>.py.
+    /// The homework folder: `DIR/<candidate>/<exercise-id>.py`.
     pub dir: PathBuf,
     /// Where the reports go (results.json, results.csv, junit.xml, report.html).
     #[arg(long, value_name = "OUT")]

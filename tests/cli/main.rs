@@ -2,6 +2,9 @@
 //! executable through every workflow. The runner image is built on first use,
 //! as it is for any user.
 
+// Test output goes to stderr on purpose: cargo shows it for failing tests.
+#![allow(clippy::print_stderr)]
+
 mod support;
 
 mod catalog;

@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// How an answer is compared with the expected one.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Comparison {
     /// Line by line, token by token: the amount of whitespace, a missing
     /// trailing newline and blank lines at the end do not matter.
+    #[default]
     Tokens,
     /// Byte for byte.
     Exact,
@@ -38,12 +39,6 @@ pub enum Comparison {
         #[serde(default)]
         unordered_lists: bool,
     },
-}
-
-impl Default for Comparison {
-    fn default() -> Self {
-        Comparison::Tokens
-    }
 }
 
 impl Comparison {
