@@ -73,8 +73,13 @@ fn native(python: &str, harness: &Path, work: &Work, scratch: &Path) -> bool {
     }
     let actual = String::from_utf8_lossy(&output.stdout);
     let verdict = match work.kind {
-        Kind::Stdio => compare::compare_text(&work.test.test.comparison, &work.test.expected, &actual),
-        Kind::Function => match (serde_json::from_str(&work.test.expected), serde_json::from_str(actual.trim())) {
+        Kind::Stdio => {
+            compare::compare_text(&work.test.test.comparison, &work.test.expected, &actual)
+        }
+        Kind::Function => match (
+            serde_json::from_str(&work.test.expected),
+            serde_json::from_str(actual.trim()),
+        ) {
             (Ok(e), Ok(a)) => compare::compare_json(&work.test.test.comparison, &e, &a),
             _ => return false,
         },
@@ -98,15 +103,26 @@ fn main() {
     let image = image::ensure(&cache, &image::PYTHON_3_14, &mut |_| {}).unwrap();
     let sandbox = Arc::new(Sandbox::new(&cache, image).unwrap());
     let judge = Judge::new(sandbox, WORKERS, cache.root().join("judge"));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(WORKERS).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .enable_all()
+        .build()
+        .unwrap();
 
     let scratch = tempfile::tempdir().unwrap();
     let harness = scratch.path().join("harness.py");
     std::fs::write(&harness, HARNESS).unwrap();
     println!("native interpreter: {python}; {WORKERS} workers on both sides");
-    println!("                                             gavel grade   native loop   gavel/native");
-    for (label, with_generated) in [("stored tests (small inputs)", false), ("all tests (with large generated)", true)] {
-        let set = scratch.path().join(if with_generated { "all" } else { "small" });
+    println!(
+        "                                             gavel grade   native loop   gavel/native"
+    );
+    for (label, with_generated) in [
+        ("stored tests (small inputs)", false),
+        ("all tests (with large generated)", true),
+    ] {
+        let set = scratch
+            .path()
+            .join(if with_generated { "all" } else { "small" });
         let (submissions, work) = build(&runtime, &judge, &exercises, &set, with_generated);
         let (sandboxed, unsandboxed, passed) = measure(&gavel, &python, &harness, &set, &work);
         println!(
@@ -158,9 +174,13 @@ fn build(
             }
         }
         // Generated tests are materialised (and cached) here, so both sides run the same data.
-        let prepared = runtime.block_on(judge.prepare(exercise.clone(), Selection::All)).unwrap();
+        let prepared = runtime
+            .block_on(judge.prepare(exercise.clone(), Selection::All))
+            .unwrap();
         for (candidate, source) in sources {
-            let target = homework.join(&candidate).join(format!("{}.py", exercise.id));
+            let target = homework
+                .join(&candidate)
+                .join(format!("{}.py", exercise.id));
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             std::fs::copy(&source, &target).unwrap();
             submissions += 1;
@@ -190,7 +210,13 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Seconds for `gavel grade` and for the native loop, and how many tests passed natively.
-fn measure(gavel: &Path, python: &str, harness: &Path, set: &Path, work: &[Work]) -> (f64, f64, usize) {
+fn measure(
+    gavel: &Path,
+    python: &str,
+    harness: &Path,
+    set: &Path,
+    work: &[Work],
+) -> (f64, f64, usize) {
     let started = Instant::now();
     let status = Command::new(gavel)
         .args(["--jobs", &WORKERS.to_string(), "--catalog"])
@@ -222,5 +248,9 @@ fn measure(gavel: &Path, python: &str, harness: &Path, set: &Path, work: &[Work]
             });
         }
     });
-    (sandboxed, started.elapsed().as_secs_f64(), passed.load(Ordering::Relaxed))
+    (
+        sandboxed,
+        started.elapsed().as_secs_f64(),
+        passed.load(Ordering::Relaxed),
+    )
 }

@@ -24,8 +24,18 @@ pub fn init_logging(verbose: u8) {
 }
 
 /// Prints an error of gavel itself (not of a submission), with its causes.
+/// Library errors often quote their cause in their own message already; a
+/// cause is printed only if the text so far does not contain it.
 pub fn print_error(error: &anyhow::Error) {
-    eprintln!("{} {error:#}", style("error:").red().bold());
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    eprintln!("{} {text}", style("error:").red().bold());
 }
 
 /// Whether stderr is a terminal a person watches (for spinners and bars).
