@@ -86,9 +86,7 @@ impl Context {
             return dir.clone();
         }
         let local = PathBuf::from("exercises");
-        if local.join(".").is_dir()
-            && std::fs::read_dir(&local).is_ok_and(|mut d| d.next().is_some())
-        {
+        if std::fs::read_dir(&local).is_ok_and(|mut d| d.next().is_some()) {
             return local;
         }
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("exercises")
@@ -98,6 +96,11 @@ impl Context {
     /// problem is listed, and none is skipped.
     pub fn catalog(&self) -> Result<Vec<Arc<Exercise>>> {
         let dir = self.catalog_dir();
+        anyhow::ensure!(
+            dir.is_dir(),
+            "no exercise catalog at `{}` (give one with --catalog DIR or GAVEL_CATALOG)",
+            dir.display()
+        );
         let (exercises, errors) = gavel_exercise::load_catalog(&dir);
         if !errors.is_empty() {
             let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
