@@ -78,20 +78,7 @@ impl ExerciseCheck {
 
 pub fn execute(context: &Context, args: CheckArgs) -> Result<Code> {
     let dirs = if args.paths.is_empty() {
-        let root = context.catalog_dir();
-        let mut dirs: Vec<_> = std::fs::read_dir(&root)
-            .map_err(|e| anyhow::anyhow!("cannot read the catalog `{}`: {e}", root.display()))?
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.path())
-            .filter(|p| {
-                !p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'))
-            })
-            .collect();
-        dirs.sort();
-        dirs
+        gavel_exercise::exercise_dirs(&context.catalog_dir())?
     } else {
         args.paths.clone()
     };

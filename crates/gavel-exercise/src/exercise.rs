@@ -584,39 +584,37 @@ fn load_known_bad(dir: &Path) -> Result<Vec<KnownBad>, LoadError> {
     Ok(known_bad)
 }
 
-/// Loads every exercise under `root` (each subdirectory with an
-/// `exercise.toml`). Returns all exercises that loaded and every error, so a
-/// caller can report all problems at once; a subdirectory without a manifest
-/// is itself an error.
+/// The exercise directories under `root`: every subdirectory not starting
+/// with `.`, sorted by name.
+pub fn exercise_dirs(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut dirs = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(LoadError::io(root))? {
+        let entry = entry.map_err(LoadError::io(root))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            dirs.push(entry.path());
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Loads every exercise under `root` (see [`exercise_dirs`]). Returns all
+/// exercises that loaded and every error, so a caller can report all problems
+/// at once; a subdirectory without a manifest is itself an error.
 pub fn load_catalog(root: &Path) -> (Vec<Exercise>, Vec<LoadError>) {
     let mut exercises = Vec::new();
     let mut errors = Vec::new();
-    let entries = match std::fs::read_dir(root) {
-        Ok(entries) => entries,
-        Err(source) => {
-            errors.push(LoadError::Io {
-                path: root.to_owned(),
-                source,
-            });
-            return (exercises, errors);
+    match exercise_dirs(root) {
+        Ok(dirs) => {
+            for dir in dirs {
+                match load(&dir) {
+                    Ok(exercise) => exercises.push(exercise),
+                    Err(e) => errors.push(e),
+                }
+            }
         }
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.path())
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        match load(&dir) {
-            Ok(exercise) => exercises.push(exercise),
-            Err(e) => errors.push(e),
-        }
+        Err(e) => errors.push(e),
     }
     (exercises, errors)
 }
