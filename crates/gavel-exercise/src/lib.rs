@@ -12,6 +12,8 @@ pub mod manifest;
 mod verdict;
 
 pub use compare::{Compared, Comparison, WrongReason};
-pub use exercise::{Exercise, KnownBad, LoadError, Test, TestData, Visibility, load, load_catalog};
+pub use exercise::{
+    Exercise, KnownBad, LoadError, Test, TestData, Visibility, exercise_dirs, load, load_catalog,
+};
 pub use manifest::{Difficulty, Kind, ShapeName};
 pub use verdict::Verdict;
