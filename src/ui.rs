@@ -118,19 +118,11 @@ fn verdict_style(verdict: gavel_exercise::Verdict) -> console::StyledObject<&'st
     }
 }
 
-fn human_fuel(fuel: u64) -> String {
-    match fuel {
-        f if f >= 1_000_000_000 => format!("{:.1}G", f as f64 / 1e9),
-        f if f >= 1_000_000 => format!("{:.1}M", f as f64 / 1e6),
-        f if f >= 1_000 => format!("{:.1}k", f as f64 / 1e3),
-        f => f.to_string(),
-    }
-}
-
 /// Prints one submission's result: a line per test, the message and diff of
 /// each failing public test, and the verdict with the replay hashes.
 pub fn print_submission(title: &str, result: &gavel_judge::SubmissionResult) {
     use gavel_exercise::Visibility;
+    use gavel_judge::report::human_fuel;
     println!("{} · {}", style(&result.exercise).bold(), title);
     if let Some(error) = &result.compile_error {
         println!(

@@ -211,8 +211,8 @@ pub fn html_report(
                     "<tr><td>{name}</td><td class=\"{}\">{}</td><td>{} / {}</td><td>{:.1}</td><td>{:.1}</td><td>{details}</td></tr>",
                     verdict_class(t.verdict),
                     t.verdict,
-                    t.fuel,
-                    t.fuel_limit,
+                    super::human_fuel(t.fuel),
+                    super::human_fuel(t.fuel_limit),
                     t.wall_ms,
                     t.peak_memory_bytes as f64 / (1024.0 * 1024.0),
                 );
