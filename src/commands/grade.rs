@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub fn execute(context: &Context, args: GradeArgs) -> Result<Code> {
     let catalog = context.catalog()?;
     let ids: Vec<&str> = catalog.iter().map(|e| e.id.as_str()).collect();
-    let homework = batch::scan(&args.dir, &ids)
+    let homework = batch::scan(&args.dir, &ids, &args.out)
         .with_context(|| format!("cannot read the homework folder `{}`", args.dir.display()))?;
     let judge = context.judge()?;
     let image = judge.sandbox().image().sha256.clone();

@@ -33,13 +33,18 @@ pub struct Homework {
     pub problems: BTreeMap<String, Vec<String>>,
 }
 
-/// Scans `dir` for `<candidate>/<exercise-id>.py`. Symbolic links are not
+/// Scans `dir` for `<candidate>/<exercise-id>.py`, leaving out `out` (the
+/// report folder, which may be inside `dir`). Symbolic links are not
 /// followed: a submission folder is untrusted input.
-pub fn scan(dir: &Path, exercise_ids: &[&str]) -> std::io::Result<Homework> {
+pub fn scan(dir: &Path, exercise_ids: &[&str], out: &Path) -> std::io::Result<Homework> {
     let mut homework = Homework::default();
+    let out = std::fs::canonicalize(out).ok();
     let mut candidates: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     candidates.sort_by_key(|e| e.file_name());
     for entry in candidates {
+        if out.is_some() && std::fs::canonicalize(entry.path()).ok() == out {
+            continue;
+        }
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type()?;
         if kind.is_symlink() {
@@ -204,7 +209,8 @@ mod tests {
         std::fs::write(root.join("README"), "").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/passwd", root.join("bob/two-sum.py")).unwrap();
-        let homework = scan(root, &["two-sum"]).unwrap();
+        std::fs::create_dir_all(root.join("report/results")).unwrap();
+        let homework = scan(root, &["two-sum"], &root.join("report")).unwrap();
         assert_eq!(homework.submissions.len(), 1);
         assert_eq!(homework.submissions[0].candidate, "alice");
         let alice = &homework.problems["alice"];
