@@ -212,8 +212,12 @@ fn engine() -> Result<Engine, SandboxError> {
         .max_wasm_stack(WASM_STACK)
         // Async runs execute on fibers of this size; it must exceed the wasm stack.
         .async_stack_size(WASM_STACK + (1 << 20))
-        // A trap's wasm backtrace is of no use to a candidate and costs time.
-        .wasm_backtrace_max_frames(None);
+        // A trap's wasm backtrace is of no use to a candidate and costs time;
+        // so do the tables behind it and native unwind info (for debuggers),
+        // which every process would load with the compiled image.
+        .wasm_backtrace_max_frames(None)
+        .generate_address_map(false)
+        .native_unwind_info(false);
     Engine::new(&config).map_err(wasmtime_error("cannot configure wasmtime"))
 }
 
