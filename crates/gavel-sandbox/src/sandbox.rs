@@ -275,6 +275,7 @@ fn load_component(
     write_atomically(&code, &compiled).map_err(io(&code))?;
     let text = serde_json::to_vec_pretty(&record).expect("metadata serialises");
     write_atomically(&meta, &text).map_err(io(&meta))?;
+    prune_compiled(&dir);
     load_compiled(engine, &code, &meta, image, &engine_key).ok_or_else(|| SandboxError::Wasmtime {
         context: "cannot load the freshly compiled runner image",
         message: code.display().to_string(),
@@ -305,10 +306,43 @@ fn load_compiled(
     #[allow(unsafe_code)]
     let loaded = unsafe { Component::deserialize_file(engine, code) };
     match loaded {
-        Ok(component) => Some(component),
+        Ok(component) => {
+            // Marks the entry as in use, for `prune_compiled`.
+            if let Ok(file) = std::fs::File::options().append(true).open(meta) {
+                let _ = file.set_modified(std::time::SystemTime::now());
+            }
+            Some(component)
+        }
         Err(e) => {
             tracing::warn!(path = %code.display(), "ignoring unusable compiled code: {e:#}");
             None
+        }
+    }
+}
+
+/// Compiled code is ~40 MB per image and engine configuration; entries no
+/// process has loaded for this long (older images, other gavel versions) go.
+const UNUSED_COMPILED_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+fn prune_compiled(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let meta = entry.path();
+        if meta.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let unused = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > UNUSED_COMPILED_TTL);
+        if unused {
+            tracing::info!(path = %meta.display(), "removing unused compiled code");
+            let _ = std::fs::remove_file(meta.with_extension("cwasm"));
+            let _ = std::fs::remove_file(&meta);
         }
     }
 }
@@ -584,6 +618,29 @@ fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pruning_removes_only_long_unused_compiled_code() {
+        let dir = tempfile::tempdir().unwrap();
+        for stem in ["old", "fresh"] {
+            std::fs::write(dir.path().join(format!("{stem}.cwasm")), b"code").unwrap();
+            std::fs::write(dir.path().join(format!("{stem}.json")), b"{}").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - UNUSED_COMPILED_TTL - Duration::from_secs(60);
+        std::fs::File::options()
+            .append(true)
+            .open(dir.path().join("old.json"))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        prune_compiled(dir.path());
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["fresh.cwasm", "fresh.json"]);
+    }
 
     fn failure(kind: &str) -> guest::Failure {
         guest::Failure {
