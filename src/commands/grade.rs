@@ -108,13 +108,7 @@ pub fn execute(context: &Context, args: GradeArgs) -> Result<Code> {
     for stored in done.into_iter().chain(graded) {
         let entry = candidates
             .entry(stored.candidate.clone())
-            .or_insert_with(|| CandidateReport {
-                name: stored.candidate.clone(),
-                points: 0,
-                max_points: 0,
-                results: BTreeMap::new(),
-                problems: Vec::new(),
-            });
+            .or_insert_with(|| CandidateReport::new(&stored.candidate));
         entry.points += stored.result.points;
         entry.max_points += stored.result.max_points;
         entry.results.insert(stored.result.exercise.clone(), stored);
@@ -125,13 +119,7 @@ pub fn execute(context: &Context, args: GradeArgs) -> Result<Code> {
         }
         let entry = candidates
             .entry(candidate.clone())
-            .or_insert_with(|| CandidateReport {
-                name: candidate.clone(),
-                points: 0,
-                max_points: 0,
-                results: BTreeMap::new(),
-                problems: Vec::new(),
-            });
+            .or_insert_with(|| CandidateReport::new(candidate));
         entry.problems.extend(problems.iter().cloned());
     }
     let candidates: Vec<CandidateReport> = candidates.into_values().collect();

@@ -630,13 +630,13 @@ fn evaluate(exercise: &Exercise, test: &ResolvedTest, report: &RunReport) -> Tes
         }
     }
     if result.verdict == Verdict::Accepted {
-        let (compared, actual) = match exercise.kind {
+        // The texts a diff is drawn from, only rendered when the answer is wrong.
+        let (compared, expected, actual) = match exercise.kind {
             Kind::Stdio => {
                 let actual = String::from_utf8_lossy(&report.stdout).into_owned();
-                (
-                    compare::compare_text(&test.test.comparison, &test.expected, &actual),
-                    actual,
-                )
+                let compared =
+                    compare::compare_text(&test.test.comparison, &test.expected, &actual);
+                (compared, test.expected.clone(), actual)
             }
             Kind::Function => {
                 let returned = report.return_json.as_deref().unwrap_or("null");
@@ -646,6 +646,7 @@ fn evaluate(exercise: &Exercise, test: &ResolvedTest, report: &RunReport) -> Tes
                 ) {
                     (Ok(expected), Ok(actual)) => (
                         compare::compare_json(&test.test.comparison, &expected, &actual),
+                        pretty(&expected),
                         pretty(&actual),
                     ),
                     _ => {
@@ -661,12 +662,6 @@ fn evaluate(exercise: &Exercise, test: &ResolvedTest, report: &RunReport) -> Tes
             result.verdict = Verdict::WrongAnswer;
             result.reason = Some(reason);
             result.message = Some(message);
-            let expected = match exercise.kind {
-                Kind::Stdio => test.expected.clone(),
-                Kind::Function => serde_json::from_str::<Value>(&test.expected)
-                    .map(|v| pretty(&v))
-                    .unwrap_or_default(),
-            };
             result.diff = diff::diff_lines(&expected, &actual, DiffLimits::default());
         }
     }

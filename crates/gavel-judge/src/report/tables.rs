@@ -20,6 +20,19 @@ pub struct CandidateReport {
     pub problems: Vec<String>,
 }
 
+impl CandidateReport {
+    /// A candidate with no results yet.
+    pub fn new(name: &str) -> CandidateReport {
+        CandidateReport {
+            name: name.to_owned(),
+            points: 0,
+            max_points: 0,
+            results: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
 /// Quotes a CSV field, and defuses spreadsheet formulas: a cell that starts
 /// with `=`, `+`, `-` or `@` is prefixed with `'` (candidate folder names are
 /// untrusted).
