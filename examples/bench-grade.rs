@@ -9,13 +9,16 @@
 //! native loop's timeout). Exercises whose arguments are linked lists or trees
 //! are left out: the native loop has no converter for them.
 //!
+//! Set `GAVEL_BENCH_BASELINE=/path/to/an/older/gavel` to time that binary's
+//! `grade` on the same submissions in the same run (before/after figures).
+//!
 //! Run with `just bench-grade` (or `cargo build && cargo run --example bench-grade`).
 
 #![allow(clippy::print_stdout, missing_docs)]
 
 use gavel_exercise::compare::{self, Compared};
-use gavel_exercise::{Kind, Verdict};
-use gavel_judge::{Judge, ResolvedTest, Selection};
+use gavel_exercise::{Comparison, TestData, Verdict};
+use gavel_judge::{Judge, Selection};
 use gavel_sandbox::{Cache, Sandbox, image};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,17 +40,23 @@ print(json.dumps(namespace[name](*args)))
 "#;
 
 struct Work {
-    kind: Kind,
     function: Option<String>,
     source: PathBuf,
-    test: ResolvedTest,
+    data: TestData,
+    comparison: Comparison,
 }
 
 fn native(python: &str, harness: &Path, work: &Work, scratch: &Path) -> bool {
     let dir = tempfile::tempdir_in(scratch).unwrap();
-    for (name, bytes) in &work.test.files {
-        std::fs::write(dir.path().join(name), bytes).unwrap();
-    }
+    let input: Vec<u8> = match &work.data {
+        TestData::Stdio { stdin, files, .. } => {
+            for (name, bytes) in files.iter() {
+                std::fs::write(dir.path().join(name), bytes).unwrap();
+            }
+            stdin.to_vec()
+        }
+        TestData::Function { args, .. } => args.as_bytes().to_vec(),
+    };
     let mut command = Command::new(python);
     command.args(["-I", "-S"]);
     match &work.function {
@@ -61,7 +70,6 @@ fn native(python: &str, harness: &Path, work: &Work, scratch: &Path) -> bool {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let input = work.test.input.clone();
     let mut stdin = child.stdin.take().unwrap();
     let feeder = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
@@ -72,16 +80,13 @@ fn native(python: &str, harness: &Path, work: &Work, scratch: &Path) -> bool {
         return false;
     }
     let actual = String::from_utf8_lossy(&output.stdout);
-    let verdict = match work.kind {
-        Kind::Stdio => {
-            compare::compare_text(&work.test.test.comparison, &work.test.expected, &actual)
+    let verdict = match &work.data {
+        TestData::Stdio { expected, .. } => {
+            compare::compare_text(&work.comparison, expected, &actual)
         }
-        Kind::Function => match (
-            serde_json::from_str(&work.test.expected),
-            serde_json::from_str(actual.trim()),
-        ) {
-            (Ok(e), Ok(a)) => compare::compare_json(&work.test.test.comparison, &e, &a),
-            _ => return false,
+        TestData::Function { expected, .. } => match serde_json::from_str(actual.trim()) {
+            Ok(a) => compare::compare_json(&work.comparison, expected, &a),
+            Err(_) => return false,
         },
     };
     verdict == Compared::Match
@@ -97,12 +102,14 @@ fn main() {
         .expect("python3 runs");
     let python = String::from_utf8(python.stdout).unwrap().trim().to_owned();
 
-    let (exercises, errors) = gavel_exercise::load_catalog(&root.join("exercises"));
-    assert!(errors.is_empty(), "{errors:?}");
+    let catalog = gavel_exercise::load_catalog(&root.join("exercises"));
+    assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
+    let exercises = catalog.exercises;
+    let baseline = std::env::var_os("GAVEL_BENCH_BASELINE").map(PathBuf::from);
     let cache = Cache::from_env().unwrap();
     let image = image::ensure(&cache, &image::PYTHON_3_14, &mut |_| {}).unwrap();
     let sandbox = Arc::new(Sandbox::new(&cache, image).unwrap());
-    let judge = Judge::new(sandbox, WORKERS, cache.root().join("judge"));
+    let judge = Judge::new(sandbox, WORKERS, &cache);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKERS)
         .enable_all()
@@ -114,7 +121,12 @@ fn main() {
     std::fs::write(&harness, HARNESS).unwrap();
     println!("native interpreter: {python}; {WORKERS} workers on both sides");
     println!(
-        "                                             gavel grade   native loop   gavel/native"
+        "                                             gavel grade   native loop   gavel/native{}",
+        if baseline.is_some() {
+            "   baseline grade   gavel/baseline"
+        } else {
+            ""
+        }
     );
     for (label, with_generated) in [
         ("stored tests (small inputs)", false),
@@ -125,8 +137,15 @@ fn main() {
             .join(if with_generated { "all" } else { "small" });
         let (submissions, work) = build(&runtime, &judge, &exercises, &set, with_generated);
         let (sandboxed, unsandboxed, passed) = measure(&gavel, &python, &harness, &set, &work);
+        let before = baseline
+            .as_ref()
+            .map(|old| {
+                let seconds = time_grade(old, &set, "out-baseline");
+                format!("   {seconds:>8.2} s        {:>6.2}x", sandboxed / seconds)
+            })
+            .unwrap_or_default();
         println!(
-            "  {label:<33} {:>8.2} s    {:>8.2} s    {:>6.2}x   ({submissions} submissions, {} test runs; {passed} passed natively)",
+            "  {label:<33} {:>8.2} s    {:>8.2} s    {:>6.2}x{before}   ({submissions} submissions, {} test runs; {passed} passed natively)",
             sandboxed,
             unsandboxed,
             sandboxed / unsandboxed,
@@ -169,8 +188,9 @@ fn build(
         let mut sources = vec![("reference".to_owned(), exercise.dir.join("solution.py"))];
         for bad in &exercise.known_bad {
             if matches!(bad.expected, Verdict::WrongAnswer | Verdict::RuntimeError) {
-                let name = bad.path.file_stem().unwrap().to_string_lossy().into_owned();
-                sources.push((name, bad.path.clone()));
+                let path = exercise.dir.join(&bad.file);
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                sources.push((name, path));
             }
         }
         // Generated tests are materialised (and cached) here, so both sides run the same data.
@@ -186,10 +206,10 @@ fn build(
             submissions += 1;
             for test in &prepared.tests {
                 work.push(Work {
-                    kind: exercise.kind,
                     function: exercise.function.as_ref().map(|f| f.name.clone()),
                     source: target.clone(),
-                    test: test.clone(),
+                    data: test.data.clone(),
+                    comparison: test.test.comparison.clone(),
                 });
             }
         }
@@ -209,6 +229,30 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Seconds for `gavel grade` of the set's homework (which holds wrong answers: exit 1).
+fn time_grade(gavel: &Path, set: &Path, out: &str) -> f64 {
+    let started = Instant::now();
+    let status = Command::new(gavel)
+        .args(["--jobs", &WORKERS.to_string(), "--catalog"])
+        .arg(set.join("catalog"))
+        .arg("grade")
+        .arg(set.join("homework"))
+        .arg("--out")
+        .arg(set.join(out))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "{} grade: {status:?}",
+        gavel.display()
+    );
+    seconds
+}
+
 /// Seconds for `gavel grade` and for the native loop, and how many tests passed natively.
 fn measure(
     gavel: &Path,
@@ -217,20 +261,7 @@ fn measure(
     set: &Path,
     work: &[Work],
 ) -> (f64, f64, usize) {
-    let started = Instant::now();
-    let status = Command::new(gavel)
-        .args(["--jobs", &WORKERS.to_string(), "--catalog"])
-        .arg(set.join("catalog"))
-        .arg("grade")
-        .arg(set.join("homework"))
-        .arg("--out")
-        .arg(set.join("out"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    let sandboxed = started.elapsed().as_secs_f64();
-    assert_eq!(status.code(), Some(1), "gavel grade: {status:?}");
+    let sandboxed = time_grade(gavel, set, "out");
 
     let next = AtomicUsize::new(0);
     let passed = AtomicUsize::new(0);

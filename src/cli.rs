@@ -1,7 +1,8 @@
 //! Command-line arguments, as clap parses them. Commands turn these into
 //! library settings before any library code sees them.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gavel_core::limits;
 use std::path::PathBuf;
 
 /// A sandboxed judge for coding exercises: runs Python submissions inside a
@@ -22,6 +23,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// When output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -34,9 +46,13 @@ pub struct GlobalArgs {
     /// How many programs run at once [default: the number of cores].
     #[arg(short, long, global = true, env = "GAVEL_JOBS", value_name = "N")]
     pub jobs: Option<usize>,
-    /// The exercise catalog [default: ./exercises, else the one built into gavel].
+    /// The exercise catalog [default: ./exercises if it holds exercises, else
+    /// the catalog built into gavel].
     #[arg(long, global = true, env = "GAVEL_CATALOG", value_name = "DIR")]
     pub catalog: Option<PathBuf>,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,7 +73,7 @@ pub enum Command {
     },
     /// Test a solution against the exercise's public tests, with full diffs.
     Test(JudgeArgs),
-    /// Submit a solution: every test, hidden ones showing only verdict and resources.
+    /// Submit a solution: every test; hidden ones show only their verdict.
     Submit(JudgeArgs),
     /// Grade a homework folder laid out as `DIR/<candidate>/<exercise-id>.py`.
     Grade(GradeArgs),
@@ -75,25 +91,25 @@ pub enum Command {
 /// Limits of a run, in the units people think in.
 #[derive(Debug, Args, Clone)]
 pub struct LimitArgs {
-    /// Instruction budget in fuel units (about one per wasm instruction) [default: 10000000000].
-    #[arg(long, value_name = "N")]
-    pub fuel: Option<u64>,
-    /// Wall-clock limit in seconds [default: 10].
-    #[arg(long, value_name = "SECONDS")]
-    pub wall_time: Option<f64>,
-    /// Memory limit in MiB [default: 256].
-    #[arg(long, value_name = "MIB")]
-    pub memory: Option<u64>,
-    /// Output limit (stdout and stderr together) in KiB [default: 1024].
-    #[arg(long, value_name = "KIB")]
-    pub output: Option<u64>,
+    /// Instruction budget in fuel units (about one per wasm instruction).
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_FUEL)]
+    pub fuel: u64,
+    /// Limit on the time the program may spend waiting (sleeping), in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = limits::DEFAULT_WALL_TIME_SECS)]
+    pub wall_time: f64,
+    /// Memory limit in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = limits::DEFAULT_MEMORY_MIB)]
+    pub memory: u64,
+    /// Output limit (stdout and stderr together) in KiB.
+    #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_OUTPUT_KIB)]
+    pub output: u64,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The Python program.
     pub file: PathBuf,
-    /// Feed this file to the program's stdin (default: empty stdin).
+    /// Feed this file to the program's stdin (`-` for gavel's own stdin; default: empty).
     #[arg(long, value_name = "FILE")]
     pub stdin: Option<PathBuf>,
     /// Call this function of the program instead of running it as a script.
@@ -130,6 +146,25 @@ pub struct GradeArgs {
     /// Where the reports go (results.json, results.csv, junit.xml, report.html).
     #[arg(long, value_name = "OUT")]
     pub out: PathBuf,
+    /// The exercises every candidate was given, comma-separated; missing work
+    /// counts as 0 points [default: every exercise any candidate submitted].
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        conflicts_with = "assignment"
+    )]
+    pub exercises: Option<Vec<String>>,
+    /// The assignment as a TOML file with `exercises = ["id", …]`.
+    #[arg(long, value_name = "FILE")]
+    pub assignment: Option<PathBuf>,
+    /// Show hidden tests in full in every report, for the team's own reviewers.
+    /// Such reports say on their face that they must not be shared with candidates.
+    #[arg(long)]
+    pub reveal_hidden: bool,
+    /// Largest source judged, in KiB; a larger one gets CE with the reason.
+    #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_SOURCE_KIB)]
+    pub max_source: u64,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -154,6 +189,9 @@ pub struct ExportArgs {
     pub public: bool,
     /// The directory to write.
     pub out: PathBuf,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,17 +212,27 @@ pub enum ImageCommand {
         json: bool,
     },
     /// Print the path of the runner image's component file.
-    Path,
+    Path {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Install a component file as the runner image (for machines without pip
     /// or the package registry).
     Import {
         /// A component written by `gavel image export`.
         file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Write the runner image's component to a file, to import it elsewhere.
     Export {
         /// Where to write it.
         file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

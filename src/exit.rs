@@ -1,12 +1,13 @@
 //! gavel's exit codes. They are part of the interface scripts rely on
 //! (documented in the README), so they never change meaning.
 
+use gavel_judge::SubmissionResult;
 use std::process::ExitCode;
 
 /// How a gavel command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
-    /// 0: everything judged was accepted (or the command had nothing to judge).
+    /// 0: everything judged was accepted (or the command judges nothing and succeeded).
     Accepted = 0,
     /// 1: something judged was rejected: a wrong answer, a limit, a failed check.
     Rejected = 1,
@@ -15,13 +16,19 @@ pub enum Code {
 }
 
 impl Code {
-    /// `Accepted` when `accepted`, else `Rejected`.
-    pub fn from_accepted(accepted: bool) -> Code {
-        if accepted {
-            Code::Accepted
-        } else {
-            Code::Rejected
+    /// Of a judgement: an internal error anywhere means nothing can be
+    /// concluded (2), else accepted (0) or not (1).
+    pub fn judged(accepted: bool, internal_error: bool) -> Code {
+        match (internal_error, accepted) {
+            (true, _) => Code::Error,
+            (false, true) => Code::Accepted,
+            (false, false) => Code::Rejected,
         }
+    }
+
+    /// Of one submission's result.
+    pub fn of_result(result: &SubmissionResult) -> Code {
+        Code::judged(result.accepted(), result.internal_error())
     }
 }
 

@@ -1,13 +1,14 @@
 //! `gavel`: a sandboxed judge for coding exercises. This binary is a thin layer:
 //! it parses arguments, sets up logging and the async runtime, calls the library
-//! crates and prints. It is the only part of gavel that prints.
+//! crates and renders what they return. It is the only part of gavel that prints.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod catalog;
 mod cli;
 mod commands;
 mod exit;
-mod ui;
+mod render;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -15,11 +16,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     restore_sigpipe();
     let args = cli::Cli::parse();
-    ui::init_logging(args.global.verbose);
+    render::init_logging(args.global.verbose);
+    render::init_color(args.global.color);
     match commands::execute(args) {
         Ok(code) => code.into(),
         Err(error) => {
-            ui::print_error(&error);
+            render::print_error(&error);
             exit::Code::Error.into()
         }
     }

@@ -4,17 +4,35 @@
 //! and nothing hidden: no hidden tests, no references, no known-bad solutions,
 //! no generators.
 
-use super::Context;
+use super::{Session, print_json};
 use crate::cli::ExportArgs;
 use crate::exit::Code;
+use crate::render::Progress;
 use anyhow::{Context as _, Result};
+use gavel_core::fs::write_atomically;
 use gavel_exercise::manifest::TestSettings;
-use gavel_exercise::{Kind, Visibility};
+use gavel_exercise::{TestData, Visibility};
 use gavel_judge::Selection;
-use gavel_sandbox::write_atomically;
-use std::path::Path;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 
-pub fn execute(context: &Context, args: ExportArgs) -> Result<Code> {
+/// A function test as the pack stores it.
+#[derive(Serialize)]
+struct FunctionTestFile<'a> {
+    args: Value,
+    expected: &'a Value,
+}
+
+/// `gavel export --public OUT --json` (docs/json.md).
+#[derive(Serialize)]
+struct ExportSummary {
+    out: PathBuf,
+    exercises: Vec<String>,
+    public_tests: usize,
+}
+
+pub fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
     anyhow::ensure!(args.public, "only `--public` exports exist");
     if args.out.exists() && std::fs::read_dir(&args.out)?.next().is_some() {
         anyhow::bail!(
@@ -22,12 +40,17 @@ pub fn execute(context: &Context, args: ExportArgs) -> Result<Code> {
             args.out.display()
         );
     }
-    let catalog = context.catalog()?;
-    let judge = context.judge()?;
-    let progress = crate::ui::Progress::new(catalog.len() as u64, "exporting");
+    let catalog = session.catalog()?;
+    let judge = session.judge()?;
+    let progress = if args.json {
+        Progress::hidden()
+    } else {
+        Progress::new(catalog.len() as u64, "exporting")
+    };
+    let mut public_tests = 0;
     for exercise in &catalog {
         progress.set_message(&exercise.id);
-        let prepared = context
+        let prepared = session
             .runtime
             .block_on(judge.prepare(exercise.clone(), Selection::Public))?;
         let dir = args.out.join(&exercise.id);
@@ -47,23 +70,24 @@ pub fn execute(context: &Context, args: ExportArgs) -> Result<Code> {
             debug_assert_eq!(test.test.visibility, Visibility::Public);
             let name = &test.test.name;
             // Generated public tests become plain files: the pack has no generator.
-            match exercise.kind {
-                Kind::Stdio => {
-                    write(&format!("tests/public/{name}.in"), &test.input)?;
-                    write(
-                        &format!("tests/public/{name}.out"),
-                        test.expected.as_bytes(),
-                    )?;
-                    for (file, bytes) in &test.files {
+            match &test.data {
+                TestData::Stdio {
+                    stdin,
+                    files,
+                    expected,
+                } => {
+                    write(&format!("tests/public/{name}.in"), stdin)?;
+                    write(&format!("tests/public/{name}.out"), expected.as_bytes())?;
+                    for (file, bytes) in files.iter() {
                         write(&format!("tests/public/{name}.files/{file}"), bytes)?;
                     }
                 }
-                Kind::Function => {
-                    let args: serde_json::Value = serde_json::from_slice(&test.input)?;
-                    let expected: serde_json::Value = serde_json::from_str(&test.expected)?;
-                    let text = serde_json::to_string(
-                        &serde_json::json!({"args": args, "expected": expected}),
-                    )?;
+                TestData::Function { args, expected } => {
+                    let file = FunctionTestFile {
+                        args: serde_json::from_str(args)?,
+                        expected,
+                    };
+                    let text = serde_json::to_string(&file)?;
                     write(
                         &format!("tests/public/{name}.json"),
                         format!("{text}\n").as_bytes(),
@@ -84,6 +108,7 @@ pub fn execute(context: &Context, args: ExportArgs) -> Result<Code> {
                 },
             );
             max_fuel = max_fuel.max(test.limits.fuel);
+            public_tests += 1;
         }
         manifest.limits.fuel = Some(max_fuel);
         let text = toml::to_string(&manifest).context("cannot write the manifest")?;
@@ -98,11 +123,19 @@ pub fn execute(context: &Context, args: ExportArgs) -> Result<Code> {
     }
     progress.finish();
     write_readme(&args.out, catalog.len())?;
-    eprintln!(
-        "wrote {} exercises to {} (public tests only)",
-        catalog.len(),
-        args.out.display()
-    );
+    if args.json {
+        print_json(&ExportSummary {
+            out: args.out.clone(),
+            exercises: catalog.iter().map(|e| e.id.clone()).collect(),
+            public_tests,
+        })?;
+    } else {
+        eprintln!(
+            "wrote {} exercises to {} (public tests only)",
+            catalog.len(),
+            args.out.display()
+        );
+    }
     Ok(Code::Accepted)
 }
 
@@ -111,7 +144,7 @@ fn write_readme(out: &Path, count: usize) -> Result<()> {
         "# Exercises\n\n{count} exercises, each with a statement, starter code and public tests.\n\n\
          - `gavel --catalog . list` lists them, `gavel --catalog . show ID` shows one.\n\
          - `gavel --catalog . test ID FILE` runs your solution on the public tests.\n\n\
-         Your submission is also judged on hidden tests.\n"
+         Your submission is also judged on hidden tests, which the hiring team keeps.\n"
     );
     write_atomically(&out.join("README.md"), text.as_bytes())
         .with_context(|| format!("cannot write `{}`", out.join("README.md").display()))

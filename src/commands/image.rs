@@ -1,71 +1,96 @@
 //! `gavel image`: explicit control over the runner image.
 
-use super::Context;
+use super::{Session, print_json};
 use crate::cli::ImageCommand;
 use crate::exit::Code;
-use crate::ui::SetupProgress;
+use crate::render::{self, SetupProgress};
 use anyhow::{Context as _, Result};
+use gavel_sandbox::image::Origin;
 use gavel_sandbox::{Image, Sandbox, image as images};
+use serde::Serialize;
+use std::path::PathBuf;
 
-pub fn execute(context: &Context, command: ImageCommand) -> Result<Code> {
+/// `gavel image … --json` (docs/json.md).
+#[derive(Debug, Serialize)]
+struct ImageInfo<'a> {
+    name: &'a str,
+    python_version: &'a str,
+    path: &'a PathBuf,
+    sha256: &'a str,
+    size: u64,
+    source_key: &'a str,
+    origin: &'a Origin,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    modules: Option<&'a [String]>,
+}
+
+fn print(image: &Image, modules: Option<&[String]>, json: bool) -> Result<()> {
+    if json {
+        print_json(&ImageInfo {
+            name: &image.name,
+            python_version: &image.python_version,
+            path: &image.path,
+            sha256: &image.sha256,
+            size: image.size,
+            source_key: &image.source_key,
+            origin: &image.origin,
+            modules,
+        })
+    } else {
+        render::image::describe(image, modules);
+        Ok(())
+    }
+}
+
+pub fn execute(session: &Session, command: ImageCommand) -> Result<Code> {
     match command {
         ImageCommand::Build { json } => {
             let mut progress = SetupProgress::new();
-            let image = images::build(&context.cache, &images::PYTHON_3_14, &mut |step| {
+            let image = images::build(&session.cache, &images::PYTHON_3_14, &mut |step| {
                 progress.step(step)
             })?;
             drop(progress);
-            print_image(&image, None, json)?;
+            print(&image, None, json)?;
         }
         ImageCommand::Info { verify, json } => {
-            let sandbox = context.sandbox()?;
+            let sandbox = session.sandbox()?;
             if verify {
                 images::verify(sandbox.image())?;
             }
-            let modules = context.runtime.block_on(sandbox.preloaded_modules())?;
-            print_image(sandbox.image(), Some(&modules), json)?;
+            let modules = session.runtime.block_on(sandbox.preloaded_modules())?;
+            print(sandbox.image(), Some(&modules), json)?;
         }
-        ImageCommand::Path => println!("{}", context.image()?.path.display()),
-        ImageCommand::Import { file } => {
+        ImageCommand::Path { json } => {
+            let image = session.image()?;
+            if json {
+                print(&image, None, true)?;
+            } else {
+                println!("{}", image.path.display());
+            }
+        }
+        ImageCommand::Import { file, json } => {
             // Load it first: an import must be a component that implements
             // gavel's runner interface, or it is refused before it replaces anything.
             let candidate = images::from_file(&file)?;
-            let sandbox = Sandbox::new(&context.cache, candidate)
+            let sandbox = Sandbox::new(&session.cache, candidate)
                 .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
-            context
+            session
                 .runtime
                 .block_on(sandbox.preloaded_modules())
                 .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
-            let image = images::import(&context.cache, &images::PYTHON_3_14, &file)?;
-            print_image(&image, None, false)?;
+            let image = images::import(&session.cache, &images::PYTHON_3_14, &file)?;
+            print(&image, None, json)?;
         }
-        ImageCommand::Export { file } => {
-            let image = context.image()?;
+        ImageCommand::Export { file, json } => {
+            let image = session.image()?;
             images::export(&image, &file)
                 .with_context(|| format!("cannot export the image to `{}`", file.display()))?;
-            eprintln!("wrote {} (sha256 {})", file.display(), image.sha256);
+            if json {
+                print(&image, None, true)?;
+            } else {
+                eprintln!("wrote {} (sha256 {})", file.display(), image.sha256);
+            }
         }
     }
     Ok(Code::Accepted)
-}
-
-fn print_image(image: &Image, modules: Option<&[String]>, json: bool) -> Result<()> {
-    if json {
-        let mut value = serde_json::to_value(image)?;
-        if let Some(modules) = modules {
-            value["modules"] = serde_json::to_value(modules)?;
-        }
-        println!("{}", serde_json::to_string_pretty(&value)?);
-        return Ok(());
-    }
-    println!("name:     {}", image.name);
-    println!("python:   {}", image.python_version);
-    println!("sha256:   {}", image.sha256);
-    println!("size:     {} bytes", image.size);
-    println!("path:     {}", image.path.display());
-    println!("origin:   {}", serde_json::to_string(&image.origin)?);
-    if let Some(modules) = modules {
-        println!("modules:  {}", modules.join(" "));
-    }
-    Ok(())
 }

@@ -1,50 +1,59 @@
 //! One module per subcommand; each turns its arguments into library settings,
-//! calls the libraries and prints.
+//! calls the libraries and hands the results to `render` (or prints JSON).
 
 mod check;
 mod export;
 mod grade;
 mod image;
+mod judge;
 mod list;
 mod run;
-mod submit;
 
-use crate::cli::{Cli, Command, GlobalArgs, LimitArgs};
+use crate::catalog::{self, CatalogDir};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::exit::Code;
-use crate::ui::SetupProgress;
+use crate::render::SetupProgress;
 use anyhow::{Context as _, Result};
+use gavel_core::Cache;
 use gavel_exercise::Exercise;
 use gavel_judge::Judge;
-use gavel_sandbox::{Cache, Image, Limits, Sandbox, image as images};
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use gavel_sandbox::{Image, Sandbox, image as images};
+use serde::Serialize;
+use std::sync::{Arc, OnceLock};
 
 pub fn execute(cli: Cli) -> Result<Code> {
-    let context = Context::new(cli.global)?;
+    let session = Session::new(cli.global)?;
     match cli.command {
-        Command::List { json } => list::list(&context, json),
-        Command::Show { id, json } => list::show(&context, &id, json),
-        Command::Test(args) => submit::execute(&context, args, false),
-        Command::Submit(args) => submit::execute(&context, args, true),
-        Command::Grade(args) => grade::execute(&context, args),
-        Command::Check(args) => check::execute(&context, args),
-        Command::Export(args) => export::execute(&context, args),
-        Command::Run(args) => run::execute(&context, args),
-        Command::Image(command) => image::execute(&context, command),
+        Command::List { json } => list::list(&session, json),
+        Command::Show { id, json } => list::show(&session, &id, json),
+        Command::Test(args) => judge::execute(&session, args, false),
+        Command::Submit(args) => judge::execute(&session, args, true),
+        Command::Grade(args) => grade::execute(&session, args),
+        Command::Check(args) => check::execute(&session, args),
+        Command::Export(args) => export::execute(&session, args),
+        Command::Run(args) => run::execute(&session, args),
+        Command::Image(command) => image::execute(&session, command),
     }
 }
 
-/// What every command shares: the cache, the async runtime, the settings.
-pub struct Context {
+/// Prints `value` as the one JSON document of a command's `--json` output.
+pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// What every command of one invocation shares: the settings, the cache, the
+/// async runtime, and (once asked for) the catalog.
+pub struct Session {
     pub global: GlobalArgs,
     pub cache: Cache,
     pub runtime: tokio::runtime::Runtime,
     pub jobs: usize,
+    catalog: OnceLock<CatalogDir>,
 }
 
-impl Context {
-    fn new(global: GlobalArgs) -> Result<Context> {
+impl Session {
+    fn new(global: GlobalArgs) -> Result<Session> {
         let cache = Cache::from_env()?;
         let jobs = match global.jobs {
             Some(0) => anyhow::bail!("--jobs must be at least 1"),
@@ -53,14 +62,17 @@ impl Context {
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(jobs)
+            // Comparing a deeply nested returned value recurses.
+            .thread_stack_size(8 << 20)
             .enable_all()
             .build()
             .context("cannot start the async runtime")?;
-        Ok(Context {
+        Ok(Session {
             global,
             cache,
             runtime,
             jobs,
+            catalog: OnceLock::new(),
         })
     }
 
@@ -79,62 +91,52 @@ impl Context {
         )?)
     }
 
-    /// The catalog directory: `--catalog`, else `./exercises`, else the
-    /// catalog of the source tree gavel was built from.
-    pub fn catalog_dir(&self) -> PathBuf {
-        if let Some(dir) = &self.global.catalog {
-            return dir.clone();
+    /// The catalog directory in use, and how it was chosen.
+    pub fn catalog_dir(&self) -> Result<&CatalogDir> {
+        if let Some(dir) = self.catalog.get() {
+            return Ok(dir);
         }
-        let local = PathBuf::from("exercises");
-        if std::fs::read_dir(&local).is_ok_and(|mut d| d.next().is_some()) {
-            return local;
-        }
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("exercises")
+        let dir = catalog::resolve(self.global.catalog.as_deref(), &self.cache)?;
+        tracing::info!(catalog = %dir.path.display(), "using {}", dir.label);
+        Ok(self.catalog.get_or_init(|| dir))
     }
 
     /// Every exercise of the catalog. Any broken exercise is an error: every
     /// problem is listed, and none is skipped.
     pub fn catalog(&self) -> Result<Vec<Arc<Exercise>>> {
-        let dir = self.catalog_dir();
-        anyhow::ensure!(
-            dir.is_dir(),
-            "no exercise catalog at `{}` (give one with --catalog DIR or GAVEL_CATALOG)",
-            dir.display()
-        );
-        let (exercises, errors) = gavel_exercise::load_catalog(&dir);
-        if !errors.is_empty() {
-            let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        let dir = self.catalog_dir()?;
+        let catalog = gavel_exercise::load_catalog(&dir.path);
+        if !catalog.errors.is_empty() {
+            let list: Vec<String> = catalog.errors.iter().map(|e| format!("  {e}")).collect();
             anyhow::bail!(
-                "the catalog `{}` has {} broken exercise(s):\n{}",
-                dir.display(),
-                errors.len(),
+                "the catalog {} has {} problem(s):\n{}",
+                dir.label,
+                catalog.errors.len(),
                 list.join("\n")
             );
         }
-        Ok(exercises.into_iter().map(Arc::new).collect())
+        Ok(catalog.exercises.into_iter().map(Arc::new).collect())
     }
 
     /// One exercise of the catalog, by id.
     pub fn exercise(&self, id: &str) -> Result<Arc<Exercise>> {
-        let dir = self.catalog_dir().join(id);
-        if !dir.join("exercise.toml").is_file() {
-            let known: Vec<String> = self.catalog()?.iter().map(|e| e.id.clone()).collect();
-            anyhow::bail!(
-                "no exercise `{id}` in `{}`; known: {}",
-                self.catalog_dir().display(),
-                known.join(", ")
-            );
+        let exercises = self.catalog()?;
+        match exercises.iter().find(|e| e.id == id) {
+            Some(exercise) => Ok(exercise.clone()),
+            None => {
+                let known: Vec<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
+                anyhow::bail!(
+                    "no exercise `{id}` in {}; known: {}",
+                    self.catalog_dir()?.label,
+                    known.join(", ")
+                )
+            }
         }
-        Ok(Arc::new(gavel_exercise::load(&dir)?))
     }
 
-    /// A judge over the sandbox, with the judge cache beside the image cache.
+    /// A judge over the sandbox, running `--jobs` programs at once.
     pub fn judge(&self) -> Result<Judge> {
-        Ok(Judge::new(
-            self.sandbox()?,
-            self.jobs,
-            self.cache.root().join("judge"),
-        ))
+        Ok(Judge::new(self.sandbox()?, self.jobs, &self.cache))
     }
 
     /// A sandbox over the image in use, ready to run.
@@ -143,28 +145,5 @@ impl Context {
         let mut progress = SetupProgress::new();
         let sandbox = Sandbox::with_progress(&self.cache, image, &mut |step| progress.step(step))?;
         Ok(Arc::new(sandbox))
-    }
-}
-
-impl LimitArgs {
-    /// The limits these flags describe, on top of `base`.
-    pub fn apply(&self, mut base: Limits) -> Result<Limits> {
-        if let Some(fuel) = self.fuel {
-            base.fuel = fuel;
-        }
-        if let Some(seconds) = self.wall_time {
-            anyhow::ensure!(
-                seconds.is_finite() && seconds > 0.0,
-                "--wall-time must be a positive number of seconds"
-            );
-            base.wall_time = Duration::from_secs_f64(seconds);
-        }
-        if let Some(mib) = self.memory {
-            base.memory_bytes = mib.saturating_mul(1024 * 1024);
-        }
-        if let Some(kib) = self.output {
-            base.output_bytes = kib.saturating_mul(1024);
-        }
-        Ok(base)
     }
 }

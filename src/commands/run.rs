@@ -1,20 +1,91 @@
 //! `gavel run`: one program, one sandboxed run, one report.
 
-use super::Context;
+use super::{Session, print_json};
 use crate::cli::RunArgs;
 use crate::exit::Code;
-use crate::ui::escape_for_terminal;
+use crate::render;
 use anyhow::{Context as _, Result};
-use console::style;
-use gavel_sandbox::{Entry, Job, Limits, Outcome, RunReport};
-use serde_json::json;
-use sha2::{Digest, Sha256};
-use std::io::Write;
+use bytes::Bytes;
+use gavel_core::hash::sha256_hex;
+use gavel_sandbox::{Call, Entry, Job, Limits, Outcome, PyError, RunReport, TimeLimit};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Read;
+use std::sync::Arc;
 
-pub fn execute(context: &Context, args: RunArgs) -> Result<Code> {
+/// The image a run used, in `gavel run --json`.
+#[derive(Debug, Serialize)]
+struct ImageRef<'a> {
+    name: &'a str,
+    python_version: &'a str,
+    sha256: &'a str,
+}
+
+/// `gavel run --json` (docs/json.md).
+#[derive(Debug, Serialize)]
+struct RunOutput<'a> {
+    status: &'static str,
+    limit: Option<TimeLimit>,
+    exit_code: Option<i32>,
+    error: Option<&'a PyError>,
+    stdout: String,
+    stderr: String,
+    #[serde(rename = "return")]
+    returned: Option<Value>,
+    fuel: u64,
+    wall_ms: f64,
+    peak_memory_bytes: u64,
+    limits: Limits,
+    source_sha256: String,
+    image: ImageRef<'a>,
+}
+
+fn output<'a>(
+    report: &'a RunReport,
+    limits: Limits,
+    image: &'a gavel_sandbox::Image,
+    source_sha256: String,
+) -> RunOutput<'a> {
+    let (limit, error) = match &report.outcome {
+        Outcome::TimeLimit { limit } => (Some(*limit), None),
+        Outcome::RuntimeError { error } => (None, error.as_ref()),
+        Outcome::CompileError { error } => (None, Some(error)),
+        _ => (None, None),
+    };
+    RunOutput {
+        status: report.outcome.name(),
+        limit,
+        exit_code: report.exit_code,
+        error,
+        stdout: String::from_utf8_lossy(&report.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&report.stderr).into_owned(),
+        returned: report.return_json.as_deref().map(|text| {
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+        }),
+        fuel: report.fuel,
+        wall_ms: report.wall_ms,
+        peak_memory_bytes: report.peak_memory_bytes,
+        limits,
+        source_sha256,
+        image: ImageRef {
+            name: &image.name,
+            python_version: &image.python_version,
+            sha256: &image.sha256,
+        },
+    }
+}
+
+pub fn execute(session: &Session, args: RunArgs) -> Result<Code> {
     let source = std::fs::read(&args.file)
         .with_context(|| format!("cannot read the program `{}`", args.file.display()))?;
     let stdin = match &args.stdin {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read gavel's standard input")?;
+            bytes
+        }
         Some(path) => std::fs::read(path)
             .with_context(|| format!("cannot read the input `{}`", path.display()))?,
         None => Vec::new(),
@@ -22,105 +93,38 @@ pub fn execute(context: &Context, args: RunArgs) -> Result<Code> {
     let entry = match &args.call {
         None => Entry::Script,
         Some(name) => {
-            let parsed: serde_json::Value =
+            let parsed: Value =
                 serde_json::from_str(&args.args).context("--args must be a JSON list")?;
             anyhow::ensure!(parsed.is_array(), "--args must be a JSON list");
-            Entry::Function {
-                name: name.clone(),
-                args_json: args.args.clone(),
-                params: Vec::new(),
+            Entry::Function(Call {
+                name: name.as_str().into(),
+                args_json: args.args.as_str().into(),
+                params: Arc::new([]),
                 returns: Default::default(),
-            }
+            })
         }
     };
-    let limits = args.limits.apply(Limits::default())?;
-    let source_sha256 = format!("{:x}", Sha256::digest(&source));
+    let l = &args.limits;
+    let limits = Limits::from_units(l.fuel, l.wall_time, l.memory, l.output).map_err(|e| {
+        anyhow::anyhow!(
+            "{}",
+            e.to_string().replacen('`', "`--", 1).replace("_", "-")
+        )
+    })?;
+    let source_sha256 = sha256_hex(&source);
     let job = Job {
-        source,
+        source: Bytes::from(source),
         entry,
-        stdin,
-        files: Vec::new(),
+        stdin: Bytes::from(stdin),
+        files: Arc::new([]),
         limits,
     };
-    let sandbox = context.sandbox()?;
-    let report = context.runtime.block_on(sandbox.run(&job))?;
-    let image = sandbox.image();
+    let sandbox = session.sandbox()?;
+    let report = session.runtime.block_on(sandbox.run(&job))?;
     if args.json {
-        let value = report_json(&report, &limits, image, &source_sha256);
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        print_json(&output(&report, limits, sandbox.image(), source_sha256))?;
     } else {
-        print_human(&report);
+        render::run::report(&report);
     }
-    Ok(Code::from_accepted(report.outcome.is_ok()))
-}
-
-/// The documented `gavel run --json` object (docs/json.md).
-fn report_json(
-    report: &RunReport,
-    limits: &Limits,
-    image: &gavel_sandbox::Image,
-    source_sha256: &str,
-) -> serde_json::Value {
-    let (limit, error) = match &report.outcome {
-        Outcome::TimeLimit { limit } => (Some(limit.to_string()), None),
-        Outcome::RuntimeError { error } => (None, error.clone()),
-        Outcome::CompileError { error } => (None, Some(error.clone())),
-        _ => (None, None),
-    };
-    let returned = report
-        .return_json
-        .as_deref()
-        .map(|text| serde_json::from_str::<serde_json::Value>(text).unwrap_or(json!(text)));
-    json!({
-        "status": report.outcome.name(),
-        "limit": limit,
-        "exit_code": report.exit_code,
-        "error": error,
-        "stdout": String::from_utf8_lossy(&report.stdout),
-        "stderr": String::from_utf8_lossy(&report.stderr),
-        "return": returned,
-        "fuel": report.fuel,
-        "wall_ms": report.wall_ms,
-        "peak_memory_bytes": report.peak_memory_bytes,
-        "limits": limits,
-        "source_sha256": source_sha256,
-        "image": {
-            "name": image.name,
-            "python_version": image.python_version,
-            "sha256": image.sha256,
-        },
-    })
-}
-
-fn print_human(report: &RunReport) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(escape_for_terminal(&report.stdout).as_bytes());
-    if report.stdout.last().is_some_and(|&b| b != b'\n') {
-        // Keeps the summary on a line of its own.
-        let _ = stdout.write_all(b"\n");
-    }
-    let _ = stdout.flush();
-    if !report.stderr.is_empty() {
-        eprint!("{}", escape_for_terminal(&report.stderr));
-    }
-    if let Some(value) = &report.return_json {
-        println!("{value}");
-    }
-    let status = match &report.outcome {
-        Outcome::Ok => style("ok".to_owned()).green(),
-        Outcome::TimeLimit { limit } => style(format!("time_limit ({limit})")).red(),
-        Outcome::RuntimeError { error: Some(e) } => style(format!("runtime_error: {e}")).red(),
-        Outcome::CompileError { error } => style(format!("compile_error: {error}")).red(),
-        other => style(other.name().to_owned()).red(),
-    };
-    eprintln!(
-        "{} {status} · exit {} · {} fuel · {:.1} ms · {:.1} MiB peak",
-        style("gavel:").bold(),
-        report
-            .exit_code
-            .map_or_else(|| "-".to_owned(), |c| c.to_string()),
-        report.fuel,
-        report.wall_ms,
-        report.peak_memory_bytes as f64 / (1024.0 * 1024.0),
-    );
+    Ok(Code::judged(report.outcome.is_ok(), false))
 }

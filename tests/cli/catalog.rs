@@ -37,14 +37,31 @@ fn show_prints_statement_starter_and_public_examples_but_nothing_hidden() {
         "{}",
         run.stdout
     );
-    for hidden in std::fs::read_dir(catalog().join("two-sum/tests/hidden")).unwrap() {
-        let text = std::fs::read_to_string(hidden.unwrap().path()).unwrap();
-        let test: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let args = test["args"].to_string().replace(',', ", ");
-        assert!(
-            !run.stdout.contains(&test["args"].to_string()),
-            "hidden input shown: {args}"
-        );
+    // `show` prints a call's arguments as `two_sum(ARG, ARG)`: look for each
+    // test's arguments in exactly that form. The public examples are found
+    // (so the search would find a hidden one), the hidden tests are not.
+    let printed = |file: std::path::PathBuf| {
+        let test: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let args: Vec<String> = test["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        format!("two_sum({})", args.join(", "))
+    };
+    for visibility in ["public", "hidden"] {
+        let dir = catalog().join("two-sum/tests").join(visibility);
+        for file in std::fs::read_dir(dir).unwrap() {
+            let form = printed(file.unwrap().path());
+            assert_eq!(
+                run.stdout.contains(&form),
+                visibility == "public",
+                "{visibility} test `{form}` in:\n{}",
+                run.stdout
+            );
+        }
     }
     let value = expect(0, &["show", "reverse-file-lines", "--json"]).json();
     assert_eq!(value["examples"].as_array().unwrap().len(), 3);
@@ -74,7 +91,7 @@ fn the_whole_catalog_passes_check() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -80,25 +80,12 @@ fn wrong(reason: WrongReason, message: String) -> Compared {
     Compared::Wrong { reason, message }
 }
 
-/// Shows a token or line in a message: clipped, with control characters escaped.
+/// How many characters of a token, line or value a message shows.
+const QUOTED: usize = 60;
+
+/// Shows a token, line or value in a message: clipped, escaped, in backticks.
 pub fn quote(text: &str) -> String {
-    const MAX: usize = 60;
-    let mut shown: String = text
-        .chars()
-        .take(MAX)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    let total = text.chars().count();
-    if total > MAX {
-        shown.push_str(&format!("… ({} more characters)", total - MAX));
-    }
-    format!("`{shown}`")
+    gavel_core::text::quote(text, QUOTED)
 }
 
 /// The lines of `text` without line terminators, blank lines at the end dropped.
@@ -317,11 +304,37 @@ fn show(value: &Value) -> String {
     quote(&value.to_string())
 }
 
-fn numbers_match(e: &Value, a: &Value, tolerance: Option<f64>) -> bool {
-    match (e.as_i64(), a.as_i64()) {
-        (Some(x), Some(y)) => return x == y,
-        _ if e.is_u64() && a.is_u64() => return e.as_u64() == a.as_u64(),
-        _ => {}
+/// Whether a JSON number is an integer: no fraction and no exponent. With
+/// arbitrary precision the number keeps its text, so `2**100` is exact.
+fn is_integer_number(n: &serde_json::Number) -> bool {
+    !n.to_string().contains(['.', 'e', 'E'])
+}
+
+/// The exact integer a number stands for, as canonical decimal text: an
+/// integer's own digits, or an integral float's exact value (as Python
+/// compares `2**100 == 1.2676506002282294e30`).
+fn exact_integer(n: &serde_json::Number) -> Option<String> {
+    let text = n.to_string();
+    if is_integer_number(n) {
+        return Some(if text == "-0" { "0".to_owned() } else { text });
+    }
+    let x = n.as_f64()?;
+    (x.is_finite() && x.fract() == 0.0).then(|| {
+        let text = format!("{x:.0}");
+        if text == "-0" { "0".to_owned() } else { text }
+    })
+}
+
+fn numbers_match(e: &serde_json::Number, a: &serde_json::Number, tolerance: Option<f64>) -> bool {
+    let expected_integer = is_integer_number(e);
+    if expected_integer || is_integer_number(a) {
+        // Integers compare exactly, at any size, with integral floats too.
+        if let (Some(x), Some(y)) = (exact_integer(e), exact_integer(a)) {
+            return x == y;
+        }
+        if expected_integer {
+            return false;
+        }
     }
     let (Some(x), Some(y)) = (e.as_f64(), a.as_f64()) else {
         return false;
@@ -330,7 +343,7 @@ fn numbers_match(e: &Value, a: &Value, tolerance: Option<f64>) -> bool {
         return true;
     }
     match tolerance {
-        Some(t) if !(e.is_i64() || e.is_u64()) => {
+        Some(t) if !expected_integer => {
             let diff = (x - y).abs();
             diff <= t || diff <= t * x.abs().max(y.abs())
         }
@@ -338,6 +351,11 @@ fn numbers_match(e: &Value, a: &Value, tolerance: Option<f64>) -> bool {
     }
 }
 
+/// The first difference between two JSON values, in document order, as a
+/// message with its path; `None` when they are equal under the tolerance.
+///
+/// Iterative, not recursive: a returned value may nest a thousand levels deep,
+/// which would overflow a thread's stack in a recursive walk.
 fn json_difference(
     expected: &Value,
     actual: &Value,
@@ -345,64 +363,106 @@ fn json_difference(
     unordered: bool,
     path: &str,
 ) -> Option<String> {
-    let at = if path.is_empty() { "the result" } else { path };
-    let differ = || {
-        Some(format!(
-            "{at}: expected {}, found {}",
-            show(expected),
-            show(actual)
-        ))
-    };
-    match (expected, actual) {
-        (Value::Number(_), Value::Number(_)) if numbers_match(expected, actual, tolerance) => None,
-        (Value::Number(_), Value::Number(_)) => differ(),
-        (Value::Array(e), Value::Array(a)) => {
-            if e.len() != a.len() {
-                return Some(format!(
-                    "{at}: expected a list of {} items, found {} items ({})",
-                    e.len(),
-                    a.len(),
-                    show(actual)
-                ));
-            }
-            if unordered {
-                let mut a_sorted: Vec<&Value> = a.iter().collect();
-                let mut e_sorted: Vec<&Value> = e.iter().collect();
-                a_sorted.sort_by_key(|v| v.to_string());
-                e_sorted.sort_by_key(|v| v.to_string());
-                for (ev, av) in e_sorted.iter().zip(&a_sorted) {
-                    if json_difference(ev, av, tolerance, unordered, "").is_some() {
-                        return Some(format!(
-                            "{at}: expected the items {} in any order, found {}",
-                            show(expected),
-                            show(actual)
-                        ));
-                    }
-                }
-                return None;
-            }
-            e.iter().zip(a).enumerate().find_map(|(i, (ev, av))| {
-                json_difference(ev, av, tolerance, unordered, &format!("{path}[{i}]"))
-            })
-        }
-        (Value::Object(e), Value::Object(a)) => {
-            for key in e.keys() {
-                if !a.contains_key(key) {
-                    return Some(format!("{at}: missing key {}", quote(key)));
-                }
-            }
-            for key in a.keys() {
-                if !e.contains_key(key) {
-                    return Some(format!("{at}: unexpected key {}", quote(key)));
-                }
-            }
-            e.iter().find_map(|(key, ev)| {
-                json_difference(ev, &a[key], tolerance, unordered, &format!("{path}.{key}"))
-            })
-        }
-        _ if expected == actual => None,
-        _ => differ(),
+    /// A pair of values to compare, at a path; inside an unordered list, the
+    /// list whose message reports any difference within it.
+    struct Item<'a> {
+        expected: &'a Value,
+        actual: &'a Value,
+        path: String,
+        within: Option<usize>,
     }
+    // The unordered lists entered so far: (expected, actual, where).
+    let mut lists: Vec<(&Value, &Value, String)> = Vec::new();
+    let mut stack = vec![Item {
+        expected,
+        actual,
+        path: path.to_owned(),
+        within: None,
+    }];
+    while let Some(item) = stack.pop() {
+        let (expected, actual) = (item.expected, item.actual);
+        let at = if item.path.is_empty() {
+            "the result".to_owned()
+        } else {
+            item.path.clone()
+        };
+        let mismatch = match (expected, actual) {
+            (Value::Number(e), Value::Number(a)) if numbers_match(e, a, tolerance) => None,
+            (Value::Array(e), Value::Array(a)) if e.len() != a.len() => Some(format!(
+                "{at}: expected a list of {} items, found {} items ({})",
+                e.len(),
+                a.len(),
+                show(actual)
+            )),
+            (Value::Array(e), Value::Array(a)) if unordered => {
+                let within = item.within.or_else(|| {
+                    lists.push((expected, actual, at.clone()));
+                    Some(lists.len() - 1)
+                });
+                let mut e_sorted: Vec<&Value> = e.iter().collect();
+                let mut a_sorted: Vec<&Value> = a.iter().collect();
+                e_sorted.sort_by_key(|v| v.to_string());
+                a_sorted.sort_by_key(|v| v.to_string());
+                for (ev, av) in e_sorted.into_iter().zip(a_sorted).rev() {
+                    stack.push(Item {
+                        expected: ev,
+                        actual: av,
+                        path: String::new(),
+                        within,
+                    });
+                }
+                None
+            }
+            (Value::Array(e), Value::Array(a)) => {
+                for (i, (ev, av)) in e.iter().zip(a).enumerate().rev() {
+                    stack.push(Item {
+                        expected: ev,
+                        actual: av,
+                        path: format!("{}[{i}]", item.path),
+                        within: item.within,
+                    });
+                }
+                None
+            }
+            (Value::Object(e), Value::Object(a)) => {
+                if let Some(key) = e.keys().find(|k| !a.contains_key(*k)) {
+                    Some(format!("{at}: missing key {}", quote(key)))
+                } else if let Some(key) = a.keys().find(|k| !e.contains_key(*k)) {
+                    Some(format!("{at}: unexpected key {}", quote(key)))
+                } else {
+                    for (key, ev) in e.iter().rev() {
+                        stack.push(Item {
+                            expected: ev,
+                            actual: &a[key],
+                            path: format!("{}.{key}", item.path),
+                            within: item.within,
+                        });
+                    }
+                    None
+                }
+            }
+            _ if expected == actual => None,
+            _ => Some(format!(
+                "{at}: expected {}, found {}",
+                show(expected),
+                show(actual)
+            )),
+        };
+        if let Some(message) = mismatch {
+            return Some(match item.within {
+                Some(list) => {
+                    let (e, a, at) = &lists[list];
+                    format!(
+                        "{at}: expected the items {} in any order, found {}",
+                        show(e),
+                        show(a)
+                    )
+                }
+                None => message,
+            });
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -509,6 +569,32 @@ mod tests {
         assert_eq!(text, "the result: missing key `a`");
         let (_, text) = message(compare_json(&j, &json!(true), &json!(1)));
         assert_eq!(text, "the result: expected `true`, found `1`");
+    }
+
+    #[test]
+    fn integers_compare_exactly_at_any_size() {
+        let j = Comparison::Json {
+            float_tolerance: None,
+            unordered_lists: false,
+        };
+        let big: Value = serde_json::from_str("1267650600228229401496703205376").unwrap();
+        let off: Value = serde_json::from_str("1267650600228229401496703217721").unwrap();
+        assert_eq!(compare_json(&j, &big, &big), Compared::Match);
+        assert!(matches!(
+            compare_json(&j, &big, &off),
+            Compared::Wrong { .. }
+        ));
+        // Like Python: an integral float equals the integer it is exactly.
+        let float: Value = serde_json::from_str("1.2676506002282294e30").unwrap();
+        assert_eq!(compare_json(&j, &big, &float), Compared::Match);
+        assert!(matches!(
+            compare_json(&j, &off, &float),
+            Compared::Wrong { .. }
+        ));
+        assert_eq!(
+            compare_json(&j, &json!(0), &serde_json::from_str("-0").unwrap()),
+            Compared::Match
+        );
     }
 
     #[test]

@@ -34,27 +34,10 @@ pub struct DiffLine {
     pub text: String,
 }
 
-/// Escapes control characters (except tab) so output cannot drive a terminal.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\t' => out.push(c),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.extend(c.escape_default()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
+/// A line of output as a diff shows it: clipped, control characters escaped.
 fn clip(line: &str, max: usize) -> String {
-    let count = line.chars().count();
-    if count <= max {
-        return escape(line);
-    }
-    let kept: String = line.chars().take(max).collect();
-    format!("{}… ({} characters cut)", escape(&kept), count - max)
+    use gavel_core::text::{Lines, clip, escape};
+    escape(&clip(line, max), Lines::Keep).into_owned()
 }
 
 /// A line diff of `expected` against `actual`, grouped around the changes.
@@ -145,6 +128,6 @@ mod tests {
         assert_eq!(lines.len(), 11);
         assert_eq!(lines[10].text, "… 90 more diff lines cut");
         let lines = diff_lines("a\n", &format!("{}\n", "b".repeat(12)), limits);
-        assert!(lines.iter().any(|l| l.text == "bbbbb… (7 characters cut)"));
+        assert!(lines.iter().any(|l| l.text == "bbbbb… (7 more characters)"));
     }
 }

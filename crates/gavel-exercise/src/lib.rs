@@ -7,13 +7,14 @@
 
 pub mod compare;
 pub mod diff;
-mod exercise;
+mod load;
 pub mod manifest;
+mod model;
 mod verdict;
+pub mod view;
 
 pub use compare::{Compared, Comparison, WrongReason};
-pub use exercise::{
-    Exercise, KnownBad, LoadError, Test, TestData, Visibility, exercise_dirs, load, load_catalog,
-};
-pub use manifest::{Difficulty, Kind, ShapeName};
-pub use verdict::Verdict;
+pub use load::{Catalog, LoadError, LoadErrors, exercise_dirs, load, load_catalog, load_with};
+pub use manifest::{Difficulty, Disclosure, Kind};
+pub use model::{Exercise, Files, KnownBad, Test, TestData, TestSource, Visibility};
+pub use verdict::{Tone, Verdict};

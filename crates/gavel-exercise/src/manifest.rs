@@ -1,7 +1,10 @@
-//! `exercise.toml`, as written by hand. Every table denies unknown keys, so a
-//! typo is an error with its line rather than a setting silently ignored.
+//! `exercise.toml` and `catalog.toml`, as written by hand. Every table denies
+//! unknown keys, so a typo is an error with its line rather than a setting
+//! silently ignored.
 
 use crate::compare::Comparison;
+use gavel_core::Shape;
+use gavel_core::limits::{self, LimitError, Limits};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,6 +33,9 @@ pub struct Manifest {
     /// How the score is computed.
     #[serde(default)]
     pub scoring: Scoring,
+    /// What results say about hidden tests (default: the catalog's, else
+    /// `verdicts`); see docs/confidentiality.md.
+    pub reveal_hidden: Option<Disclosure>,
     /// Per-test settings, by test name.
     #[serde(default)]
     pub tests: BTreeMap<String, TestSettings>,
@@ -37,6 +43,41 @@ pub struct Manifest {
     /// comes from the reference solution.
     #[serde(default)]
     pub generated: Vec<GeneratedSpec>,
+}
+
+/// `catalog.toml`, optional at the root of a catalog: defaults for every
+/// exercise in it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogManifest {
+    /// What results say about hidden tests, unless an exercise says otherwise.
+    pub reveal_hidden: Option<Disclosure>,
+}
+
+/// What a result says about a hidden test (see docs/confidentiality.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Each hidden test's name and verdict, and the submission's resources
+    /// coarsely (the default).
+    #[default]
+    Verdicts,
+    /// Only the points the hidden tests earned together.
+    Score,
+    /// Everything, as for public tests: for a team's own reviewers, never for
+    /// candidates.
+    Full,
+}
+
+impl Disclosure {
+    /// The name used in manifests, flags and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Disclosure::Verdicts => "verdicts",
+            Disclosure::Score => "score",
+            Disclosure::Full => "full",
+        }
+    }
 }
 
 /// Exercise difficulty.
@@ -51,6 +92,17 @@ pub enum Difficulty {
     Hard,
 }
 
+impl Difficulty {
+    /// The name used in manifests and listings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+}
+
 /// How a submission is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,37 +113,34 @@ pub enum Kind {
     Function,
 }
 
+impl Kind {
+    /// The name used in manifests and listings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Stdio => "stdio",
+            Kind::Function => "function",
+        }
+    }
+}
+
 /// The function of a function exercise.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
     /// Its name.
     pub name: String,
     /// How each argument is converted from JSON (default: as is).
     #[serde(default)]
-    pub params: Vec<ShapeName>,
+    pub params: Vec<Shape>,
     /// How the return value is converted to JSON (default: as is).
     #[serde(default)]
-    pub returns: ShapeName,
-}
-
-/// A JSON conversion for function arguments and results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShapeName {
-    /// As is.
-    #[default]
-    Json,
-    /// A JSON list as a chain of `ListNode(val, next)`.
-    LinkedList,
-    /// A level-order JSON list with nulls as a `TreeNode(val, left, right)`.
-    BinaryTree,
+    pub returns: Shape,
 }
 
 /// Limits as an author writes them. Fuel is relative to the reference
 /// solution: each test's budget is `max(fuel_floor, fuel_margin × reference fuel
 /// on that test)`, unless `fuel` fixes one budget for every test.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsSpec {
     /// Multiple of the reference solution's fuel allowed on each test.
@@ -103,8 +152,9 @@ pub struct LimitsSpec {
     pub fuel_floor: u64,
     /// A fixed budget for every test instead of the margin (used by candidate
     /// packs, which carry no reference solution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuel: Option<u64>,
-    /// Wall-clock limit per test, in seconds.
+    /// Limit on the time a run may spend waiting, in seconds.
     #[serde(default = "default_wall_time")]
     pub wall_time: f64,
     /// Memory limit in MiB.
@@ -116,19 +166,19 @@ pub struct LimitsSpec {
 }
 
 fn default_margin() -> f64 {
-    3.0
+    limits::DEFAULT_FUEL_MARGIN
 }
 fn default_floor() -> u64 {
-    100_000_000
+    limits::DEFAULT_FUEL_FLOOR
 }
 fn default_wall_time() -> f64 {
-    10.0
+    limits::DEFAULT_WALL_TIME_SECS
 }
 fn default_memory() -> u64 {
-    256
+    limits::DEFAULT_MEMORY_MIB
 }
 fn default_output() -> u64 {
-    1024
+    limits::DEFAULT_OUTPUT_KIB
 }
 
 impl Default for LimitsSpec {
@@ -141,6 +191,49 @@ impl Default for LimitsSpec {
             memory: default_memory(),
             output: default_output(),
         }
+    }
+}
+
+impl LimitsSpec {
+    /// Every setting out of its allowed range, with the range.
+    pub fn check(&self) -> Vec<LimitError> {
+        let mut errors = Vec::new();
+        let mut note = |result: Result<(), LimitError>| {
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        };
+        note(
+            limits::check_f64(
+                "fuel_margin",
+                self.fuel_margin,
+                limits::FUEL_MARGIN_RANGE,
+                "",
+            )
+            .map(drop),
+        );
+        note(limits::check_u64("fuel_floor", self.fuel_floor, limits::FUEL_RANGE, "").map(drop));
+        if let Some(fuel) = self.fuel {
+            note(limits::check_u64("fuel", fuel, limits::FUEL_RANGE, "").map(drop));
+        }
+        note(
+            limits::check_f64(
+                "wall_time",
+                self.wall_time,
+                limits::WALL_TIME_RANGE,
+                " seconds",
+            )
+            .map(drop),
+        );
+        note(limits::check_u64("memory", self.memory, limits::MEMORY_RANGE, " MiB").map(drop));
+        note(limits::check_u64("output", self.output, limits::OUTPUT_RANGE, " KiB").map(drop));
+        errors
+    }
+
+    /// The limits of a run with the fuel budget `fuel`, the other limits
+    /// converted from the manifest's units.
+    pub fn limits(&self, fuel: u64) -> Result<Limits, LimitError> {
+        Limits::from_units(fuel, self.wall_time, self.memory, self.output)
     }
 }
 
@@ -157,21 +250,25 @@ pub enum Scoring {
 }
 
 /// Per-test settings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestSettings {
     /// Points (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<u32>,
     /// Group (for `scoring = "groups"` and reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Comparison for this test only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
     /// A fixed fuel budget for this test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuel: Option<u64>,
 }
 
 /// A generated test.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneratedSpec {
     /// The test's name.

@@ -36,6 +36,24 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, most severe first.
+    pub const ALL: [Verdict; 9] = [
+        Verdict::InternalError,
+        Verdict::CompileError,
+        Verdict::TimeLimit,
+        Verdict::MemoryLimit,
+        Verdict::OutputLimit,
+        Verdict::RuntimeError,
+        Verdict::WrongAnswer,
+        Verdict::Skipped,
+        Verdict::Accepted,
+    ];
+
+    /// The verdict with the code `code` (`AC`, `WA`, …).
+    pub fn from_code(code: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.code() == code)
+    }
+
     /// Directory names of `submissions/<verdict>/`, in a stable order.
     pub const DIR_NAMES: [&'static str; 7] = [
         "accepted",
@@ -114,6 +132,31 @@ impl Verdict {
             .into_iter()
             .min_by_key(|v| v.precedence())
             .unwrap_or(Verdict::Accepted)
+    }
+}
+
+/// How a verdict reads at a glance: what colour a terminal or a report gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Accepted.
+    Good,
+    /// Rejected: the submission fell short.
+    Bad,
+    /// Not judged (skipped).
+    Muted,
+    /// The judge failed: nothing is known about the submission.
+    Judge,
+}
+
+impl Verdict {
+    /// How it reads at a glance.
+    pub fn tone(self) -> Tone {
+        match self {
+            Verdict::Accepted => Tone::Good,
+            Verdict::Skipped => Tone::Muted,
+            Verdict::InternalError => Tone::Judge,
+            _ => Tone::Bad,
+        }
     }
 }
 

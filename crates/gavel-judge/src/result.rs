@@ -1,12 +1,46 @@
-//! What judging produces: per-test and per-submission results. These types are
-//! the JSON of `gavel test/submit/grade --json` (docs/json.md).
+//! What judging produces: per-test and per-submission results, already under
+//! the confidentiality rules (see [`crate::disclose`]). These types are the
+//! JSON of `gavel test/submit --json` and of every stored result (docs/json.md).
 
 use gavel_exercise::diff::DiffLine;
-use gavel_exercise::{Verdict, Visibility, WrongReason};
+use gavel_exercise::{Disclosure, Verdict, Visibility, WrongReason};
 use gavel_sandbox::{PyError, TimeLimit};
 use serde::{Deserialize, Serialize};
 
-/// The result of one test.
+/// Points: whole for most tests, a fraction where a checker or a line-based
+/// comparison gives partial credit. Written as integers when whole.
+pub mod points {
+    use serde::Serializer;
+
+    /// Rounds to a millionth, so sums of fractions print cleanly.
+    pub fn round(points: f64) -> f64 {
+        (points * 1e6).round() / 1e6
+    }
+
+    /// Serialises whole points as integers (`13`, not `13.0`).
+    pub fn serialize<S: Serializer>(points: &f64, s: S) -> Result<S::Ok, S::Error> {
+        let rounded = round(*points);
+        if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+            s.serialize_i64(rounded as i64)
+        } else {
+            s.serialize_f64(rounded)
+        }
+    }
+
+    /// For people: `13`, `2.5`.
+    pub fn show(points: f64) -> String {
+        let rounded = round(points);
+        if rounded.fract() == 0.0 {
+            format!("{rounded:.0}")
+        } else {
+            format!("{rounded}")
+        }
+    }
+}
+
+/// The result of one test. For a hidden test only `name`, `visibility`,
+/// `group`, `verdict` and the points are present (unless the exercise or the
+/// caller reveals hidden tests in full); everything else is left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestResult {
     /// The test's name.
@@ -27,47 +61,71 @@ pub struct TestResult {
     /// Where the answer went wrong (testlib style), or what failed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub message: Option<String>,
-    /// For RE: the exception (on hidden tests only its type).
+    /// For RE: the exception.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<PyError>,
-    /// Expected vs actual, for public tests that failed.
+    /// Expected vs actual, when the answer is wrong.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub diff: Vec<DiffLine>,
-    /// The program's stdout, for public tests (clipped).
+    /// The program's stdout (clipped).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stdout: Option<String>,
-    /// The program's stderr, for public tests (clipped).
+    /// The program's stderr (clipped).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stderr: Option<String>,
     /// Points earned.
-    pub points: u32,
+    #[serde(serialize_with = "points::serialize")]
+    pub points: f64,
     /// Points possible.
     pub max_points: u32,
     /// Fuel used.
-    pub fuel: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fuel: Option<u64>,
     /// The fuel budget of the test.
-    pub fuel_limit: u64,
-    /// Wall-clock time in milliseconds.
-    pub wall_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fuel_limit: Option<u64>,
+    /// Wall-clock time of the run in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub wall_ms: Option<f64>,
     /// Peak linear memory in bytes.
-    pub peak_memory_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub peak_memory_bytes: Option<u64>,
 }
 
 impl TestResult {
-    /// Removes everything that could reveal a hidden test: its output, the
-    /// diff, the message and the exception's message. Name, verdict and
-    /// resources stay.
-    pub fn redact(&mut self) {
-        self.message = None;
-        self.diff.clear();
-        self.stdout = None;
-        self.stderr = None;
-        if let Some(error) = &mut self.error {
-            error.message.clear();
-            error.traceback.clear();
-            error.line = None;
-        }
+    /// Whether the test passed.
+    pub fn accepted(&self) -> bool {
+        self.verdict == Verdict::Accepted
     }
+
+    /// Whether the result carries details of the run (false for a hidden test
+    /// under the default rules).
+    pub fn has_details(&self) -> bool {
+        self.fuel.is_some()
+    }
+}
+
+/// What a submission's result says about its hidden tests together, when they
+/// are not shown in full: the points they earned, and the resources they used
+/// as the largest share of a budget, rounded up to a tenth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HiddenSummary {
+    /// How many hidden tests there are.
+    pub tests: usize,
+    /// How many of them were accepted (absent under `score`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub accepted: Option<usize>,
+    /// Points they earned.
+    #[serde(serialize_with = "points::serialize")]
+    pub points: f64,
+    /// Points they can earn.
+    pub max_points: u32,
+    /// The most any hidden test used of its fuel budget, in percent, rounded
+    /// up to a multiple of 10.
+    pub fuel_percent: u8,
+    /// The most any hidden test used of its memory limit, in percent, rounded
+    /// up to a multiple of 10.
+    pub memory_percent: u8,
 }
 
 /// The result of judging one submission against one exercise.
@@ -78,7 +136,8 @@ pub struct SubmissionResult {
     /// The submission's verdict: the most severe of its tests'.
     pub verdict: Verdict,
     /// Points earned.
-    pub points: u32,
+    #[serde(serialize_with = "points::serialize")]
+    pub points: f64,
     /// Points possible.
     pub max_points: u32,
     /// `points / max_points`, from 0 to 1.
@@ -86,8 +145,14 @@ pub struct SubmissionResult {
     /// For CE: the compile error, reported once before any test.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub compile_error: Option<PyError>,
-    /// Per test, in the exercise's order.
+    /// Per test, in the exercise's order (hidden tests left out under `score`).
     pub tests: Vec<TestResult>,
+    /// The hidden tests together, unless they are shown in full.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hidden: Option<HiddenSummary>,
+    /// What this result says about hidden tests: `full` marks a result that
+    /// must not be shared with candidates.
+    pub disclosure: Disclosure,
     /// sha256 of the submitted source: with the image's, replays the result.
     pub source_sha256: String,
     /// sha256 of the runner image that ran it.
@@ -100,12 +165,8 @@ impl SubmissionResult {
         self.verdict == Verdict::Accepted
     }
 
-    /// Redacts every hidden test (see [`TestResult::redact`]).
-    pub fn redact_hidden(&mut self) {
-        for test in &mut self.tests {
-            if test.visibility == Visibility::Hidden {
-                test.redact();
-            }
-        }
+    /// Whether the judge itself failed somewhere: nothing can be concluded.
+    pub fn internal_error(&self) -> bool {
+        self.verdict == Verdict::InternalError
     }
 }

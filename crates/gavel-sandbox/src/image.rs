@@ -9,7 +9,9 @@
 //! layout), so an image is identified by its sha256, which every result records;
 //! `import`/`export` move one exact image between machines.
 
-use crate::cache::{Cache, LockKind, write_atomically};
+use gavel_core::cache::{Cache, CacheError, LockKind};
+use gavel_core::fs::write_atomically;
+use gavel_core::hash::{Key, hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
@@ -52,12 +54,10 @@ impl ImageSource {
     /// A short hash of every build input: images built from the same inputs
     /// share a cache slot, and changing any input builds a new image.
     pub fn key(&self) -> String {
-        let mut hasher = Sha256::new();
-        for part in [self.name, self.requirements, self.wit, self.app] {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
-        }
-        hex(&hasher.finalize())[..16].to_owned()
+        let key = [self.name, self.requirements, self.wit, self.app]
+            .into_iter()
+            .fold(Key::new(), Key::part);
+        key.hex()[..16].to_owned()
     }
 }
 
@@ -119,6 +119,9 @@ pub enum BuildStep {
 /// never of a submission.
 #[derive(Debug, Error)]
 pub enum ImageError {
+    /// The cache directory could not be used.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
     /// A file or directory of the cache could not be used.
     #[error("cannot use `{}`: {source}", path.display())]
     Io {
@@ -172,30 +175,24 @@ pub enum ImageError {
     },
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ImageError + '_ {
-    move |source| ImageError::Io {
-        path: path.to_owned(),
-        source,
+impl ImageError {
+    /// Wraps an I/O error on `path`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ImageError + '_ {
+        move |source| ImageError::Io {
+            path: path.to_owned(),
+            source,
+        }
     }
-}
-
-/// Hex encoding of a digest.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// sha256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<(String, u64), ImageError> {
-    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut file = std::fs::File::open(path).map_err(ImageError::io(path))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 20];
     let mut size = 0u64;
     loop {
-        let n = file.read(&mut buffer).map_err(io_error(path))?;
+        let n = file.read(&mut buffer).map_err(ImageError::io(path))?;
         if n == 0 {
             break;
         }
@@ -220,7 +217,7 @@ pub fn cached(cache: &Cache, source: &ImageSource) -> Result<Option<Image>, Imag
     let text = match std::fs::read_to_string(&meta) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_error(&meta)(e)),
+        Err(e) => return Err(ImageError::io(&meta)(e)),
     };
     let image: Image = serde_json::from_str(&text).map_err(|e| ImageError::Invalid {
         path: meta.clone(),
@@ -232,7 +229,7 @@ pub fn cached(cache: &Cache, source: &ImageSource) -> Result<Option<Image>, Imag
         Ok(m) if m.len() == image.size => Ok(Some(image)),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_error(&image.path)(e)),
+        Err(e) => Err(ImageError::io(&image.path)(e)),
     }
 }
 
@@ -278,17 +275,17 @@ fn build_locked(
         name: source.name.to_owned(),
     });
     let slot = slot(cache, source);
-    std::fs::create_dir_all(&slot).map_err(io_error(&slot))?;
-    let work = tempfile::tempdir_in(&slot).map_err(io_error(&slot))?;
+    std::fs::create_dir_all(&slot).map_err(ImageError::io(&slot))?;
+    let work = tempfile::tempdir_in(&slot).map_err(ImageError::io(&slot))?;
     let app_dir = work.path().join("app");
     let wit_dir = work.path().join("wit");
     for (dir, file, text) in [
         (&app_dir, format!("{APP_MODULE}.py"), source.app),
         (&wit_dir, "runner.wit".to_owned(), source.wit),
     ] {
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        std::fs::create_dir_all(dir).map_err(ImageError::io(dir))?;
         let path = dir.join(file);
-        std::fs::write(&path, text).map_err(io_error(&path))?;
+        std::fs::write(&path, text).map_err(ImageError::io(&path))?;
     }
     let built = work.path().join(COMPONENT_FILE);
     let mut command = Command::new(python());
@@ -315,7 +312,7 @@ fn build_locked(
         });
     }
     let target = slot.join(COMPONENT_FILE);
-    std::fs::rename(&built, &target).map_err(io_error(&target))?;
+    std::fs::rename(&built, &target).map_err(ImageError::io(&target))?;
     let (sha256, size) = sha256_file(&target)?;
     let image = Image {
         name: source.name.to_owned(),
@@ -336,7 +333,7 @@ fn build_locked(
 fn write_meta(slot: &Path, image: &Image) -> Result<(), ImageError> {
     let meta = slot.join(META_FILE);
     let text = serde_json::to_string_pretty(image).expect("image metadata serialises");
-    write_atomically(&meta, text.as_bytes()).map_err(io_error(&meta))
+    write_atomically(&meta, text.as_bytes()).map_err(ImageError::io(&meta))
 }
 
 /// Installs the pinned build tool into the cache (once) and returns the
@@ -346,9 +343,7 @@ fn install_tool(
     source: &ImageSource,
     progress: &mut dyn FnMut(BuildStep),
 ) -> Result<PathBuf, ImageError> {
-    let mut hasher = Sha256::new();
-    hasher.update(source.requirements.as_bytes());
-    let key = &hex(&hasher.finalize())[..16];
+    let key = &Key::new().part(source.requirements).hex()[..16];
     let dir = cache.tools_dir().join(format!(
         "{}-{key}",
         source.tool.replace("==", "-").replace(['/', '\\'], "_")
@@ -361,10 +356,10 @@ fn install_tool(
         tool: source.tool.to_owned(),
     });
     let parent = cache.tools_dir();
-    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let work = tempfile::tempdir_in(&parent).map_err(io_error(&parent))?;
+    std::fs::create_dir_all(&parent).map_err(ImageError::io(&parent))?;
+    let work = tempfile::tempdir_in(&parent).map_err(ImageError::io(&parent))?;
     let requirements = work.path().join("requirements.txt");
-    std::fs::write(&requirements, source.requirements).map_err(io_error(&requirements))?;
+    std::fs::write(&requirements, source.requirements).map_err(ImageError::io(&requirements))?;
     let target = work.path().join("site");
     // `--target` rather than a venv: it needs no `venv` module (Debian splits it
     // out) and touches no environment that pip might consider externally managed.
@@ -392,11 +387,11 @@ fn install_tool(
             output,
         });
     }
-    std::fs::write(target.join(".installed"), source.tool).map_err(io_error(&target))?;
+    std::fs::write(target.join(".installed"), source.tool).map_err(ImageError::io(&target))?;
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        std::fs::remove_dir_all(&dir).map_err(ImageError::io(&dir))?;
     }
-    std::fs::rename(&target, &dir).map_err(io_error(&dir))?;
+    std::fs::rename(&target, &dir).map_err(ImageError::io(&dir))?;
     Ok(dir)
 }
 
@@ -420,8 +415,30 @@ fn run_tool(command: &mut Command) -> Result<(std::process::ExitStatus, String),
     Ok((output.status, tail))
 }
 
+/// Checks the first bytes of `path`: a runner image is a WebAssembly
+/// component, and anything else gets an error that says what it is instead.
+pub fn check_component(path: &Path) -> Result<(), ImageError> {
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(path).map_err(ImageError::io(path))?;
+    let read = file.read(&mut head).map_err(ImageError::io(path))?;
+    let reason = if read < 8 || &head[..4] != b"\0asm" {
+        "it is not a WebAssembly file (a runner image is a component written by `gavel image build` or `gavel image export`)"
+    } else if head[4..8] == [1, 0, 0, 0] {
+        "it is a WebAssembly core module, not a component; runner images are components built by componentize-py"
+    } else if head[6..8] != [1, 0] {
+        "it is a WebAssembly file of an unknown layer, not a component"
+    } else {
+        return Ok(());
+    };
+    Err(ImageError::Invalid {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    })
+}
+
 /// Describes a component file used as is (`--image FILE`), hashing it.
 pub fn from_file(path: &Path) -> Result<Image, ImageError> {
+    check_component(path)?;
     let (sha256, size) = sha256_file(path)?;
     Ok(Image {
         name: path
@@ -443,10 +460,10 @@ pub fn from_file(path: &Path) -> Result<Image, ImageError> {
 pub fn import(cache: &Cache, source: &ImageSource, file: &Path) -> Result<Image, ImageError> {
     let _lock = cache.lock(LockKind::Image)?;
     let slot = slot(cache, source);
-    std::fs::create_dir_all(&slot).map_err(io_error(&slot))?;
-    let bytes = std::fs::read(file).map_err(io_error(file))?;
+    std::fs::create_dir_all(&slot).map_err(ImageError::io(&slot))?;
+    let bytes = std::fs::read(file).map_err(ImageError::io(file))?;
     let target = slot.join(COMPONENT_FILE);
-    write_atomically(&target, &bytes).map_err(io_error(&target))?;
+    write_atomically(&target, &bytes).map_err(ImageError::io(&target))?;
     let (sha256, size) = sha256_file(&target)?;
     let image = Image {
         name: source.name.to_owned(),
@@ -465,8 +482,8 @@ pub fn import(cache: &Cache, source: &ImageSource, file: &Path) -> Result<Image,
 
 /// Copies the image's component to `dest`, for `gavel image import` elsewhere.
 pub fn export(image: &Image, dest: &Path) -> Result<(), ImageError> {
-    let bytes = std::fs::read(&image.path).map_err(io_error(&image.path))?;
-    write_atomically(dest, &bytes).map_err(io_error(dest))
+    let bytes = std::fs::read(&image.path).map_err(ImageError::io(&image.path))?;
+    write_atomically(dest, &bytes).map_err(ImageError::io(dest))
 }
 
 /// Verifies that the component still has the sha256 its metadata records.
@@ -506,6 +523,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::at(dir.path());
         assert!(cached(&cache, &PYTHON_3_14).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_component_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "hello, world").unwrap();
+        let err = from_file(&text).unwrap_err().to_string();
+        assert!(err.contains("not a WebAssembly file"), "{err}");
+        let module = dir.path().join("core.wasm");
+        std::fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
+        let err = from_file(&module).unwrap_err().to_string();
+        assert!(err.contains("core module, not a component"), "{err}");
+        let component = dir.path().join("c.wasm");
+        std::fs::write(&component, b"\0asm\x0d\0\x01\0").unwrap();
+        assert!(from_file(&component).is_ok());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! gavel's sandbox: runs untrusted Python inside a WASI build of CPython under
-//! wasmtime, with a deterministic instruction budget (fuel), a wall-clock limit,
-//! a memory cap and an output cap, and classifies every way a run can end.
+//! wasmtime, with a deterministic instruction budget (fuel), a limit on the
+//! time spent waiting (virtual, see [`Limits::wall_time`]), a memory cap and an
+//! output cap, and classifies every way a run can end.
 //!
 //! This is the only crate of gavel that knows wasmtime. A program failing in
 //! any way is an [`Outcome`] inside a [`RunReport`]; an `Err` means the judge
@@ -17,7 +18,9 @@
 //! # Ok(()) }
 //! ```
 
-mod cache;
+mod clock;
+mod engine;
+mod files;
 pub mod image;
 mod limits;
 mod outcome;
@@ -26,8 +29,7 @@ mod output;
 mod python_tests;
 mod sandbox;
 
-pub use cache::{Cache, write_atomically};
+pub use gavel_core::{Cache, Limits, Shape};
 pub use image::{BuildStep, Image, ImageError, ImageSource};
-pub use limits::Limits;
 pub use outcome::{Outcome, PyError, RunReport, TimeLimit};
-pub use sandbox::{Entry, Job, Sandbox, SandboxError, Shape};
+pub use sandbox::{Call, Entry, Job, Sandbox, SandboxError};

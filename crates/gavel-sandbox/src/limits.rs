@@ -1,47 +1,5 @@
-//! Resource limits of one run and the limiter that enforces the memory cap.
-
-use serde::{Deserialize, Serialize};
-use std::time::Duration;
-
-/// The resources one run may use. Every limit is hard: reaching it ends the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Limits {
-    /// Instruction budget in wasmtime fuel units (about one per wasm instruction).
-    /// Deterministic: the same program and input always consume the same fuel.
-    pub fuel: u64,
-    /// Wall-clock limit, covering host-side waits such as `time.sleep` as well.
-    #[serde(with = "duration_ms")]
-    pub wall_time: Duration,
-    /// Cap on the total size of the guest's linear memories, in bytes.
-    pub memory_bytes: u64,
-    /// Cap on stdout and stderr together, in bytes.
-    pub output_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            // About a second of CPython at ~10 G fuel/s on the machines we measured.
-            fuel: 10_000_000_000,
-            wall_time: Duration::from_secs(10),
-            memory_bytes: 256 * 1024 * 1024,
-            output_bytes: 1024 * 1024,
-        }
-    }
-}
-
-mod duration_ms {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_millis().try_into().unwrap_or(u64::MAX))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        u64::deserialize(d).map(Duration::from_millis)
-    }
-}
+//! The limiter that enforces the memory cap (the limits themselves are
+//! `gavel_core::Limits`).
 
 /// Enforces the memory cap over all linear memories of an instance and records
 /// what happened, so that a memory-limit verdict rests on a fact rather than on
@@ -117,11 +75,5 @@ mod tests {
         assert!(!limiter.memory_growing(60, 80, None).unwrap());
         assert!(limiter.hit);
         assert_eq!(limiter.peak, 90);
-    }
-
-    #[test]
-    fn limits_serialise_wall_time_as_milliseconds() {
-        let json = serde_json::to_value(Limits::default()).unwrap();
-        assert_eq!(json["wall_time"], 10_000);
     }
 }

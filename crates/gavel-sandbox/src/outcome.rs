@@ -92,6 +92,22 @@ impl Outcome {
     }
 }
 
+/// How a run ended, for people: `ok`, `time limit (fuel)`,
+/// `runtime error: ZeroDivisionError: division by zero`.
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Ok => f.write_str("ok"),
+            Outcome::RuntimeError { error: Some(e) } => write!(f, "runtime error: {e}"),
+            Outcome::RuntimeError { error: None } => f.write_str("runtime error"),
+            Outcome::CompileError { error } => write!(f, "compile error: {error}"),
+            Outcome::TimeLimit { limit } => write!(f, "time limit ({limit})"),
+            Outcome::MemoryLimit => f.write_str("memory limit"),
+            Outcome::OutputLimit => f.write_str("output limit"),
+        }
+    }
+}
+
 /// Everything observed about one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {

@@ -3,7 +3,11 @@
 //! The runner image is built on first use, like for any user.
 
 use crate::image::{self, PYTHON_3_14};
-use crate::{Cache, Entry, Job, Limits, Outcome, PyError, RunReport, Sandbox, Shape, TimeLimit};
+use crate::{
+    Cache, Call, Entry, Job, Limits, Outcome, PyError, RunReport, Sandbox, Shape, TimeLimit,
+};
+use bytes::Bytes;
+use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -76,7 +80,7 @@ async fn correct_output_followed_by_a_loop_is_still_a_time_limit() {
 }
 
 #[tokio::test]
-async fn sleeping_past_the_wall_clock_is_stopped() {
+async fn sleeping_past_the_wall_time_limit_is_stopped_without_waiting() {
     let mut job = Job::script("import time\ntime.sleep(30)");
     job.limits = Limits {
         wall_time: Duration::from_millis(500),
@@ -84,7 +88,41 @@ async fn sleeping_past_the_wall_clock_is_stopped() {
     };
     let report = run_job(job).await;
     assert_eq!(report.outcome, time_limit(TimeLimit::WallTime));
-    assert!(report.wall_ms < 5_000.0, "{}", report.wall_ms);
+    // Waits are virtual: the judge does not sit through them.
+    assert!(report.wall_ms < 2_000.0, "{}", report.wall_ms);
+}
+
+#[tokio::test]
+async fn sleeps_are_virtual_and_move_the_guests_clocks() {
+    let program = "import time\nt, w = time.monotonic(), time.time()\ntime.sleep(3)\ntime.sleep(1.5)\n\
+                   print(round(time.monotonic() - t, 1), round(time.time() - w, 1))";
+    let report = run(program).await;
+    assert_eq!(report.outcome, Outcome::Ok, "{:?}", report);
+    assert_eq!(stdout(&report), "4.5 4.5\n");
+    assert!(report.wall_ms < 2_000.0, "{}", report.wall_ms);
+}
+
+#[tokio::test]
+async fn a_busy_host_never_turns_computing_into_a_wall_time_limit() {
+    // Twelve runs share this test's single thread, so each takes about twelve
+    // times its own computing time in real time, far past its wall-time limit;
+    // only waiting counts against that limit, and these runs never wait.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let mut job = Job::script("print(sum(i * i for i in range(300_000)))");
+        job.limits = Limits {
+            wall_time: Duration::from_millis(10),
+            ..limits()
+        };
+        tasks.spawn(async move { sandbox().run(&job).await.unwrap() });
+    }
+    let mut fuel = Vec::new();
+    while let Some(report) = tasks.join_next().await {
+        let report = report.unwrap();
+        assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
+        fuel.push(report.fuel);
+    }
+    assert!(fuel.windows(2).all(|w| w[0] == w[1]), "{fuel:?}");
 }
 
 #[tokio::test]
@@ -232,7 +270,7 @@ except OSError as e:
     print("denied", type(e).__name__)
 "#;
     let mut job = Job::script(source);
-    job.files = vec![("input.txt".to_owned(), b"line one\n".to_vec())];
+    job.files = Arc::new([("input.txt".to_owned(), Bytes::from_static(b"line one\n"))]);
     let report = run_job(job).await;
     let out = stdout(&report);
     assert!(out.starts_with("line one\n"), "{report:?}");
@@ -258,7 +296,7 @@ async fn network_processes_threads_and_ctypes_are_unavailable() {
 #[tokio::test]
 async fn reading_stdin_past_its_end_is_an_eof_error() {
     let mut job = Job::script("print(input())\nprint(input())");
-    job.stdin = b"only line\n".to_vec();
+    job.stdin = Bytes::from_static(b"only line\n");
     let report = run_job(job).await;
     assert_eq!(stdout(&report), "only line\n");
     assert_eq!(error(&report).kind, "EOFError");
@@ -282,12 +320,12 @@ async fn an_exception_at_import_time_is_a_runtime_error() {
 
 #[tokio::test]
 async fn a_utf8_bom_and_a_coding_cookie_are_honoured() {
-    let report = run_job(Job::script(b"\xef\xbb\xbfprint('bom')".to_vec())).await;
+    let report = run_job(Job::script(b"\xef\xbb\xbfprint('bom')")).await;
     assert_eq!(stdout(&report), "bom\n");
     let latin1 = b"# -*- coding: latin-1 -*-\nprint('caf\xe9')".to_vec();
     let report = run_job(Job::script(latin1)).await;
     assert_eq!(stdout(&report), "caf\u{e9}\n");
-    let report = run_job(Job::script(b"print('\xff')".to_vec())).await;
+    let report = run_job(Job::script(b"print('\xff')")).await;
     assert_eq!(report.outcome.name(), "compile_error");
 }
 
@@ -313,12 +351,12 @@ async fn a_huge_source_file_is_handled() {
 #[tokio::test]
 async fn a_function_call_returns_its_value_through_the_typed_interface() {
     let job = Job {
-        entry: Entry::Function {
-            name: "add".to_owned(),
-            args_json: "[2, 3]".to_owned(),
-            params: Vec::new(),
+        entry: Entry::Function(Call {
+            name: "add".into(),
+            args_json: "[2, 3]".into(),
+            params: Arc::new([]),
             returns: Shape::Json,
-        },
+        }),
         ..Job::script("def add(a, b):\n    print('{\"fake\": true}')\n    return a + b")
     };
     let report = run_job(job).await;
@@ -330,23 +368,23 @@ async fn a_function_call_returns_its_value_through_the_typed_interface() {
 async fn linked_lists_and_trees_cross_as_listnode_and_treenode() {
     let reverse = "def reverse(head):\n    prev = None\n    while head:\n        head.next, prev, head = prev, head, head.next\n    return prev";
     let job = Job {
-        entry: Entry::Function {
-            name: "reverse".to_owned(),
-            args_json: "[[1, 2, 3]]".to_owned(),
-            params: vec![Shape::LinkedList],
+        entry: Entry::Function(Call {
+            name: "reverse".into(),
+            args_json: "[[1, 2, 3]]".into(),
+            params: Arc::new([Shape::LinkedList]),
             returns: Shape::LinkedList,
-        },
+        }),
         ..Job::script(reverse)
     };
     assert_eq!(run_job(job).await.return_json.as_deref(), Some("[3, 2, 1]"));
     let mirror = "def mirror(root):\n    if root:\n        root.left, root.right = mirror(root.right), mirror(root.left)\n    return root";
     let job = Job {
-        entry: Entry::Function {
-            name: "mirror".to_owned(),
-            args_json: "[[1, 2, 3, null, 4]]".to_owned(),
-            params: vec![Shape::BinaryTree],
+        entry: Entry::Function(Call {
+            name: "mirror".into(),
+            args_json: "[[1, 2, 3, null, 4]]".into(),
+            params: Arc::new([Shape::BinaryTree]),
             returns: Shape::BinaryTree,
-        },
+        }),
         ..Job::script(mirror)
     };
     assert_eq!(
@@ -358,12 +396,12 @@ async fn linked_lists_and_trees_cross_as_listnode_and_treenode() {
 #[tokio::test]
 async fn a_missing_function_and_an_exit_in_a_call_are_runtime_errors() {
     let call = |source: &str| Job {
-        entry: Entry::Function {
-            name: "solve".to_owned(),
-            args_json: "[]".to_owned(),
-            params: Vec::new(),
+        entry: Entry::Function(Call {
+            name: "solve".into(),
+            args_json: "[]".into(),
+            params: Arc::new([]),
             returns: Shape::Json,
-        },
+        }),
         ..Job::script(source)
     };
     let report = run_job(call("def other(): pass")).await;

@@ -1,21 +1,23 @@
 //! The wasmtime host: one engine and one pre-linked component per process, a
 //! fresh store and instance for every run.
 
-use crate::cache::{Cache, LockKind, write_atomically};
-use crate::image::{BuildStep, Image, ImageError, hex};
-use crate::limits::{Limits, MemoryLimiter};
+use crate::clock::{ClockView, MonotonicClock, VirtualClock, VirtualTime, WallClock};
+use crate::engine::{engine, load_component, wasmtime_error};
+use crate::files::RunFiles;
+use crate::image::{BuildStep, Image, ImageError};
+use crate::limits::MemoryLimiter;
 use crate::outcome::{Outcome, PyError, RunReport, TimeLimit};
 use crate::output::CapturedOutput;
+use bytes::Bytes;
+use gavel_core::{Cache, Limits, Shape};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thiserror::Error;
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, Trap};
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -29,14 +31,8 @@ mod bindings {
 
 use bindings::exports::gavel::runner::run as guest;
 
-/// The wasm stack a run may use. wasmtime's 512 KiB default makes recursive
-/// solutions trap long before Python's own recursion limit; with 64 MiB, plain
-/// recursion to 10,000 and `lru_cache` recursion to 1,000 work, and deeper
-/// recursion ends in a clean `RecursionError` from CPython's own checks.
-const WASM_STACK: usize = 64 << 20;
-
 /// How often (in fuel) a run yields to the async runtime, so that a busy guest
-/// neither starves other runs nor outlives its wall-clock deadline. About 0.1 ms.
+/// does not starve other runs on the same thread. About 0.1 ms.
 const YIELD_INTERVAL: u64 = 1_000_000;
 
 /// Seed for the guest's random sources: a run must be reproducible, so
@@ -46,18 +42,18 @@ const YIELD_INTERVAL: u64 = 1_000_000;
 /// whole `gavel run`.
 const RANDOM_SEED: u64 = 0x6761_7665_6c00_0001;
 
-/// How a JSON value crosses into and out of a function-call exercise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Shape {
-    /// Passed as is.
-    #[default]
-    Json,
-    /// A JSON list as a chain of `ListNode(val, next)`.
-    LinkedList,
-    /// A level-order JSON list with nulls as `TreeNode(val, left, right)`.
-    BinaryTree,
-}
+/// What comes back from the guest is clipped to these sizes (in characters)
+/// whatever the runner app did: the app shares its interpreter with the
+/// submission, which can replace any of its functions.
+const MAX_ERROR_KIND: usize = 200;
+const MAX_ERROR_MESSAGE: usize = 4_000;
+const MAX_TRACEBACK: usize = 16_000;
+
+/// The slowest a run may progress before the judge considers itself stuck:
+/// a hundredth of the ~10 G fuel/s the machines gavel runs on reach. Only a
+/// fault of the judge (never a program, never a busy host) can trip it.
+const WATCHDOG_MIN_FUEL_PER_SEC: u64 = 100_000_000;
+const WATCHDOG_GRACE: Duration = Duration::from_secs(60);
 
 impl From<Shape> for guest::Shape {
     fn from(shape: Shape) -> Self {
@@ -77,42 +73,48 @@ pub enum Entry {
     /// The program as a script (`__name__ == "__main__"`), with stdin.
     Script,
     /// One function of the program, called with JSON arguments.
-    Function {
-        /// The function's name.
-        name: String,
-        /// The arguments: a JSON list.
-        args_json: String,
-        /// How each argument is converted (`Json` for all when empty).
-        params: Vec<Shape>,
-        /// How the return value is converted.
-        returns: Shape,
-    },
+    Function(Call),
 }
 
-/// One run: a program, what it reads, and its limits.
+/// A call of one function of a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The function's name.
+    pub name: Arc<str>,
+    /// The arguments: the text of a JSON list, passed on as written (so a
+    /// dict's key order and an integer's every digit arrive as the author wrote).
+    pub args_json: Arc<str>,
+    /// How each argument is converted (`Json` for all when empty).
+    pub params: Arc<[Shape]>,
+    /// How the return value is converted.
+    pub returns: Shape,
+}
+
+/// One run: a program, what it reads, and its limits. Every field is shared,
+/// so making a job for each test of a submission copies no data.
 #[derive(Debug, Clone)]
 pub struct Job {
     /// The program's source, as bytes (a BOM or coding cookie is honoured).
-    pub source: Vec<u8>,
+    pub source: Bytes,
     /// What to run of it.
     pub entry: Entry,
     /// Its standard input.
-    pub stdin: Vec<u8>,
+    pub stdin: Bytes,
     /// Files it may read, by name, in a read-only working directory; nothing
     /// else of the host is visible.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Arc<[(String, Bytes)]>,
     /// Its limits.
     pub limits: Limits,
 }
 
 impl Job {
     /// A script run of `source` with empty stdin and default limits.
-    pub fn script(source: impl Into<Vec<u8>>) -> Job {
+    pub fn script(source: impl AsRef<[u8]>) -> Job {
         Job {
-            source: source.into(),
+            source: Bytes::copy_from_slice(source.as_ref()),
             entry: Entry::Script,
-            stdin: Vec::new(),
-            files: Vec::new(),
+            stdin: Bytes::new(),
+            files: Arc::new([]),
             limits: Limits::default(),
         }
     }
@@ -143,19 +145,18 @@ pub enum SandboxError {
     /// A file name of a job would leave its directory.
     #[error("invalid file name for a run: `{0}`")]
     FileName(String),
-}
-
-fn wasmtime_error(context: &'static str) -> impl FnOnce(wasmtime::Error) -> SandboxError {
-    move |e| SandboxError::Wasmtime {
-        context,
-        message: format!("{e:#}"),
-    }
+    /// A run made no progress for far longer than its limits allow.
+    #[error(
+        "a run did not finish within {0:?} of real time; the judge is stuck or the machine overloaded"
+    )]
+    Watchdog(Duration),
 }
 
 struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: MemoryLimiter,
+    time: Arc<VirtualTime>,
 }
 
 impl WasiView for HostState {
@@ -173,6 +174,7 @@ pub struct Sandbox {
     engine: Engine,
     pre: bindings::RunnerPre<HostState>,
     image: Image,
+    files: RunFiles,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -180,170 +182,6 @@ impl std::fmt::Debug for Sandbox {
         f.debug_struct("Sandbox")
             .field("image", &self.image)
             .finish_non_exhaustive()
-    }
-}
-
-#[derive(Serialize, Deserialize, PartialEq, Eq)]
-struct CompiledMeta {
-    image_sha256: String,
-    engine: String,
-    size: u64,
-    sha256: String,
-}
-
-/// Feeds `Hash` output into sha256, for a cache key that is stable across
-/// processes (unlike `DefaultHasher`, whose algorithm may change).
-struct Sha256Hasher(Sha256);
-
-impl Hasher for Sha256Hasher {
-    fn finish(&self) -> u64 {
-        unreachable!("only the digest is used")
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-}
-
-fn engine() -> Result<Engine, SandboxError> {
-    let mut config = Config::new();
-    config
-        .consume_fuel(true)
-        .max_wasm_stack(WASM_STACK)
-        // Async runs execute on fibers of this size; it must exceed the wasm stack.
-        .async_stack_size(WASM_STACK + (1 << 20))
-        // A trap's wasm backtrace is of no use to a candidate and costs time;
-        // so do the tables behind it and native unwind info (for debuggers),
-        // which every process would load with the compiled image.
-        .wasm_backtrace_max_frames(None)
-        .generate_address_map(false)
-        .native_unwind_info(false);
-    Engine::new(&config).map_err(wasmtime_error("cannot configure wasmtime"))
-}
-
-fn engine_key(engine: &Engine) -> String {
-    let mut hasher = Sha256Hasher(Sha256::new());
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    hex(&hasher.0.finalize())[..16].to_owned()
-}
-
-/// Loads the image's component compiled to native code: from the cache when a
-/// compilation of this image by this engine is there, else compiling it once
-/// (a few seconds) and caching the result for every later process.
-fn load_component(
-    engine: &Engine,
-    cache: &Cache,
-    image: &Image,
-    progress: &mut dyn FnMut(BuildStep),
-) -> Result<Component, SandboxError> {
-    let engine_key = engine_key(engine);
-    let dir = cache.compiled_dir();
-    let stem = format!(
-        "{}-{engine_key}",
-        &image.sha256[..16.min(image.sha256.len())]
-    );
-    let code = dir.join(format!("{stem}.cwasm"));
-    let meta = dir.join(format!("{stem}.json"));
-    if let Some(component) = load_compiled(engine, &code, &meta, image, &engine_key) {
-        return Ok(component);
-    }
-    let _lock = cache.lock(LockKind::Compile)?;
-    if let Some(component) = load_compiled(engine, &code, &meta, image, &engine_key) {
-        return Ok(component);
-    }
-    progress(BuildStep::Compiling);
-    tracing::info!(image = %image.sha256, "compiling the runner image to native code");
-    let started = Instant::now();
-    let wasm = std::fs::read(&image.path).map_err(|source| ImageError::Io {
-        path: image.path.clone(),
-        source,
-    })?;
-    let compiled = engine
-        .precompile_component(&wasm)
-        .map_err(wasmtime_error("cannot compile the runner image"))?;
-    tracing::info!(elapsed = ?started.elapsed(), bytes = compiled.len(), "compiled");
-    let record = CompiledMeta {
-        image_sha256: image.sha256.clone(),
-        engine: engine_key.clone(),
-        size: compiled.len() as u64,
-        sha256: hex(&Sha256::digest(&compiled)),
-    };
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| ImageError::Io { path, source }
-    };
-    write_atomically(&code, &compiled).map_err(io(&code))?;
-    let text = serde_json::to_vec_pretty(&record).expect("metadata serialises");
-    write_atomically(&meta, &text).map_err(io(&meta))?;
-    prune_compiled(&dir);
-    load_compiled(engine, &code, &meta, image, &engine_key).ok_or_else(|| SandboxError::Wasmtime {
-        context: "cannot load the freshly compiled runner image",
-        message: code.display().to_string(),
-    })
-}
-
-/// Deserialises the cached native code, but only a file this program wrote: its
-/// record (written after it, atomically) must name this image, this engine and
-/// the file's exact size. Anything else is recompiled rather than trusted.
-fn load_compiled(
-    engine: &Engine,
-    code: &Path,
-    meta: &Path,
-    image: &Image,
-    engine_key: &str,
-) -> Option<Component> {
-    let record: CompiledMeta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
-    let size = std::fs::metadata(code).ok()?.len();
-    if record.image_sha256 != image.sha256 || record.engine != engine_key || record.size != size {
-        tracing::debug!(path = %code.display(), "compiled cache entry does not match; ignoring it");
-        return None;
-    }
-    // SAFETY: `deserialize_file` trusts its input to be native code produced by
-    // a compatible wasmtime. The file is in the user's own cache, was written
-    // atomically by `load_component` above, and its record matches this image,
-    // this engine and its size; wasmtime checks the version and configuration
-    // again and refuses a mismatch.
-    #[allow(unsafe_code)]
-    let loaded = unsafe { Component::deserialize_file(engine, code) };
-    match loaded {
-        Ok(component) => {
-            // Marks the entry as in use, for `prune_compiled`.
-            if let Ok(file) = std::fs::File::options().append(true).open(meta) {
-                let _ = file.set_modified(std::time::SystemTime::now());
-            }
-            Some(component)
-        }
-        Err(e) => {
-            tracing::warn!(path = %code.display(), "ignoring unusable compiled code: {e:#}");
-            None
-        }
-    }
-}
-
-/// Compiled code is ~40 MB per image and engine configuration; entries no
-/// process has loaded for this long (older images, other gavel versions) go.
-const UNUSED_COMPILED_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
-
-fn prune_compiled(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let meta = entry.path();
-        if meta.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let unused = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > UNUSED_COMPILED_TTL);
-        if unused {
-            tracing::info!(path = %meta.display(), "removing unused compiled code");
-            let _ = std::fs::remove_file(meta.with_extension("cwasm"));
-            let _ = std::fs::remove_file(&meta);
-        }
     }
 }
 
@@ -365,14 +203,31 @@ impl Sandbox {
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(wasmtime_error("cannot link WASI"))?;
+        // Timers are virtual (see `clock`): the monotonic clock's host functions
+        // replace the ones WASI just linked.
+        linker.allow_shadowing(true);
+        wasmtime_wasi::p2::bindings::clocks::monotonic_clock::add_to_linker::<
+            HostState,
+            VirtualClock,
+        >(&mut linker, |state| ClockView {
+            time: &state.time,
+            table: &mut state.table,
+        })
+        .map_err(wasmtime_error("cannot link the virtual clock"))?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(wasmtime_error("the runner image does not fit this host"))?;
         let pre = bindings::RunnerPre::new(pre).map_err(wasmtime_error(
             "the runner image does not export gavel's runner interface",
         ))?;
+        let files = RunFiles::new(&cache.runs_dir())?;
         tracing::debug!(elapsed = ?started.elapsed(), "sandbox ready");
-        Ok(Sandbox { engine, pre, image })
+        Ok(Sandbox {
+            engine,
+            pre,
+            image,
+            files,
+        })
     }
 
     /// The image this sandbox runs.
@@ -382,7 +237,9 @@ impl Sandbox {
 
     /// The standard-library modules the image holds (the only importable ones).
     pub async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
-        let (mut store, _output) = self.store(&Job::script(Vec::new()), None)?;
+        let job = Job::script(b"");
+        let (mut store, _output) =
+            self.store(&job, None, VirtualTime::new(job.limits.wall_time))?;
         let runner = self
             .pre
             .instantiate_async(&mut store)
@@ -401,6 +258,7 @@ impl Sandbox {
         &self,
         job: &Job,
         files_dir: Option<&Path>,
+        time: Arc<VirtualTime>,
     ) -> Result<(Store<HostState>, CapturedOutput), SandboxError> {
         let output = CapturedOutput::new(job.limits.output_bytes);
         // The builder's defaults give the guest nothing: no environment, no
@@ -409,6 +267,8 @@ impl Sandbox {
         wasi.stdin(MemoryInputPipe::new(job.stdin.clone()))
             .stdout(output.stdout())
             .stderr(output.stderr())
+            .wall_clock(WallClock(time.clone()))
+            .monotonic_clock(MonotonicClock(time.clone()))
             .secure_random(SmallRng::seed_from_u64(RANDOM_SEED))
             .insecure_random(SmallRng::seed_from_u64(RANDOM_SEED ^ 1))
             .insecure_random_seed(u128::from(RANDOM_SEED));
@@ -420,6 +280,7 @@ impl Sandbox {
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(job.limits.memory_bytes),
+            time,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -435,35 +296,44 @@ impl Sandbox {
     /// Runs one job in a fresh instance. Whatever the program does, the result
     /// is a [`RunReport`]; `Err` means the judge itself failed.
     pub async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
-        let files_dir = write_files(&job.files)?;
-        let (mut store, output) = self.store(job, files_dir.as_ref().map(|d| d.path()))?;
+        let files_dir = if job.files.is_empty() {
+            None
+        } else {
+            Some(self.files.write(&job.files)?)
+        };
+        let time = VirtualTime::new(job.limits.wall_time);
+        let (mut store, output) =
+            self.store(job, files_dir.as_ref().map(|d| d.path()), time.clone())?;
         let started = Instant::now();
-        let called = tokio::time::timeout(job.limits.wall_time, async {
+        let call = async {
             let runner = self.pre.instantiate_async(&mut store).await?;
             let run = runner.gavel_runner_run();
             match &job.entry {
                 Entry::Compile => run.call_compile_check(&mut store, &job.source).await,
                 Entry::Script => run.call_run_script(&mut store, &job.source).await,
-                Entry::Function {
-                    name,
-                    args_json,
-                    params,
-                    returns,
-                } => {
-                    let params: Vec<guest::Shape> = params.iter().map(|&s| s.into()).collect();
+                Entry::Function(call) => {
+                    let params: Vec<guest::Shape> = call.params.iter().map(|&s| s.into()).collect();
                     run.call_call_function(
                         &mut store,
                         &job.source,
-                        name,
-                        args_json,
+                        &call.name,
+                        &call.args_json,
                         &params,
-                        (*returns).into(),
+                        call.returns.into(),
                     )
                     .await
                 }
             }
+        };
+        let watchdog = watchdog(&job.limits);
+        let called = tokio::time::timeout(watchdog, async {
+            tokio::select! {
+                result = call => Some(result),
+                () = time.exceeded() => None,
+            }
         })
-        .await;
+        .await
+        .map_err(|_| SandboxError::Watchdog(watchdog))?;
         let wall = started.elapsed();
         let fuel = job
             .limits
@@ -471,18 +341,18 @@ impl Sandbox {
             .saturating_sub(store.get_fuel().unwrap_or(0));
         let captured = output.take();
         let limiter = &store.data().limiter;
-        let is_function = matches!(job.entry, Entry::Function { .. });
+        let is_function = matches!(job.entry, Entry::Function(_));
         let (outcome, exit_code, return_json) = match called {
-            Err(_elapsed) => (
+            None => (
                 Outcome::TimeLimit {
                     limit: TimeLimit::WallTime,
                 },
                 None,
                 None,
             ),
-            Ok(result) => classify(result, is_function, captured.overflowed, limiter.hit),
+            Some(result) => classify(result, is_function, captured.overflowed, limiter.hit),
         };
-        tracing::debug!(status = outcome.name(), fuel, ?wall, "run finished");
+        tracing::debug!(status = outcome.name(), fuel, ?wall, waited = ?time.total_waited(), "run finished");
         Ok(RunReport {
             outcome,
             exit_code,
@@ -496,46 +366,26 @@ impl Sandbox {
     }
 }
 
+fn watchdog(limits: &Limits) -> Duration {
+    WATCHDOG_GRACE + limits.wall_time + Duration::from_secs(limits.fuel / WATCHDOG_MIN_FUEL_PER_SEC)
+}
+
 fn duration_ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e6).round() / 1e3
 }
 
-fn write_files(files: &[(String, Vec<u8>)]) -> Result<Option<tempfile::TempDir>, SandboxError> {
-    if files.is_empty() {
-        return Ok(None);
+fn clipped(text: String, max: usize) -> String {
+    match gavel_core::text::clip(&text, max) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clipped) => clipped,
     }
-    let dir = tempfile::Builder::new()
-        .prefix("gavel-run-")
-        .tempdir()
-        .map_err(|source| SandboxError::Files {
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    for (name, bytes) in files {
-        let valid = !name.is_empty()
-            && Path::new(name)
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !valid {
-            return Err(SandboxError::FileName(name.clone()));
-        }
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| SandboxError::Files {
-                path: parent.to_owned(),
-                source,
-            })?;
-        }
-        std::fs::write(&path, bytes).map_err(|source| SandboxError::Files { path, source })?;
-    }
-    Ok(Some(dir))
 }
 
 fn py_error(failure: guest::Failure) -> PyError {
     PyError {
-        kind: failure.kind,
-        message: failure.message,
-        traceback: failure.traceback,
+        kind: clipped(failure.kind, MAX_ERROR_KIND),
+        message: clipped(failure.message, MAX_ERROR_MESSAGE),
+        traceback: clipped(failure.traceback, MAX_TRACEBACK),
         line: (failure.line > 0).then_some(failure.line),
     }
 }
@@ -619,29 +469,6 @@ fn classify(
 mod tests {
     use super::*;
 
-    #[test]
-    fn pruning_removes_only_long_unused_compiled_code() {
-        let dir = tempfile::tempdir().unwrap();
-        for stem in ["old", "fresh"] {
-            std::fs::write(dir.path().join(format!("{stem}.cwasm")), b"code").unwrap();
-            std::fs::write(dir.path().join(format!("{stem}.json")), b"{}").unwrap();
-        }
-        let long_ago = std::time::SystemTime::now() - UNUSED_COMPILED_TTL - Duration::from_secs(60);
-        std::fs::File::options()
-            .append(true)
-            .open(dir.path().join("old.json"))
-            .unwrap()
-            .set_modified(long_ago)
-            .unwrap();
-        prune_compiled(dir.path());
-        let mut left: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["fresh.cwasm", "fresh.json"]);
-    }
-
     fn failure(kind: &str) -> guest::Failure {
         guest::Failure {
             kind: kind.to_owned(),
@@ -703,6 +530,24 @@ mod tests {
         );
         assert_eq!(code, None);
     }
+
+    #[test]
+    fn whatever_the_guest_reports_is_clipped() {
+        let huge = guest::Failure {
+            kind: "K".repeat(2_000_000),
+            message: "m".repeat(2_000_000),
+            traceback: "t".repeat(2_000_000),
+            line: 3,
+        };
+        let error = py_error(huge);
+        assert!(
+            error.kind.chars().count() < MAX_ERROR_KIND + 40,
+            "{}",
+            error.kind.len()
+        );
+        assert!(error.message.chars().count() < MAX_ERROR_MESSAGE + 40);
+        assert!(error.traceback.chars().count() < MAX_TRACEBACK + 40);
+    }
 }
 
 /// Limit classification on real wasmtime executions of tiny core modules, with
@@ -730,20 +575,15 @@ mod wat_tests {
         store
             .fuel_async_yield_interval(Some(YIELD_INTERVAL))
             .unwrap();
-        let called = tokio::time::timeout(limits.wall_time, async {
+        let result = async {
             let instance = Instance::new_async(&mut store, &module, &[]).await?;
             let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
             run.call_async(&mut store, ()).await?;
             Ok(guest::Outcome::Ok(String::new()))
-        })
+        }
         .await;
         let fuel = limits.fuel - store.get_fuel().unwrap();
-        let outcome = match called {
-            Err(_) => Outcome::TimeLimit {
-                limit: TimeLimit::WallTime,
-            },
-            Ok(result) => classify(result, false, false, store.data().limiter.hit).0,
-        };
+        let outcome = classify(result, false, false, store.data().limiter.hit).0;
         (outcome, fuel)
     }
 
@@ -763,24 +603,6 @@ mod wat_tests {
             }
         );
         assert_eq!(fuel, 5_000_000);
-    }
-
-    #[tokio::test]
-    async fn the_wall_clock_stops_a_loop_with_fuel_to_spare() {
-        let limits = Limits {
-            fuel: u64::MAX / 2,
-            wall_time: Duration::from_millis(200),
-            ..Limits::default()
-        };
-        let started = Instant::now();
-        let (outcome, _) = run_wat(SPIN, limits).await;
-        assert_eq!(
-            outcome,
-            Outcome::TimeLimit {
-                limit: TimeLimit::WallTime
-            }
-        );
-        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[tokio::test]

@@ -3,8 +3,9 @@
 componentize-py executes this module once, at image build time, and snapshots the
 initialised interpreter. Everything imported here is therefore free at run time, and
 nothing else exists: the standard library is not mapped into the sandbox when a
-submission runs. The host calls the two exports of the `run` interface (see
-../wit/runner.wit) on a fresh instance for every run.
+submission runs. The host calls one export of the `run` interface (see
+../wit/runner.wit: compile-check, run-script, call-function, preloaded) on a
+fresh instance for every run.
 
 Every exception raised by a submission must come back as a typed outcome: one that
 escapes an export makes componentize-py's runtime abort the instance, and the host
@@ -48,6 +49,14 @@ from wit_world.exports.run import (  # noqa: E402
 )
 
 FILENAME = "solution.py"
+_RUNNER_FILE = __file__
+
+# The runner's own references, taken before any submission runs: a solution
+# that rebinds `json.dumps` for its own purposes does not break the judging of
+# its answer. (A solution can still reach these through `sys.modules`; the host
+# treats everything the runner returns as untrusted.)
+_dumps = json.dumps
+_loads = json.loads
 
 # Python-level recursion does not use the C stack in CPython 3.11+, so this limit is
 # what a recursive solution meets first: depth 10,000 must work (plus a few frames
@@ -210,10 +219,13 @@ _MAX_FRAMES = 30
 
 
 def _head_frames(tb, count):
-    """A copy of the first `count` entries of a traceback, and whether there were more."""
+    """A copy of the first `count` entries of a traceback, without the runner's
+    own frames (a candidate should see their code, not gavel's), and whether
+    there were more."""
     head = []
     while tb is not None and len(head) < count:
-        head.append(tb)
+        if tb.tb_frame.f_code.co_filename != _RUNNER_FILE:
+            head.append(tb)
         tb = tb.tb_next
     chain = None
     for entry in reversed(head):
@@ -311,12 +323,12 @@ class Run(exports.Run):
                 return Outcome_RuntimeError(
                     Failure("NameError", f"the solution does not define a function named {name!r}", "", 0)
                 )
-            args = json.loads(args_json)
+            args = _loads(args_json)
             if len(params) == len(args):
                 args = [_DECODE[shape](arg) for shape, arg in zip(params, args)]
             try:
                 value = function(*args)
-                encoded = json.dumps(_ENCODE[returns](value), default=_json_default, allow_nan=False)
+                encoded = _dumps(_ENCODE[returns](value), default=_json_default, allow_nan=False)
             except MemoryError:
                 namespace.clear()
                 return _OUT_OF_MEMORY

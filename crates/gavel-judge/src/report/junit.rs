@@ -1,98 +1,154 @@
-//! JUnit XML, the format CI systems read test results from.
+//! JUnit XML, the format CI systems and test dashboards read, through
+//! quick-junit (the writer cargo-nextest uses).
 
-use std::fmt::Write;
-use std::path::Path;
+use super::ReportMeta;
+use crate::batch::{CandidatePlan, GradeSummary, Status, load_results};
+use crate::validate::CheckReport;
+use gavel_core::text::{Lines, escape};
+use gavel_exercise::Verdict;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::time::Duration;
 
-/// One test case of a JUnit report.
-#[derive(Debug, Clone)]
-pub struct Case {
-    /// The class name (grouping).
-    pub class: String,
-    /// The case's name.
-    pub name: String,
-    /// The failure message, if it failed.
-    pub failure: Option<String>,
-    /// Its duration in seconds.
-    pub time_s: f64,
+/// Text for XML: escaped like every other output (quick-junit would silently
+/// drop the control characters instead).
+fn text(s: &str) -> String {
+    escape(s, Lines::Keep).into_owned()
 }
 
-/// Escapes text for XML, dropping characters XML 1.0 cannot carry at all
-/// (program output may hold any byte).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
+/// CE, RE and IE are errors (the program or the judge broke); WA and the
+/// limits are failures (the program ran and fell short).
+fn non_success(verdict: Verdict) -> NonSuccessKind {
+    match verdict {
+        Verdict::CompileError | Verdict::RuntimeError | Verdict::InternalError => {
+            NonSuccessKind::Error
+        }
+        _ => NonSuccessKind::Failure,
+    }
+}
+
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now().fixed_offset()
+}
+
+pub(crate) fn write(
+    w: &mut dyn std::io::Write,
+    plans: &[CandidatePlan],
+    summary: &GradeSummary,
+    meta: &ReportMeta,
+) -> std::io::Result<()> {
+    let mut suite = TestSuite::new("gavel grade");
+    suite.set_timestamp(now());
+    suite.add_property(quick_junit::Property::new(
+        "image_sha256",
+        meta.image_sha256.as_str(),
+    ));
+    suite.add_property(quick_junit::Property::new(
+        "catalog_fingerprint",
+        meta.catalog_fingerprint.as_str(),
+    ));
+    let mut total = Duration::ZERO;
+    for plan in plans {
+        let candidate = &plan.summary.candidate;
+        let stored: std::collections::BTreeMap<_, _> = load_results(plan).into_iter().collect();
+        for (id, status) in &plan.summary.verdicts {
+            let mut case = match status {
+                Status::Missing => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_type("missing");
+                    status.set_message("not submitted: 0 points");
+                    TestCase::new(text(id), status)
+                }
+                Status::Graded(verdict) => {
+                    let result = stored.get(id).and_then(|s| s.as_ref()).map(|s| &s.result);
+                    let status = if *verdict == Verdict::Accepted {
+                        TestCaseStatus::success()
+                    } else {
+                        let mut status = TestCaseStatus::non_success(non_success(*verdict));
+                        status.set_type(verdict.code());
+                        let mut message = verdict.name().to_owned();
+                        if let Some(result) = result {
+                            message = format!(
+                                "{} ({}/{} points)",
+                                verdict.name(),
+                                crate::result::points::show(result.points),
+                                result.max_points
+                            );
+                            let failing: Vec<String> = result
+                                .tests
+                                .iter()
+                                .filter(|t| !t.accepted())
+                                .map(|t| format!("{}: {}", t.name, t.verdict))
+                                .collect();
+                            status.set_description(text(&failing.join("\n")));
+                        }
+                        status.set_message(text(&message));
+                        status
+                    };
+                    let mut case = TestCase::new(text(id), status);
+                    if let Some(result) = result {
+                        let ms: f64 = result.tests.iter().filter_map(|t| t.wall_ms).sum();
+                        let time = Duration::from_secs_f64(ms / 1000.0);
+                        total += time;
+                        case.set_time(time);
+                    }
+                    case
+                }
+            };
+            case.set_classname(text(candidate));
+            suite.add_test_case(case);
+        }
+        for problem in &plan.summary.problems {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(text(&problem.to_string()));
+            let mut case = TestCase::new(text(&format!("not graded: {}", problem.file)), status);
+            case.set_classname(text(candidate));
+            suite.add_test_case(case);
         }
     }
-    out
-}
-
-/// Renders one test suite.
-pub fn render(suite: &str, cases: &[Case]) -> String {
-    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
-    let time: f64 = cases.iter().map(|c| c.time_s).sum();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        xml,
-        "<testsuites><testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{time:.3}\">",
-        escape(suite),
-        cases.len()
-    );
-    for case in cases {
-        let _ = write!(
-            xml,
-            "  <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-            escape(&case.class),
-            escape(&case.name),
-            case.time_s
-        );
-        match &case.failure {
-            None => xml.push_str("/>\n"),
-            Some(message) => {
-                let first = message.lines().next().unwrap_or_default();
-                let _ = write!(
-                    xml,
-                    ">\n    <failure message=\"{}\">{}</failure>\n  </testcase>\n",
-                    escape(first),
-                    escape(message)
-                );
-            }
-        }
+    for problem in &summary.problems {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(text(&problem.to_string()));
+        let mut case = TestCase::new(text(&format!("not graded: {}", problem.file)), status);
+        case.set_classname("(homework folder)");
+        suite.add_test_case(case);
     }
-    xml.push_str("</testsuite></testsuites>\n");
-    xml
+    suite.set_time(total);
+    let mut report = Report::new("gavel");
+    report.set_timestamp(now());
+    report.add_test_suite(suite);
+    report.serialize(w).map_err(std::io::Error::other)
 }
 
-/// Writes a report atomically.
-pub fn write(path: &Path, suite: &str, cases: &[Case]) -> std::io::Result<()> {
-    gavel_sandbox::write_atomically(path, render(suite, cases).as_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_control_characters() {
-        let cases = [Case {
-            class: "c".to_owned(),
-            name: "a<b>".to_owned(),
-            failure: Some("expected `1` & found \u{1b}[31m".to_owned()),
-            time_s: 0.5,
-        }];
-        let xml = render("s", &cases);
-        assert!(xml.contains("name=\"a&lt;b&gt;\""), "{xml}");
-        assert!(xml.contains("&amp; found \\u{1b}[31m"), "{xml}");
-        assert!(xml.contains("failures=\"1\""), "{xml}");
+/// The JUnit report of `gavel check`: a case per exercise, with its real time.
+pub fn check_report(check: &CheckReport) -> Result<String, String> {
+    let mut suite = TestSuite::new("gavel check");
+    suite.set_timestamp(now());
+    let mut total = Duration::ZERO;
+    for exercise in &check.exercises {
+        let status = if exercise.ok {
+            TestCaseStatus::success()
+        } else {
+            let kind = if exercise.reference.is_none() {
+                NonSuccessKind::Error
+            } else {
+                NonSuccessKind::Failure
+            };
+            let mut status = TestCaseStatus::non_success(kind);
+            status.set_message(text(
+                exercise.errors.first().map_or("failed", String::as_str),
+            ));
+            status.set_description(text(&exercise.errors.join("\n")));
+            status
+        };
+        let mut case = TestCase::new(text(&exercise.id), status);
+        case.set_classname("gavel.check");
+        let time = Duration::from_secs_f64(exercise.seconds.max(0.0));
+        total += time;
+        case.set_time(time);
+        suite.add_test_case(case);
     }
+    suite.set_time(total);
+    let mut report = Report::new("gavel");
+    report.add_test_suite(suite);
+    report.to_string().map_err(|e| e.to_string())
 }

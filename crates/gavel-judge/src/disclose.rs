@@ -1,0 +1,175 @@
+//! The confidentiality rules: what a result says about a hidden test. Applied
+//! here, once, where a result is made; every output (terminal, JSON, stored
+//! results, reports, the server) shows results made by this module and nothing
+//! else. The rules and the bound they give are in docs/confidentiality.md.
+//!
+//! Anything a submission controls and that is shown for a hidden test is a
+//! channel to the test's input: an exception's class name or message, an exit
+//! code, the output, and (because gavel's are exact and repeatable) the fuel,
+//! memory and time it used. So by default a hidden test shows only its name
+//! and verdict, and the submission's resources on hidden tests appear once,
+//! as the largest share of a budget any of them used, rounded up to a tenth.
+
+use crate::result::{HiddenSummary, TestResult};
+use gavel_exercise::{Disclosure, Verdict, Visibility};
+
+/// Everything judging learned about one test, before the rules apply.
+#[derive(Debug, Clone)]
+pub(crate) struct Evaluation {
+    /// The result in full (every detail present for a test that ran).
+    pub(crate) full: TestResult,
+    /// The memory limit of the run, for the hidden tests' summary.
+    pub(crate) memory_limit: u64,
+}
+
+/// What `policy` lets a result say about the test of `evaluation`: everything
+/// for a public test; for a hidden one, its name, group, verdict and points
+/// (`verdicts`), nothing (`score`), or everything (`full`).
+pub(crate) fn test_result(evaluation: &Evaluation, policy: Disclosure) -> Option<TestResult> {
+    let full = &evaluation.full;
+    match (full.visibility, policy) {
+        (Visibility::Public, _) | (Visibility::Hidden, Disclosure::Full) => Some(full.clone()),
+        (Visibility::Hidden, Disclosure::Score) => None,
+        (Visibility::Hidden, Disclosure::Verdicts) => Some(TestResult {
+            name: full.name.clone(),
+            visibility: full.visibility,
+            group: full.group.clone(),
+            verdict: full.verdict,
+            reason: None,
+            limit: None,
+            message: None,
+            error: None,
+            diff: Vec::new(),
+            stdout: None,
+            stderr: None,
+            points: full.points,
+            max_points: full.max_points,
+            fuel: None,
+            fuel_limit: None,
+            wall_ms: None,
+            peak_memory_bytes: None,
+        }),
+    }
+}
+
+/// A share in percent, rounded up to a multiple of 10 (0 only for nothing used).
+fn tenths(used: u64, budget: u64) -> u8 {
+    if used == 0 || budget == 0 {
+        return 0;
+    }
+    let tenths = (u128::from(used) * 10).div_ceil(u128::from(budget)).min(10);
+    (tenths * 10) as u8
+}
+
+/// The hidden tests together, unless `policy` shows them in full.
+pub(crate) fn hidden_summary(
+    evaluations: &[Evaluation],
+    policy: Disclosure,
+) -> Option<HiddenSummary> {
+    if policy == Disclosure::Full {
+        return None;
+    }
+    let hidden: Vec<&Evaluation> = evaluations
+        .iter()
+        .filter(|e| e.full.visibility == Visibility::Hidden)
+        .collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    let fuel_percent = hidden
+        .iter()
+        .map(|e| tenths(e.full.fuel.unwrap_or(0), e.full.fuel_limit.unwrap_or(0)))
+        .max()
+        .unwrap_or(0);
+    let memory_percent = hidden
+        .iter()
+        .map(|e| tenths(e.full.peak_memory_bytes.unwrap_or(0), e.memory_limit))
+        .max()
+        .unwrap_or(0);
+    Some(HiddenSummary {
+        tests: hidden.len(),
+        accepted: (policy == Disclosure::Verdicts).then(|| {
+            hidden
+                .iter()
+                .filter(|e| e.full.verdict == Verdict::Accepted)
+                .count()
+        }),
+        points: hidden.iter().map(|e| e.full.points).sum(),
+        max_points: hidden.iter().map(|e| e.full.max_points).sum(),
+        fuel_percent,
+        memory_percent,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gavel_sandbox::PyError;
+
+    fn evaluation(visibility: Visibility) -> Evaluation {
+        Evaluation {
+            full: TestResult {
+                name: "04-negative".to_owned(),
+                visibility,
+                group: None,
+                verdict: Verdict::RuntimeError,
+                reason: None,
+                limit: None,
+                message: Some("KeyError: 'secret input'".to_owned()),
+                error: Some(PyError {
+                    kind: "secret_input_as_a_class_name".to_owned(),
+                    message: "'secret input'".to_owned(),
+                    traceback: "…".to_owned(),
+                    line: Some(3),
+                }),
+                diff: Vec::new(),
+                stdout: Some("secret".to_owned()),
+                stderr: None,
+                points: 0.0,
+                max_points: 1,
+                fuel: Some(41_000_000),
+                fuel_limit: Some(100_000_000),
+                wall_ms: Some(3.5),
+                peak_memory_bytes: Some(20 << 20),
+            },
+            memory_limit: 256 << 20,
+        }
+    }
+
+    #[test]
+    fn a_hidden_test_shows_only_its_name_and_verdict() {
+        let shown = test_result(&evaluation(Visibility::Hidden), Disclosure::Verdicts).unwrap();
+        let json = serde_json::to_string(&shown).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"04-negative","visibility":"hidden","verdict":"RE","points":0,"max_points":1}"#
+        );
+        assert!(test_result(&evaluation(Visibility::Hidden), Disclosure::Score).is_none());
+        let full = test_result(&evaluation(Visibility::Hidden), Disclosure::Full).unwrap();
+        assert!(full.error.is_some() && full.fuel.is_some());
+        let public = test_result(&evaluation(Visibility::Public), Disclosure::Verdicts).unwrap();
+        assert_eq!(public.stdout.as_deref(), Some("secret"));
+    }
+
+    #[test]
+    fn hidden_resources_are_summarised_in_tenths_rounded_up() {
+        let mut other = evaluation(Visibility::Hidden);
+        other.full.fuel = Some(1);
+        let summary = hidden_summary(
+            &[evaluation(Visibility::Hidden), other],
+            Disclosure::Verdicts,
+        )
+        .unwrap();
+        assert_eq!(summary.tests, 2);
+        assert_eq!(summary.accepted, Some(0));
+        assert_eq!(summary.fuel_percent, 50);
+        assert_eq!(summary.memory_percent, 10);
+        assert_eq!(tenths(100, 100), 100);
+        assert_eq!(tenths(101, 100), 100);
+        assert_eq!(tenths(0, 100), 0);
+        assert!(hidden_summary(&[evaluation(Visibility::Public)], Disclosure::Verdicts).is_none());
+        assert!(hidden_summary(&[evaluation(Visibility::Hidden)], Disclosure::Full).is_none());
+        let score = hidden_summary(&[evaluation(Visibility::Hidden)], Disclosure::Score).unwrap();
+        assert_eq!(score.accepted, None);
+    }
+}

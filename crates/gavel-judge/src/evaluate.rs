@@ -1,0 +1,247 @@
+//! Turning one run of one test into its verdict, with the message, the diff
+//! and the program's output a candidate needs to see what went wrong. The
+//! result is complete; the confidentiality rules are applied after
+//! ([`crate::disclose`]).
+
+use crate::disclose::Evaluation;
+use crate::prepare::ResolvedTest;
+use crate::result::TestResult;
+use gavel_exercise::compare::{self, Compared};
+use gavel_exercise::diff::{self, DiffLimits};
+use gavel_exercise::{TestData, Verdict};
+use gavel_sandbox::{Outcome, PyError, RunReport};
+use serde_json::Value;
+
+/// Characters of a program's stdout or stderr a result keeps.
+const SHOWN_OUTPUT: usize = 4096;
+
+/// How deeply a returned value may nest. A list nested a few hundred levels
+/// deep is an ordinary Python value; past this the comparison's recursion
+/// would be at risk, and no exercise expects such a value.
+pub(crate) const MAX_RETURN_DEPTH: usize = 1000;
+
+/// The nesting depth of a JSON text (brackets outside strings).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Reads back a value a function returned (or a reference computed). The
+/// text comes from the guest, whose runner the submission can tamper with, so
+/// anything may arrive: too deep, not JSON, a lone surrogate.
+pub(crate) fn parse_returned(text: &str) -> Result<Value, String> {
+    let depth = nesting(text);
+    if depth > MAX_RETURN_DEPTH {
+        return Err(format!(
+            "the value is nested {depth} levels deep; at most {MAX_RETURN_DEPTH} levels can be compared"
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserializer.disable_recursion_limit();
+    let value = serde::Deserialize::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| format!("it is not a JSON value gavel can read ({e})"))?;
+    Ok(value)
+}
+
+fn clipped(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    gavel_core::text::clip(&text, SHOWN_OUTPUT).into_owned()
+}
+
+fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A result without a run: skipped, compile error, internal error.
+pub(crate) fn skeleton(test: &ResolvedTest, verdict: Verdict) -> TestResult {
+    TestResult {
+        name: test.test.name.clone(),
+        visibility: test.test.visibility,
+        group: test.test.group.clone(),
+        verdict,
+        reason: None,
+        limit: None,
+        message: None,
+        error: None,
+        diff: Vec::new(),
+        stdout: None,
+        stderr: None,
+        points: 0.0,
+        max_points: test.test.points,
+        fuel: None,
+        fuel_limit: None,
+        wall_ms: None,
+        peak_memory_bytes: None,
+    }
+}
+
+/// An evaluation without a run.
+pub(crate) fn without_run(
+    test: &ResolvedTest,
+    verdict: Verdict,
+    message: Option<String>,
+) -> Evaluation {
+    Evaluation {
+        full: TestResult {
+            message,
+            ..skeleton(test, verdict)
+        },
+        memory_limit: test.limits.memory_bytes,
+    }
+}
+
+/// Judges one run of `test`.
+pub(crate) fn evaluate(test: &ResolvedTest, report: &RunReport) -> Evaluation {
+    let mut result = TestResult {
+        fuel: Some(report.fuel),
+        fuel_limit: Some(test.limits.fuel),
+        wall_ms: Some(report.wall_ms),
+        peak_memory_bytes: Some(report.peak_memory_bytes),
+        stdout: Some(clipped(&report.stdout)),
+        stderr: (!report.stderr.is_empty()).then(|| clipped(&report.stderr)),
+        ..skeleton(test, Verdict::Accepted)
+    };
+    match &report.outcome {
+        Outcome::Ok => {}
+        Outcome::TimeLimit { limit } => {
+            result.verdict = Verdict::TimeLimit;
+            result.limit = Some(*limit);
+        }
+        Outcome::MemoryLimit => result.verdict = Verdict::MemoryLimit,
+        Outcome::OutputLimit => result.verdict = Verdict::OutputLimit,
+        Outcome::CompileError { error } => {
+            result.verdict = Verdict::CompileError;
+            result.error = Some(error.clone());
+        }
+        Outcome::RuntimeError { error } => {
+            result.verdict = Verdict::RuntimeError;
+            result.message = error.as_ref().map(|e| e.to_string());
+            result.error = error.clone();
+        }
+    }
+    if result.verdict == Verdict::Accepted {
+        compare_answer(test, report, &mut result);
+    }
+    if result.verdict == Verdict::Accepted {
+        result.points = f64::from(result.max_points);
+    }
+    Evaluation {
+        full: result,
+        memory_limit: test.limits.memory_bytes,
+    }
+}
+
+/// Compares the answer of a run that ended normally; a wrong one turns the
+/// verdict into WA with a message and a diff.
+fn compare_answer(test: &ResolvedTest, report: &RunReport, result: &mut TestResult) {
+    let comparison = &test.test.comparison;
+    let (compared, expected, actual) = match &test.data {
+        TestData::Stdio { expected, .. } => {
+            let actual = String::from_utf8_lossy(&report.stdout);
+            let compared = compare::compare_text(comparison, expected, &actual);
+            if compared == Compared::Match {
+                return;
+            }
+            (compared, expected.to_string(), actual.into_owned())
+        }
+        TestData::Function { expected, .. } => {
+            let returned = report.return_json.as_deref().unwrap_or("null");
+            let actual = match parse_returned(returned) {
+                Ok(actual) => actual,
+                Err(why) => {
+                    // The submission's doing, not the judge's: a runtime error.
+                    let error = PyError {
+                        kind: "InvalidReturnValue".to_owned(),
+                        message: format!("the function's return value cannot be compared: {why}"),
+                        traceback: String::new(),
+                        line: None,
+                    };
+                    result.verdict = Verdict::RuntimeError;
+                    result.message = Some(error.to_string());
+                    result.error = Some(error);
+                    return;
+                }
+            };
+            let compared = compare::compare_json(comparison, expected, &actual);
+            if compared == Compared::Match {
+                return;
+            }
+            (compared, pretty(expected), pretty(&actual))
+        }
+    };
+    if let Compared::Wrong { reason, message } = compared {
+        result.verdict = Verdict::WrongAnswer;
+        result.reason = Some(reason);
+        result.message = Some(message);
+        result.diff = diff::diff_lines(&expected, &actual, DiffLimits::default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn returned_values_keep_order_and_digits_and_nest_deeply() {
+        let value = parse_returned(r#"{"p": 1, "A": 2, "B": 36893488147419103232}"#).unwrap();
+        assert_eq!(
+            value.to_string(),
+            r#"{"p":1,"A":2,"B":36893488147419103232}"#
+        );
+        let deep = format!(
+            "{}{}",
+            "[".repeat(MAX_RETURN_DEPTH),
+            "]".repeat(MAX_RETURN_DEPTH)
+        );
+        let value = parse_returned(&deep).unwrap();
+        let j = gavel_exercise::Comparison::Json {
+            float_tolerance: None,
+            unordered_lists: false,
+        };
+        assert_eq!(compare::compare_json(&j, &value, &value), Compared::Match);
+    }
+
+    #[test]
+    fn unreadable_returned_values_are_explained() {
+        let deeper = format!(
+            "{}{}",
+            "[".repeat(MAX_RETURN_DEPTH + 1),
+            "]".repeat(MAX_RETURN_DEPTH + 1)
+        );
+        assert!(
+            parse_returned(&deeper)
+                .unwrap_err()
+                .contains("nested 1001 levels")
+        );
+        assert!(
+            parse_returned(r#""\ud800""#)
+                .unwrap_err()
+                .contains("not a JSON value")
+        );
+        assert!(parse_returned("garbage").is_err());
+        assert_eq!(nesting(r#"["[[[", {"a": "]"}]"#), 2);
+    }
+}

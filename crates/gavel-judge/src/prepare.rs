@@ -1,0 +1,374 @@
+//! Preparing an exercise for judging: generated tests are generated, the
+//! reference solution's fuel is measured on every test, and each test's limits
+//! are derived from it. Both are cached on disk, keyed by everything they
+//! depend on, so preparing again costs a few file reads.
+
+use crate::judge::{Judge, JudgeError};
+use bytes::Bytes;
+use gavel_core::hash::Key;
+use gavel_core::{Limits, Shape};
+use gavel_exercise::{Exercise, Kind, Test, TestData, TestSource, Visibility};
+use gavel_sandbox::{Call, Entry, Job, Outcome};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which tests to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Public tests only (`gavel test`).
+    Public,
+    /// Every test (`gavel submit`, `grade`, `check`).
+    All,
+}
+
+impl Selection {
+    fn includes(self, test: &Test) -> bool {
+        self == Selection::All || test.visibility == Visibility::Public
+    }
+}
+
+/// A test ready to judge submissions on: its data materialised and its limits
+/// resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedTest {
+    /// The test as loaded.
+    pub test: Test,
+    /// What it feeds a submission and expects back.
+    pub data: TestData,
+    /// The reference solution's fuel on this test, when there is a reference.
+    pub reference_fuel: Option<u64>,
+    /// The limits of a submission's run.
+    pub limits: Limits,
+    /// For generated tests: sha256 of input and expected output.
+    pub digest: Option<String>,
+}
+
+/// How a function exercise's function is called, shared by every job.
+#[derive(Debug, Clone)]
+struct CallTemplate {
+    name: Arc<str>,
+    params: Arc<[Shape]>,
+    returns: Shape,
+}
+
+/// An exercise ready to judge submissions against.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The exercise.
+    pub exercise: Arc<Exercise>,
+    /// Which of its tests were prepared (and are run).
+    pub selection: Selection,
+    /// Its tests, resolved, in order.
+    pub tests: Vec<ResolvedTest>,
+    call: Option<CallTemplate>,
+}
+
+fn call_template(exercise: &Exercise) -> Option<CallTemplate> {
+    match (exercise.kind, &exercise.function) {
+        (Kind::Function, Some(function)) => Some(CallTemplate {
+            name: function.name.as_str().into(),
+            params: function.params.clone().into(),
+            returns: function.returns,
+        }),
+        _ => None,
+    }
+}
+
+/// The job that runs `source` on `data`: a script with the test's stdin and
+/// files, or a call with its arguments. Nothing is copied.
+fn job(call: Option<&CallTemplate>, source: Bytes, data: &TestData, limits: Limits) -> Job {
+    match (call, data) {
+        (Some(call), TestData::Function { args, .. }) => Job {
+            source,
+            entry: Entry::Function(Call {
+                name: call.name.clone(),
+                args_json: args.clone(),
+                params: call.params.clone(),
+                returns: call.returns,
+            }),
+            stdin: Bytes::new(),
+            files: Arc::new([]),
+            limits,
+        },
+        (_, TestData::Stdio { stdin, files, .. }) => Job {
+            source,
+            entry: Entry::Script,
+            stdin: stdin.clone(),
+            files: files.clone(),
+            limits,
+        },
+        (None, TestData::Function { .. }) => {
+            unreachable!("the loader gives function tests only to function exercises")
+        }
+    }
+}
+
+impl Prepared {
+    /// The job that runs `source` on `test`.
+    pub fn job(&self, source: Bytes, test: &ResolvedTest) -> Job {
+        job(self.call.as_ref(), source, &test.data, test.limits)
+    }
+}
+
+/// Limits for the exercise's own programs (reference, generator): generous,
+/// since they are trusted and their fuel is what limits are derived from.
+pub(crate) fn trusted_limits() -> Limits {
+    Limits {
+        fuel: 200_000_000_000,
+        wall_time: Duration::from_secs(120),
+        memory_bytes: 1 << 30,
+        output_bytes: 256 << 20,
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedReference {
+    fuel: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedGenerated {
+    input: String,
+    expected: String,
+}
+
+/// The digest recorded for a generated test (`sha256` in `[[generated]]`):
+/// over the generated input and the expected output as the reference wrote it.
+pub fn generated_digest(input: &[u8], expected: &str) -> String {
+    Key::new().part(input).part(expected).hex()
+}
+
+fn input_bytes(data: &TestData) -> &[u8] {
+    match data {
+        TestData::Stdio { stdin, .. } => stdin,
+        TestData::Function { args, .. } => args.as_bytes(),
+    }
+}
+
+fn files_key(data: &TestData) -> Key {
+    let mut key = Key::new();
+    if let TestData::Stdio { files, .. } = data {
+        for (name, bytes) in files.iter() {
+            key.push(name);
+            key.push(bytes);
+        }
+    }
+    key
+}
+
+fn function_key(exercise: &Exercise) -> String {
+    exercise
+        .function
+        .as_ref()
+        .map(|f| {
+            let params: Vec<&str> = f.params.iter().map(|p| p.name()).collect();
+            format!("{}:{}:{}", f.name, params.join(","), f.returns.name())
+        })
+        .unwrap_or_default()
+}
+
+impl Judge {
+    /// Resolves an exercise's tests in `selection`: generates generated tests
+    /// (cached), measures the reference's fuel on each test (cached) and
+    /// derives each test's limits from it, all tests at once.
+    pub async fn prepare(
+        &self,
+        exercise: Arc<Exercise>,
+        selection: Selection,
+    ) -> Result<Prepared, JudgeError> {
+        let call = call_template(&exercise);
+        let tasks: Vec<_> = exercise
+            .tests
+            .iter()
+            .filter(|t| selection.includes(t))
+            .cloned()
+            .map(|test| {
+                let judge = self.clone();
+                let exercise = exercise.clone();
+                let call = call.clone();
+                tokio::spawn(async move { judge.resolve(&exercise, call.as_ref(), test).await })
+            })
+            .collect();
+        let mut tests = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            tests.push(
+                task.await
+                    .map_err(|e| JudgeError::Panicked(e.to_string()))??,
+            );
+        }
+        Ok(Prepared {
+            exercise,
+            selection,
+            tests,
+            call,
+        })
+    }
+
+    async fn resolve(
+        &self,
+        exercise: &Exercise,
+        call: Option<&CallTemplate>,
+        test: Test,
+    ) -> Result<ResolvedTest, JudgeError> {
+        let fail = |message: String| JudgeError::Exercise {
+            exercise: exercise.id.clone(),
+            message,
+        };
+        let (data, digest) = match &test.source {
+            TestSource::Stored(data) => (data.clone(), None),
+            TestSource::Generated { args, .. } => {
+                let (data, digest) = self.generate(exercise, call, &test.name, args).await?;
+                (data, Some(digest))
+            }
+        };
+        let image = self.sandbox().image().sha256.clone();
+        let reference_fuel = match &exercise.reference {
+            Some(reference) => {
+                let key = Key::new()
+                    .part(&image)
+                    .part(reference)
+                    .part(input_bytes(&data))
+                    .part(files_key(&data).hex())
+                    .part(&exercise.id)
+                    .part(function_key(exercise))
+                    .hex();
+                match self.read_cache::<CachedReference>("reference", &key) {
+                    Some(cached) => Some(cached.fuel),
+                    None => {
+                        let job = job(call, reference.clone(), &data, trusted_limits());
+                        let report = self.run(&job).await?;
+                        if !report.outcome.is_ok() {
+                            return Err(fail(format!(
+                                "the reference solution fails on test `{}`: {}",
+                                test.name, report.outcome
+                            )));
+                        }
+                        self.write_cache("reference", &key, &CachedReference { fuel: report.fuel });
+                        Some(report.fuel)
+                    }
+                }
+            }
+            None => None,
+        };
+        let spec = &exercise.limits;
+        let fuel = match (test.fuel.or(spec.fuel), reference_fuel) {
+            (Some(fixed), _) => fixed,
+            (None, Some(reference)) => spec
+                .fuel_floor
+                .max((reference as f64 * spec.fuel_margin).ceil() as u64),
+            (None, None) => {
+                return Err(fail(
+                    "no reference solution and no fixed fuel budget".to_owned(),
+                ));
+            }
+        };
+        let limits = spec
+            .limits(fuel)
+            .map_err(|e| fail(format!("test `{}`: {e}", test.name)))?;
+        Ok(ResolvedTest {
+            test,
+            data,
+            reference_fuel,
+            limits,
+            digest,
+        })
+    }
+
+    /// Runs the generator with `args` and the reference on what it printed.
+    async fn generate(
+        &self,
+        exercise: &Exercise,
+        call: Option<&CallTemplate>,
+        name: &str,
+        args: &str,
+    ) -> Result<(TestData, String), JudgeError> {
+        let fail = |message: String| JudgeError::Exercise {
+            exercise: exercise.id.clone(),
+            message: format!("generated test `{name}`: {message}"),
+        };
+        let generator = exercise
+            .generator
+            .as_ref()
+            .ok_or_else(|| fail("no generator.py".to_owned()))?;
+        let reference = exercise
+            .reference
+            .as_ref()
+            .ok_or_else(|| fail("no reference solution".to_owned()))?;
+        let image = self.sandbox().image().sha256.clone();
+        let key = Key::new()
+            .part(&image)
+            .part(generator)
+            .part(reference)
+            .part(args)
+            .part(function_key(exercise))
+            .hex();
+        let cached = match self.read_cache::<CachedGenerated>("generated", &key) {
+            Some(cached) => cached,
+            None => {
+                let generate = Job {
+                    stdin: Bytes::copy_from_slice(args.as_bytes()),
+                    limits: trusted_limits(),
+                    ..Job::script(generator)
+                };
+                let report = self.run(&generate).await?;
+                if !report.outcome.is_ok() {
+                    return Err(fail(format!("the generator failed: {}", report.outcome)));
+                }
+                let input = String::from_utf8(report.stdout).map_err(|_| {
+                    fail("the generator printed bytes that are not UTF-8".to_owned())
+                })?;
+                let data = data_of(exercise.kind, &input, "").map_err(fail)?;
+                let job = job(call, reference.clone(), &data, trusted_limits());
+                let report = self.run(&job).await?;
+                let expected = match (&report.outcome, exercise.kind) {
+                    (Outcome::Ok, Kind::Stdio) => {
+                        String::from_utf8_lossy(&report.stdout).into_owned()
+                    }
+                    (Outcome::Ok, Kind::Function) => report.return_json.clone().unwrap_or_default(),
+                    (outcome, _) => {
+                        return Err(fail(format!("the reference solution failed: {outcome}")));
+                    }
+                };
+                let cached = CachedGenerated { input, expected };
+                self.write_cache("generated", &key, &cached);
+                cached
+            }
+        };
+        let digest = generated_digest(cached.input.as_bytes(), &cached.expected);
+        let data = data_of(exercise.kind, &cached.input, &cached.expected).map_err(fail)?;
+        Ok((data, digest))
+    }
+}
+
+/// A generated test's data from the generator's output and the reference's
+/// answer (stdout, or a return value's JSON; empty while not known yet).
+fn data_of(kind: Kind, input: &str, expected: &str) -> Result<TestData, String> {
+    match kind {
+        Kind::Stdio => Ok(TestData::Stdio {
+            stdin: Bytes::copy_from_slice(input.as_bytes()),
+            files: Arc::new([]),
+            expected: expected.into(),
+        }),
+        Kind::Function => {
+            let args = match serde_json::from_str::<serde_json::Value>(input) {
+                Ok(serde_json::Value::Array(_)) => input.trim(),
+                _ => {
+                    return Err(
+                        "the generator must print the arguments as one JSON list".to_owned()
+                    );
+                }
+            };
+            let expected = if expected.is_empty() {
+                serde_json::Value::Null
+            } else {
+                crate::evaluate::parse_returned(expected)
+                    .map_err(|e| format!("the reference's return value: {e}"))?
+            };
+            Ok(TestData::Function {
+                args: args.into(),
+                expected: Arc::new(expected),
+            })
+        }
+    }
+}

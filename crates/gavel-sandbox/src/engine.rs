@@ -1,0 +1,216 @@
+//! The wasmtime engine and the runner image compiled to native code, cached
+//! per image and engine configuration so that every process after the first
+//! loads it in milliseconds.
+
+use crate::SandboxError;
+use crate::image::{BuildStep, Image, ImageError};
+use gavel_core::cache::{Cache, LockKind};
+use gavel_core::fs::write_atomically;
+use gavel_core::hash::{Key, sha256_hex};
+use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine};
+
+/// The wasm stack a run may use. wasmtime's 512 KiB default makes recursive
+/// solutions trap long before Python's own recursion limit; with 64 MiB, plain
+/// recursion to 10,000 and `lru_cache` recursion to 1,000 work, and deeper
+/// recursion ends in a clean `RecursionError` from CPython's own checks.
+pub(crate) const WASM_STACK: usize = 64 << 20;
+
+pub(crate) fn wasmtime_error(
+    context: &'static str,
+) -> impl FnOnce(wasmtime::Error) -> SandboxError {
+    move |e| SandboxError::Wasmtime {
+        context,
+        message: format!("{e:#}"),
+    }
+}
+
+/// The engine every run of this process shares.
+pub(crate) fn engine() -> Result<Engine, SandboxError> {
+    let mut config = Config::new();
+    config
+        .consume_fuel(true)
+        .max_wasm_stack(WASM_STACK)
+        // Async runs execute on fibers of this size; it must exceed the wasm stack.
+        .async_stack_size(WASM_STACK + (1 << 20))
+        // A trap's wasm backtrace is of no use to a candidate and costs time;
+        // so do the tables behind it and native unwind info (for debuggers),
+        // which every process would load with the compiled image.
+        .wasm_backtrace_max_frames(None)
+        .generate_address_map(false)
+        .native_unwind_info(false);
+    Engine::new(&config).map_err(wasmtime_error("cannot configure wasmtime"))
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
+struct CompiledMeta {
+    image_sha256: String,
+    engine: String,
+    size: u64,
+    sha256: String,
+}
+
+/// Feeds `Hash` output into a key, which is stable across processes (unlike
+/// `DefaultHasher`, whose algorithm may change).
+struct KeyHasher(Key);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        unreachable!("only the digest is used")
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.push(bytes);
+    }
+}
+
+fn engine_key(engine: &Engine) -> String {
+    let mut hasher = KeyHasher(Key::new());
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    hasher.0.hex()[..16].to_owned()
+}
+
+/// Loads the image's component compiled to native code: from the cache when a
+/// compilation of this image by this engine is there, else compiling it once
+/// (a few seconds) and caching the result for every later process.
+pub(crate) fn load_component(
+    engine: &Engine,
+    cache: &Cache,
+    image: &Image,
+    progress: &mut dyn FnMut(BuildStep),
+) -> Result<Component, SandboxError> {
+    let engine_key = engine_key(engine);
+    let dir = cache.compiled_dir();
+    let stem = format!(
+        "{}-{engine_key}",
+        &image.sha256[..16.min(image.sha256.len())]
+    );
+    let code = dir.join(format!("{stem}.cwasm"));
+    let meta = dir.join(format!("{stem}.json"));
+    if let Some(component) = load_compiled(engine, &code, &meta, image, &engine_key) {
+        return Ok(component);
+    }
+    let _lock = cache.lock(LockKind::Compile).map_err(ImageError::from)?;
+    if let Some(component) = load_compiled(engine, &code, &meta, image, &engine_key) {
+        return Ok(component);
+    }
+    progress(BuildStep::Compiling);
+    tracing::info!(image = %image.sha256, "compiling the runner image to native code");
+    let started = Instant::now();
+    let wasm = std::fs::read(&image.path).map_err(ImageError::io(&image.path))?;
+    let compiled = engine
+        .precompile_component(&wasm)
+        .map_err(wasmtime_error("cannot compile the runner image"))?;
+    tracing::info!(elapsed = ?started.elapsed(), bytes = compiled.len(), "compiled");
+    let record = CompiledMeta {
+        image_sha256: image.sha256.clone(),
+        engine: engine_key.clone(),
+        size: compiled.len() as u64,
+        sha256: sha256_hex(&compiled),
+    };
+    write_atomically(&code, &compiled).map_err(ImageError::io(&code))?;
+    let text = serde_json::to_vec_pretty(&record).expect("metadata serialises");
+    write_atomically(&meta, &text).map_err(ImageError::io(&meta))?;
+    prune_compiled(&dir);
+    load_compiled(engine, &code, &meta, image, &engine_key).ok_or_else(|| SandboxError::Wasmtime {
+        context: "cannot load the freshly compiled runner image",
+        message: code.display().to_string(),
+    })
+}
+
+/// Deserialises the cached native code, but only a file this program wrote: its
+/// record (written after it, atomically) must name this image, this engine and
+/// the file's exact size. Anything else is recompiled rather than trusted.
+fn load_compiled(
+    engine: &Engine,
+    code: &Path,
+    meta: &Path,
+    image: &Image,
+    engine_key: &str,
+) -> Option<Component> {
+    let record: CompiledMeta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
+    let size = std::fs::metadata(code).ok()?.len();
+    if record.image_sha256 != image.sha256 || record.engine != engine_key || record.size != size {
+        tracing::debug!(path = %code.display(), "compiled cache entry does not match; ignoring it");
+        return None;
+    }
+    // SAFETY: `deserialize_file` trusts its input to be native code produced by
+    // a compatible wasmtime. The file is in the user's own cache, was written
+    // atomically by `load_component` above, and its record matches this image,
+    // this engine and its size; wasmtime checks the version and configuration
+    // again and refuses a mismatch.
+    #[allow(unsafe_code)]
+    let loaded = unsafe { Component::deserialize_file(engine, code) };
+    match loaded {
+        Ok(component) => {
+            // Marks the entry as in use, for `prune_compiled`.
+            if let Ok(file) = std::fs::File::options().append(true).open(meta) {
+                let _ = file.set_modified(std::time::SystemTime::now());
+            }
+            Some(component)
+        }
+        Err(e) => {
+            tracing::warn!(path = %code.display(), "ignoring unusable compiled code: {e:#}");
+            None
+        }
+    }
+}
+
+/// Compiled code is ~40 MB per image and engine configuration; entries no
+/// process has loaded for this long (older images, other gavel versions) go.
+const UNUSED_COMPILED_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+fn prune_compiled(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let meta = entry.path();
+        if meta.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let unused = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > UNUSED_COMPILED_TTL);
+        if unused {
+            tracing::info!(path = %meta.display(), "removing unused compiled code");
+            let _ = std::fs::remove_file(meta.with_extension("cwasm"));
+            let _ = std::fs::remove_file(&meta);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_removes_only_long_unused_compiled_code() {
+        let dir = tempfile::tempdir().unwrap();
+        for stem in ["old", "fresh"] {
+            std::fs::write(dir.path().join(format!("{stem}.cwasm")), b"code").unwrap();
+            std::fs::write(dir.path().join(format!("{stem}.json")), b"{}").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - UNUSED_COMPILED_TTL - Duration::from_secs(60);
+        std::fs::File::options()
+            .append(true)
+            .open(dir.path().join("old.json"))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        prune_compiled(dir.path());
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["fresh.cwasm", "fresh.json"]);
+    }
+}

@@ -1,0 +1,162 @@
+//! `gavel test` and `gavel submit` for people: each test as it finishes (with
+//! a spinner on a terminal while tests run), the details of every failing
+//! test that may be shown, and the verdict with the hashes that replay it.
+
+use super::{safe, safe_line, verdict};
+use console::style;
+use gavel_exercise::{Verdict, Visibility};
+use gavel_judge::report::human_fuel;
+use gavel_judge::{Event, Reporter, SubmissionResult, TestResult, points};
+use indicatif::ProgressBar;
+use std::sync::Mutex;
+
+/// Prints tests as the engine reports them.
+pub struct Live {
+    spinner: Option<ProgressBar>,
+    width: usize,
+    state: Mutex<(usize, usize)>,
+}
+
+impl Live {
+    /// Starts the live view of a submission of the tests named `names`.
+    pub fn new(title: &str, exercise: &str, catalog: &str, names: &[&str]) -> Live {
+        let tests = names.len();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        println!(
+            "{} · {} {}",
+            style(exercise).bold(),
+            safe_line(title),
+            style(format!("({catalog})")).dim()
+        );
+        let spinner = super::stderr_is_tty().then(|| {
+            let bar = super::spinner("{spinner:.cyan} {msg} [{elapsed}]");
+            bar.set_message(format!("running {tests} tests"));
+            bar
+        });
+        Live {
+            spinner,
+            width,
+            state: Mutex::new((0, tests)),
+        }
+    }
+
+    fn print(&self, text: &str) {
+        match &self.spinner {
+            Some(bar) => bar.suspend(|| println!("{text}")),
+            None => println!("{text}"),
+        }
+    }
+
+    /// Ends the live view.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.spinner {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Reporter for Live {
+    fn report(&self, event: Event<'_>) {
+        if let Event::TestFinished { test, .. } = event {
+            self.print(&test_lines(test, self.width));
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.0 += 1;
+            if let Some(bar) = &self.spinner {
+                bar.set_message(format!("{}/{} tests done", state.0, state.1));
+            }
+        }
+    }
+}
+
+/// One test: its line, then (for a failure whose details may be shown) the
+/// message, the end of the traceback and the diff.
+pub fn test_lines(test: &TestResult, width: usize) -> String {
+    let mut out = String::new();
+    let hidden = if test.visibility == Visibility::Hidden {
+        " (hidden)"
+    } else {
+        ""
+    };
+    let resources = match (test.fuel, test.fuel_limit) {
+        (Some(fuel), Some(limit)) => format!(
+            "  {} / {} fuel · {:.1} ms · {:.1} MiB{}",
+            human_fuel(fuel),
+            human_fuel(limit),
+            test.wall_ms.unwrap_or(0.0),
+            test.peak_memory_bytes.unwrap_or(0) as f64 / (1024.0 * 1024.0),
+            test.limit.map(|l| format!(" ({l})")).unwrap_or_default(),
+        ),
+        _ => String::new(),
+    };
+    let name = safe_line(&test.name);
+    let pad = width.saturating_sub(name.chars().count());
+    out.push_str(&format!(
+        "  {:<3} {name}{}{:pad$}{resources}",
+        verdict(test.verdict),
+        style(hidden).dim(),
+        "",
+    ));
+    if let Some(message) = &test.message {
+        out.push_str(&format!("\n      {}", safe_line(message)));
+    }
+    if let Some(error) = test.error.as_ref().filter(|e| !e.traceback.is_empty()) {
+        let lines: Vec<&str> = error.traceback.lines().collect();
+        for line in &lines[lines.len().saturating_sub(6)..] {
+            out.push_str(&format!("\n      {}", style(safe(line)).dim()));
+        }
+    }
+    if !test.diff.is_empty() {
+        out.push_str(&format!(
+            "\n      {}",
+            style("--- expected  +++ yours").dim()
+        ));
+        for line in &test.diff {
+            let text = format!("{} {}", line.tag, line.text);
+            let styled = match line.tag {
+                '-' => style(text).red(),
+                '+' => style(text).green(),
+                _ => style(text).dim(),
+            };
+            out.push_str(&format!("\n      {styled}"));
+        }
+    }
+    out
+}
+
+/// The end of a submission: a compile error (once), the hidden tests
+/// together, and the verdict with the hashes that replay it.
+pub fn summary(result: &SubmissionResult) {
+    if let Some(error) = &result.compile_error {
+        println!(
+            "  {} {}",
+            verdict(Verdict::CompileError),
+            safe_line(&error.to_string())
+        );
+        for line in error.traceback.lines() {
+            println!("      {}", safe(line));
+        }
+    }
+    if let Some(hidden) = &result.hidden {
+        let accepted = hidden
+            .accepted
+            .map(|a| format!("{a}/{} accepted · ", hidden.tests))
+            .unwrap_or_default();
+        println!(
+            "  {} {accepted}{}/{} points · used at most {}% of their fuel budgets and {}% of their memory",
+            style(format!("hidden tests ({}):", hidden.tests)).dim(),
+            points::show(hidden.points),
+            hidden.max_points,
+            hidden.fuel_percent,
+            hidden.memory_percent,
+        );
+    }
+    println!(
+        "{} {} · {}/{} points · source {} · image {}",
+        style("verdict:").bold(),
+        verdict(result.verdict),
+        points::show(result.points),
+        result.max_points,
+        &result.source_sha256[..12],
+        &result.image_sha256[..12.min(result.image_sha256.len())],
+    );
+}
