@@ -37,7 +37,7 @@ fn main() {
     walk(&root, &root, &mut files);
     let mut hasher = Sha256::new();
     let mut code = String::from(
-        "/// The built-in catalog's files: path relative to the catalog, contents.\npub static FILES: &[(&str, &[u8])] = &[\n",
+        "/// The built-in catalog's files: path relative to the catalog, contents.\npub(crate) static FILES: &[(&str, &[u8])] = &[\n",
     );
     for (relative, path) in &files {
         let bytes = std::fs::read(path).expect("a readable catalog file");
@@ -60,7 +60,7 @@ fn main() {
         .collect();
     writeln!(
         code,
-        "/// A digest of every file: the name of the unpacked copy.\npub const KEY: &str = {:?};",
+        "/// A digest of every file: the name of the unpacked copy.\npub(crate) const KEY: &str = {:?};",
         &digest[..16]
     )
     .unwrap();

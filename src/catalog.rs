@@ -13,11 +13,11 @@ mod builtin {
 
 /// A catalog directory and how it was chosen.
 #[derive(Debug, Clone)]
-pub struct CatalogDir {
+pub(crate) struct CatalogDir {
     /// The directory.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// How it was chosen, for people: `./exercises`, `the built-in catalog`.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 /// Whether `dir` holds at least one exercise (a directory with a manifest):
@@ -31,7 +31,7 @@ fn holds_exercises(dir: &Path) -> bool {
 }
 
 /// The catalog to use (see the module's documentation).
-pub fn resolve(explicit: Option<&Path>, cache: &Cache) -> Result<CatalogDir> {
+pub(crate) fn resolve(explicit: Option<&Path>, cache: &Cache) -> Result<CatalogDir> {
     if let Some(dir) = explicit {
         anyhow::ensure!(
             dir.is_dir(),

@@ -16,16 +16,16 @@ use std::path::PathBuf;
     propagate_version = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// When output is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Color {
+pub(crate) enum Color {
     /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
     Auto,
     /// Always.
@@ -36,27 +36,27 @@ pub enum Color {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
     /// Use this runner image (a component file) instead of the built-in one.
     #[arg(long, global = true, env = "GAVEL_IMAGE", value_name = "FILE")]
-    pub image: Option<PathBuf>,
+    pub(crate) image: Option<PathBuf>,
     /// How many programs run at once [default: the number of cores].
     #[arg(short, long, global = true, env = "GAVEL_JOBS", value_name = "N")]
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
     /// The exercise catalog [default: ./exercises if it holds exercises, else
     /// the catalog built into gavel].
     #[arg(long, global = true, env = "GAVEL_CATALOG", value_name = "DIR")]
-    pub catalog: Option<PathBuf>,
+    pub(crate) catalog: Option<PathBuf>,
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
-    pub color: Color,
+    pub(crate) color: Color,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List the exercises of the catalog.
     List {
         /// Print a JSON array (shape in docs/json.md).
@@ -90,62 +90,62 @@ pub enum Command {
 
 /// Limits of a run, in the units people think in.
 #[derive(Debug, Args, Clone)]
-pub struct LimitArgs {
+pub(crate) struct LimitArgs {
     /// Instruction budget in fuel units (about one per wasm instruction).
     #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_FUEL)]
-    pub fuel: u64,
+    pub(crate) fuel: u64,
     /// Limit on the time the program may spend waiting (sleeping), in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = limits::DEFAULT_WALL_TIME_SECS)]
-    pub wall_time: f64,
+    pub(crate) wall_time: f64,
     /// Memory limit in MiB.
     #[arg(long, value_name = "MIB", default_value_t = limits::DEFAULT_MEMORY_MIB)]
-    pub memory: u64,
+    pub(crate) memory: u64,
     /// Output limit (stdout and stderr together) in KiB.
     #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_OUTPUT_KIB)]
-    pub output: u64,
+    pub(crate) output: u64,
 }
 
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The Python program.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Feed this file to the program's stdin (`-` for gavel's own stdin; default: empty).
     #[arg(long, value_name = "FILE")]
-    pub stdin: Option<PathBuf>,
+    pub(crate) stdin: Option<PathBuf>,
     /// Call this function of the program instead of running it as a script.
     #[arg(long, value_name = "NAME")]
-    pub call: Option<String>,
+    pub(crate) call: Option<String>,
     /// The call's arguments, a JSON list (with --call).
     #[arg(long, value_name = "JSON", requires = "call", default_value = "[]")]
-    pub args: String,
+    pub(crate) args: String,
     #[command(flatten)]
-    pub limits: LimitArgs,
+    pub(crate) limits: LimitArgs,
     /// Print one JSON object (shape in docs/json.md) instead of the program's output.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct JudgeArgs {
+pub(crate) struct JudgeArgs {
     /// The exercise's id.
-    pub id: String,
+    pub(crate) id: String,
     /// The solution file.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Stop at the first failing test (later tests are skipped).
     #[arg(long)]
-    pub stop_on_first_failure: bool,
+    pub(crate) stop_on_first_failure: bool,
     /// Print JSON (shape in docs/json.md).
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct GradeArgs {
+pub(crate) struct GradeArgs {
     /// The homework folder: `DIR/<candidate>/<exercise-id>.py`.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Where the reports go (results.json, results.csv, junit.xml, report.html).
     #[arg(long, value_name = "OUT")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The exercises every candidate was given, comma-separated; missing work
     /// counts as 0 points [default: every exercise any candidate submitted].
     #[arg(
@@ -154,48 +154,48 @@ pub struct GradeArgs {
         value_delimiter = ',',
         conflicts_with = "assignment"
     )]
-    pub exercises: Option<Vec<String>>,
+    pub(crate) exercises: Option<Vec<String>>,
     /// The assignment as a TOML file with `exercises = ["id", …]`.
     #[arg(long, value_name = "FILE")]
-    pub assignment: Option<PathBuf>,
+    pub(crate) assignment: Option<PathBuf>,
     /// Show hidden tests in full in every report, for the team's own reviewers.
     /// Such reports say on their face that they must not be shared with candidates.
     #[arg(long)]
-    pub reveal_hidden: bool,
+    pub(crate) reveal_hidden: bool,
     /// Largest source judged, in KiB; a larger one gets CE with the reason.
     #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_SOURCE_KIB)]
-    pub max_source: u64,
+    pub(crate) max_source: u64,
     /// Print the summary as JSON.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Exercise directories [default: every exercise of the catalog].
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Print JSON (shape in docs/json.md).
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Also write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
+    pub(crate) junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Write only what candidates may see (required: the only kind of export).
     #[arg(long, required = true)]
-    pub public: bool,
+    pub(crate) public: bool,
     /// The directory to write.
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Print what was written as JSON.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ImageCommand {
+pub(crate) enum ImageCommand {
     /// Build the runner image from its pinned inputs (even if one is cached).
     Build {
         /// Print the image's description as JSON.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 /// How a gavel command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
+pub(crate) enum Code {
     /// 0: everything judged was accepted (or the command judges nothing and succeeded).
     Accepted = 0,
     /// 1: something judged was rejected: a wrong answer, a limit, a failed check.
@@ -18,7 +18,7 @@ pub enum Code {
 impl Code {
     /// Of a judgement: an internal error anywhere means nothing can be
     /// concluded (2), else accepted (0) or not (1).
-    pub fn judged(accepted: bool, internal_error: bool) -> Code {
+    pub(crate) fn judged(accepted: bool, internal_error: bool) -> Code {
         match (internal_error, accepted) {
             (true, _) => Code::Error,
             (false, true) => Code::Accepted,
@@ -27,7 +27,7 @@ impl Code {
     }
 
     /// Of one submission's result.
-    pub fn of_result(result: &SubmissionResult) -> Code {
+    pub(crate) fn of_result(result: &SubmissionResult) -> Code {
         Code::judged(result.accepted(), result.internal_error())
     }
 }

@@ -9,7 +9,7 @@ use gavel_core::fs::write_atomically;
 use gavel_exercise::manifest::CatalogManifest;
 use gavel_judge::validate;
 
-pub fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
+pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
     let (dirs, settings) = if args.paths.is_empty() {
         let catalog = session.catalog_dir()?;
         match gavel_exercise::exercise_dirs(&catalog.path) {

@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 use gavel_core::fs::write_atomically;
 use gavel_exercise::manifest::TestSettings;
 use gavel_exercise::{TestData, Visibility};
-use gavel_judge::Selection;
+use gavel_judge::{Prepared, Selection};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ struct ExportSummary {
     public_tests: usize,
 }
 
-pub fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
+pub(crate) fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
     anyhow::ensure!(args.public, "only `--public` exports exist");
     if args.out.exists() && std::fs::read_dir(&args.out)?.next().is_some() {
         anyhow::bail!(
@@ -53,72 +53,7 @@ pub fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
         let prepared = session
             .runtime
             .block_on(judge.prepare(exercise.clone(), Selection::Public))?;
-        let dir = args.out.join(&exercise.id);
-        let write = |relative: &str, bytes: &[u8]| {
-            let path = dir.join(relative);
-            write_atomically(&path, bytes)
-                .with_context(|| format!("cannot write `{}`", path.display()))
-        };
-        write("statement.md", exercise.statement.as_bytes())?;
-        write("starter.py", exercise.starter.as_bytes())?;
-
-        let mut manifest = exercise.manifest.clone();
-        manifest.generated.clear();
-        manifest.tests.clear();
-        let mut max_fuel = 0;
-        for test in &prepared.tests {
-            debug_assert_eq!(test.test.visibility, Visibility::Public);
-            let name = &test.test.name;
-            // Generated public tests become plain files: the pack has no generator.
-            match &test.data {
-                TestData::Stdio {
-                    stdin,
-                    files,
-                    expected,
-                } => {
-                    write(&format!("tests/public/{name}.in"), stdin)?;
-                    write(&format!("tests/public/{name}.out"), expected.as_bytes())?;
-                    for (file, bytes) in files.iter() {
-                        write(&format!("tests/public/{name}.files/{file}"), bytes)?;
-                    }
-                }
-                TestData::Function { args, expected } => {
-                    let file = FunctionTestFile {
-                        args: serde_json::from_str(args)?,
-                        expected,
-                    };
-                    let text = serde_json::to_string(&file)?;
-                    write(
-                        &format!("tests/public/{name}.json"),
-                        format!("{text}\n").as_bytes(),
-                    )?;
-                }
-            }
-            let settings = exercise
-                .manifest
-                .tests
-                .get(name)
-                .cloned()
-                .unwrap_or_default();
-            manifest.tests.insert(
-                name.clone(),
-                TestSettings {
-                    fuel: Some(test.limits.fuel),
-                    ..settings
-                },
-            );
-            max_fuel = max_fuel.max(test.limits.fuel);
-            public_tests += 1;
-        }
-        manifest.limits.fuel = Some(max_fuel);
-        let text = toml::to_string(&manifest).context("cannot write the manifest")?;
-        write(
-            "exercise.toml",
-            format!(
-                "# Candidate pack written by `gavel export --public`: public tests only.\n{text}"
-            )
-            .as_bytes(),
-        )?;
+        public_tests += write_exercise(&args.out.join(&exercise.id), &prepared)?;
         progress.inc();
     }
     progress.finish();
@@ -137,6 +72,73 @@ pub fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
         );
     }
     Ok(Code::Accepted)
+}
+
+/// Writes one exercise of the pack: statement, starter, public tests and a
+/// manifest with each test's fuel budget fixed. Returns how many tests.
+fn write_exercise(dir: &Path, prepared: &Prepared) -> Result<usize> {
+    let exercise = &prepared.exercise;
+    let write = |relative: &str, bytes: &[u8]| {
+        let path = dir.join(relative);
+        write_atomically(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+    };
+    write("statement.md", exercise.statement.as_bytes())?;
+    write("starter.py", exercise.starter.as_bytes())?;
+    let mut manifest = exercise.manifest.clone();
+    manifest.generated.clear();
+    manifest.tests.clear();
+    let mut max_fuel = 0;
+    for test in &prepared.tests {
+        debug_assert_eq!(test.test.visibility, Visibility::Public);
+        let name = &test.test.name;
+        // Generated public tests become plain files: the pack has no generator.
+        match &test.data {
+            TestData::Stdio {
+                stdin,
+                files,
+                expected,
+            } => {
+                write(&format!("tests/public/{name}.in"), stdin)?;
+                write(&format!("tests/public/{name}.out"), expected.as_bytes())?;
+                for (file, bytes) in files.iter() {
+                    write(&format!("tests/public/{name}.files/{file}"), bytes)?;
+                }
+            }
+            TestData::Function { args, expected } => {
+                let file = FunctionTestFile {
+                    args: serde_json::from_str(args)?,
+                    expected,
+                };
+                let text = serde_json::to_string(&file)?;
+                write(
+                    &format!("tests/public/{name}.json"),
+                    format!("{text}\n").as_bytes(),
+                )?;
+            }
+        }
+        let settings = exercise
+            .manifest
+            .tests
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        manifest.tests.insert(
+            name.clone(),
+            TestSettings {
+                fuel: Some(test.limits.fuel),
+                ..settings
+            },
+        );
+        max_fuel = max_fuel.max(test.limits.fuel);
+    }
+    manifest.limits.fuel = Some(max_fuel);
+    let text = toml::to_string(&manifest).context("cannot write the manifest")?;
+    write(
+        "exercise.toml",
+        format!("# Candidate pack written by `gavel export --public`: public tests only.\n{text}")
+            .as_bytes(),
+    )?;
+    Ok(prepared.tests.len())
 }
 
 fn write_readme(out: &Path, count: usize) -> Result<()> {

@@ -20,7 +20,7 @@ struct AssignmentFile {
     exercises: Vec<String>,
 }
 
-pub fn execute(session: &Session, args: GradeArgs) -> Result<Code> {
+pub(crate) fn execute(session: &Session, args: GradeArgs) -> Result<Code> {
     // The report folder is checked before anything slow happens.
     drop(OutDir::open(&args.out)?);
     anyhow::ensure!(

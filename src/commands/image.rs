@@ -42,7 +42,7 @@ fn print(image: &Image, modules: Option<&[String]>, json: bool) -> Result<()> {
     }
 }
 
-pub fn execute(session: &Session, command: ImageCommand) -> Result<Code> {
+pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> {
     match command {
         ImageCommand::Build { json } => {
             let mut progress = SetupProgress::new();

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use gavel_judge::{Options, Selection, Silent};
 use std::sync::Arc;
 
-pub fn execute(session: &Session, args: JudgeArgs, submit: bool) -> Result<Code> {
+pub(crate) fn execute(session: &Session, args: JudgeArgs, submit: bool) -> Result<Code> {
     let exercise = session.exercise(&args.id)?;
     let source = std::fs::read(&args.file)
         .with_context(|| format!("cannot read the solution `{}`", args.file.display()))?;

@@ -6,7 +6,7 @@ use crate::render;
 use anyhow::Result;
 use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
 
-pub fn list(session: &Session, json: bool) -> Result<Code> {
+pub(crate) fn list(session: &Session, json: bool) -> Result<Code> {
     let items: Vec<ExerciseSummary> = session
         .catalog()?
         .iter()
@@ -20,7 +20,7 @@ pub fn list(session: &Session, json: bool) -> Result<Code> {
     Ok(Code::Accepted)
 }
 
-pub fn show(session: &Session, id: &str, json: bool) -> Result<Code> {
+pub(crate) fn show(session: &Session, id: &str, json: bool) -> Result<Code> {
     let details = ExerciseDetails::of(&*session.exercise(id)?);
     if json {
         print_json(&details)?;

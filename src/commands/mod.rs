@@ -21,7 +21,7 @@ use gavel_sandbox::{Image, Sandbox, image as images};
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 
-pub fn execute(cli: Cli) -> Result<Code> {
+pub(crate) fn execute(cli: Cli) -> Result<Code> {
     let session = Session::new(cli.global)?;
     match cli.command {
         Command::List { json } => list::list(&session, json),
@@ -37,18 +37,18 @@ pub fn execute(cli: Cli) -> Result<Code> {
 }
 
 /// Prints `value` as the one JSON document of a command's `--json` output.
-pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
 /// What every command of one invocation shares: the settings, the cache, the
 /// async runtime, and (once asked for) the catalog.
-pub struct Session {
-    pub global: GlobalArgs,
-    pub cache: Cache,
-    pub runtime: tokio::runtime::Runtime,
-    pub jobs: usize,
+pub(crate) struct Session {
+    pub(crate) global: GlobalArgs,
+    pub(crate) cache: Cache,
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) jobs: usize,
     catalog: OnceLock<CatalogDir>,
 }
 
@@ -78,7 +78,7 @@ impl Session {
 
     /// The runner image in use: `--image FILE`, else the built-in one (built
     /// on first use).
-    pub fn image(&self) -> Result<Image> {
+    pub(crate) fn image(&self) -> Result<Image> {
         if let Some(path) = &self.global.image {
             return images::from_file(path)
                 .with_context(|| format!("cannot use the image `{}`", path.display()));
@@ -92,7 +92,7 @@ impl Session {
     }
 
     /// The catalog directory in use, and how it was chosen.
-    pub fn catalog_dir(&self) -> Result<&CatalogDir> {
+    pub(crate) fn catalog_dir(&self) -> Result<&CatalogDir> {
         if let Some(dir) = self.catalog.get() {
             return Ok(dir);
         }
@@ -103,7 +103,7 @@ impl Session {
 
     /// Every exercise of the catalog. Any broken exercise is an error: every
     /// problem is listed, and none is skipped.
-    pub fn catalog(&self) -> Result<Vec<Arc<Exercise>>> {
+    pub(crate) fn catalog(&self) -> Result<Vec<Arc<Exercise>>> {
         let dir = self.catalog_dir()?;
         let catalog = gavel_exercise::load_catalog(&dir.path);
         if !catalog.errors.is_empty() {
@@ -119,7 +119,7 @@ impl Session {
     }
 
     /// One exercise of the catalog, by id.
-    pub fn exercise(&self, id: &str) -> Result<Arc<Exercise>> {
+    pub(crate) fn exercise(&self, id: &str) -> Result<Arc<Exercise>> {
         let exercises = self.catalog()?;
         match exercises.iter().find(|e| e.id == id) {
             Some(exercise) => Ok(exercise.clone()),
@@ -135,12 +135,12 @@ impl Session {
     }
 
     /// A judge over the sandbox, running `--jobs` programs at once.
-    pub fn judge(&self) -> Result<Judge> {
+    pub(crate) fn judge(&self) -> Result<Judge> {
         Ok(Judge::new(self.sandbox()?, self.jobs, &self.cache))
     }
 
     /// A sandbox over the image in use, ready to run.
-    pub fn sandbox(&self) -> Result<Arc<Sandbox>> {
+    pub(crate) fn sandbox(&self) -> Result<Arc<Sandbox>> {
         let image = self.image()?;
         let mut progress = SetupProgress::new();
         let sandbox = Sandbox::with_progress(&self.cache, image, &mut |step| progress.step(step))?;

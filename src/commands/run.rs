@@ -75,7 +75,7 @@ fn output<'a>(
     }
 }
 
-pub fn execute(session: &Session, args: RunArgs) -> Result<Code> {
+pub(crate) fn execute(session: &Session, args: RunArgs) -> Result<Code> {
     let source = std::fs::read(&args.file)
         .with_context(|| format!("cannot read the program `{}`", args.file.display()))?;
     let stdin = match &args.stdin {

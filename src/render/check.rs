@@ -6,14 +6,14 @@ use gavel_judge::validate::{CheckReport, ExerciseCheck};
 use gavel_judge::{Event, Reporter};
 
 /// Reports a check while it runs.
-pub struct Live {
+pub(crate) struct Live {
     progress: Progress,
     quiet: bool,
 }
 
 impl Live {
     /// `quiet`: no line per exercise (for `--json`).
-    pub fn new(exercises: usize, quiet: bool) -> Live {
+    pub(crate) fn new(exercises: usize, quiet: bool) -> Live {
         Live {
             progress: if quiet {
                 Progress::hidden()
@@ -25,7 +25,7 @@ impl Live {
     }
 
     /// Ends the progress bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.progress.finish();
     }
 }
@@ -85,7 +85,7 @@ fn line(check: &ExerciseCheck) -> String {
 }
 
 /// The last line: how many were checked and failed.
-pub fn summary(report: &CheckReport) {
+pub(crate) fn summary(report: &CheckReport) {
     let failed = report.exercises.iter().filter(|c| !c.ok).count();
     let summary = format!(
         "{} exercises checked, {failed} failed",

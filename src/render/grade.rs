@@ -8,14 +8,14 @@ use gavel_judge::batch::{GradeSummary, Status};
 use gavel_judge::{Event, Reporter, points};
 
 /// Reports a batch while it runs.
-pub struct Live {
+pub(crate) struct Live {
     progress: Progress,
     quiet: bool,
 }
 
 impl Live {
     /// `quiet`: no line per submission (for `--json`).
-    pub fn new(quiet: bool) -> Live {
+    pub(crate) fn new(quiet: bool) -> Live {
         Live {
             progress: if quiet {
                 Progress::hidden()
@@ -27,7 +27,7 @@ impl Live {
     }
 
     /// Ends the progress bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.progress.finish();
     }
 }
@@ -69,7 +69,7 @@ impl Reporter for Live {
 }
 
 /// The summary: a line per candidate, then what was not graded.
-pub fn summary(summary: &GradeSummary) {
+pub(crate) fn summary(summary: &GradeSummary) {
     let width = summary
         .candidates
         .iter()

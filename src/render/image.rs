@@ -3,7 +3,7 @@
 use gavel_sandbox::Image;
 
 /// The image's description, a field per line.
-pub fn describe(image: &Image, modules: Option<&[String]>) {
+pub(crate) fn describe(image: &Image, modules: Option<&[String]>) {
     let origin = match &image.origin {
         gavel_sandbox::image::Origin::Built { tool } => format!("built with {tool}"),
         gavel_sandbox::image::Origin::Imported { from } => {

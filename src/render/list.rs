@@ -5,7 +5,7 @@ use console::style;
 use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
 
 /// A line per exercise, then where the catalog is.
-pub fn list(items: &[ExerciseSummary], catalog: &str) {
+pub(crate) fn list(items: &[ExerciseSummary], catalog: &str) {
     let width = items.iter().map(|e| e.id.len()).max().unwrap_or(0);
     for e in items {
         println!(
@@ -21,7 +21,7 @@ pub fn list(items: &[ExerciseSummary], catalog: &str) {
 }
 
 /// The statement, the starter code and the public examples.
-pub fn show(details: &ExerciseDetails) {
+pub(crate) fn show(details: &ExerciseDetails) {
     println!("{}", safe(details.statement.trim_end()));
     println!("\n{}\n", style("## Starter code").bold());
     println!("```python\n{}```", safe(&details.starter));

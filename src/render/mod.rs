@@ -2,12 +2,12 @@
 //! progress, and the human form of every result. Untrusted text (program
 //! output, messages, candidate and file names) is always escaped here.
 
-pub mod check;
-pub mod grade;
-pub mod image;
-pub mod list;
-pub mod run;
-pub mod submission;
+pub(crate) mod check;
+pub(crate) mod grade;
+pub(crate) mod image;
+pub(crate) mod list;
+pub(crate) mod run;
+pub(crate) mod submission;
 
 use crate::cli::Color;
 use console::{StyledObject, Term, style};
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 /// Logs go to stderr through `tracing`: warnings by default, more with `-v`,
 /// and `RUST_LOG` takes precedence when set.
-pub fn init_logging(verbose: u8) {
+pub(crate) fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
         0 => "warn",
@@ -38,7 +38,7 @@ pub fn init_logging(verbose: u8) {
 
 /// Applies `--color` (`auto` leaves console's own detection: a terminal,
 /// `NO_COLOR`, `CLICOLOR_FORCE`).
-pub fn init_color(color: Color) {
+pub(crate) fn init_color(color: Color) {
     match color {
         Color::Auto => {}
         Color::Always | Color::Never => {
@@ -52,7 +52,7 @@ pub fn init_color(color: Color) {
 /// Prints an error of gavel itself (not of a submission), with its causes.
 /// Library errors often quote their cause in their own message already; a
 /// cause is printed only if the text so far does not contain it.
-pub fn print_error(error: &anyhow::Error) {
+pub(crate) fn print_error(error: &anyhow::Error) {
     let mut text = error.to_string();
     for cause in error.chain().skip(1) {
         let cause = cause.to_string();
@@ -65,27 +65,27 @@ pub fn print_error(error: &anyhow::Error) {
 }
 
 /// Untrusted multi-line text, safe for a terminal.
-pub fn safe(text: &str) -> Cow<'_, str> {
+pub(crate) fn safe(text: &str) -> Cow<'_, str> {
     escape(text, Lines::Keep)
 }
 
 /// Untrusted text on one line, safe for a terminal.
-pub fn safe_line(text: &str) -> Cow<'_, str> {
+pub(crate) fn safe_line(text: &str) -> Cow<'_, str> {
     escape(text, Lines::Join)
 }
 
 /// Whether stderr is a terminal a person watches (for spinners and bars).
-pub fn stderr_is_tty() -> bool {
+pub(crate) fn stderr_is_tty() -> bool {
     Term::stderr().is_term()
 }
 
 /// A verdict code, coloured by its tone.
-pub fn verdict(verdict: Verdict) -> StyledObject<&'static str> {
+pub(crate) fn verdict(verdict: Verdict) -> StyledObject<&'static str> {
     tone(verdict.code(), verdict.tone())
 }
 
 /// `text` coloured by `tone`.
-pub fn tone<D>(text: D, tone: Tone) -> StyledObject<D> {
+pub(crate) fn tone<D>(text: D, tone: Tone) -> StyledObject<D> {
     match tone {
         Tone::Good => style(text).green().bold(),
         Tone::Bad => style(text).red().bold(),
@@ -97,16 +97,16 @@ pub fn tone<D>(text: D, tone: Tone) -> StyledObject<D> {
 /// Shows the slow, one-time set-up steps (building and compiling the runner
 /// image) as they happen: a spinner on a terminal, a plain line otherwise, so
 /// that CI logs also say why the first run takes a while.
-pub struct SetupProgress {
+pub(crate) struct SetupProgress {
     spinner: Option<ProgressBar>,
 }
 
 impl SetupProgress {
-    pub fn new() -> SetupProgress {
+    pub(crate) fn new() -> SetupProgress {
         SetupProgress { spinner: None }
     }
 
-    pub fn step(&mut self, step: BuildStep) {
+    pub(crate) fn step(&mut self, step: BuildStep) {
         let message = match step {
             BuildStep::InstallingTool { tool } => {
                 format!("installing the image build tool `{tool}` with pip (once per machine)")
@@ -138,7 +138,7 @@ impl Drop for SetupProgress {
 }
 
 /// A spinner that ticks on its own.
-pub fn spinner(template: &str) -> ProgressBar {
+pub(crate) fn spinner(template: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     bar.enable_steady_tick(Duration::from_millis(120));
@@ -147,12 +147,12 @@ pub fn spinner(template: &str) -> ProgressBar {
 
 /// A progress bar for long work on a terminal; on anything else, silent but
 /// for the lines printed through it.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
-    pub fn new(len: u64, what: &str) -> Progress {
+    pub(crate) fn new(len: u64, what: &str) -> Progress {
         let bar = stderr_is_tty().then(|| {
             let bar = ProgressBar::new(len);
             bar.set_style(
@@ -169,30 +169,30 @@ impl Progress {
     }
 
     /// A progress indicator that only prints lines (no bar).
-    pub fn hidden() -> Progress {
+    pub(crate) fn hidden() -> Progress {
         Progress { bar: None }
     }
 
-    pub fn set_length(&self, len: u64) {
+    pub(crate) fn set_length(&self, len: u64) {
         if let Some(bar) = &self.bar {
             bar.set_length(len);
         }
     }
 
-    pub fn set_message(&self, message: &str) {
+    pub(crate) fn set_message(&self, message: &str) {
         if let Some(bar) = &self.bar {
             bar.set_message(message.to_owned());
         }
     }
 
-    pub fn inc(&self) {
+    pub(crate) fn inc(&self) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
     }
 
     /// Prints a line to stdout without garbling the bar.
-    pub fn println(&self, line: &str) {
+    pub(crate) fn println(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.suspend(|| println!("{line}")),
             None => println!("{line}"),
@@ -200,14 +200,14 @@ impl Progress {
     }
 
     /// Prints a line to stderr without garbling the bar.
-    pub fn eprintln(&self, line: &str) {
+    pub(crate) fn eprintln(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -7,7 +7,7 @@ use gavel_sandbox::RunReport;
 use std::io::Write;
 
 /// Prints the program's stdout, stderr and return value, then a status line.
-pub fn report(report: &RunReport) {
+pub(crate) fn report(report: &RunReport) {
     let stdout_text = String::from_utf8_lossy(&report.stdout);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(safe(&stdout_text).as_bytes());

@@ -11,7 +11,7 @@ use indicatif::ProgressBar;
 use std::sync::Mutex;
 
 /// Prints tests as the engine reports them.
-pub struct Live {
+pub(crate) struct Live {
     spinner: Option<ProgressBar>,
     width: usize,
     state: Mutex<(usize, usize)>,
@@ -19,7 +19,7 @@ pub struct Live {
 
 impl Live {
     /// Starts the live view of a submission of the tests named `names`.
-    pub fn new(title: &str, exercise: &str, catalog: &str, names: &[&str]) -> Live {
+    pub(crate) fn new(title: &str, exercise: &str, catalog: &str, names: &[&str]) -> Live {
         let tests = names.len();
         let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
         println!(
@@ -48,7 +48,7 @@ impl Live {
     }
 
     /// Ends the live view.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.spinner {
             bar.finish_and_clear();
         }
@@ -70,7 +70,7 @@ impl Reporter for Live {
 
 /// One test: its line, then (for a failure whose details may be shown) the
 /// message, the end of the traceback and the diff.
-pub fn test_lines(test: &TestResult, width: usize) -> String {
+pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
     let mut out = String::new();
     let hidden = if test.visibility == Visibility::Hidden {
         " (hidden)"
@@ -89,7 +89,12 @@ pub fn test_lines(test: &TestResult, width: usize) -> String {
         _ => String::new(),
     };
     let name = safe_line(&test.name);
-    let pad = width.saturating_sub(name.chars().count());
+    // Aligns the resources of public tests; a hidden test's line ends at its name.
+    let pad = if resources.is_empty() {
+        0
+    } else {
+        width.saturating_sub(name.chars().count())
+    };
     out.push_str(&format!(
         "  {:<3} {name}{}{:pad$}{resources}",
         verdict(test.verdict),
@@ -125,7 +130,7 @@ pub fn test_lines(test: &TestResult, width: usize) -> String {
 
 /// The end of a submission: a compile error (once), the hidden tests
 /// together, and the verdict with the hashes that replay it.
-pub fn summary(result: &SubmissionResult) {
+pub(crate) fn summary(result: &SubmissionResult) {
     if let Some(error) = &result.compile_error {
         println!(
             "  {} {}",

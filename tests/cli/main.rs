@@ -8,6 +8,7 @@
 mod support;
 
 mod catalog;
+mod golden;
 mod grade;
 mod judge;
 mod run;

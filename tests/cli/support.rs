@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub fn gavel() -> Command {
+pub(crate) fn gavel() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gavel"));
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
     command
@@ -13,14 +13,15 @@ pub fn gavel() -> Command {
     command
 }
 
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
-    pub fn json(&self) -> serde_json::Value {
+    #[track_caller]
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
@@ -30,12 +31,12 @@ impl Run {
     }
 }
 
-pub fn run(args: &[&str]) -> Run {
+pub(crate) fn run(args: &[&str]) -> Run {
     let output = gavel().args(args).output().expect("gavel runs");
     finish(args, output)
 }
 
-pub fn finish(args: &[&str], output: Output) -> Run {
+pub(crate) fn finish(args: &[&str], output: Output) -> Run {
     let run = Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -46,7 +47,8 @@ pub fn finish(args: &[&str], output: Output) -> Run {
 }
 
 /// Runs and requires exit code `code`.
-pub fn expect(code: i32, args: &[&str]) -> Run {
+#[track_caller]
+pub(crate) fn expect(code: i32, args: &[&str]) -> Run {
     let run = run(args);
     assert_eq!(
         run.code, code,
@@ -56,12 +58,12 @@ pub fn expect(code: i32, args: &[&str]) -> Run {
     run
 }
 
-pub fn catalog() -> PathBuf {
+pub(crate) fn catalog() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("exercises")
 }
 
 /// A file in a fresh temporary directory.
-pub fn file(dir: &Path, name: &str, text: &str) -> String {
+pub(crate) fn file(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).unwrap();
@@ -73,7 +75,7 @@ pub fn file(dir: &Path, name: &str, text: &str) -> String {
 /// Replaces what legitimately varies between runs and machines with
 /// placeholders: durations, hashes of the (not byte-reproducible) image, and
 /// temporary paths.
-pub fn redact(value: &mut serde_json::Value) {
+pub(crate) fn redact(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             for (key, v) in map.iter_mut() {

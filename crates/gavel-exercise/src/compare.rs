@@ -351,6 +351,99 @@ fn numbers_match(e: &serde_json::Number, a: &serde_json::Number, tolerance: Opti
     }
 }
 
+/// A pair of values to compare, at a path; inside an unordered list, the
+/// list whose message reports any difference within it.
+struct Item<'a> {
+    expected: &'a Value,
+    actual: &'a Value,
+    path: String,
+    within: Option<usize>,
+}
+
+/// The walk of [`json_difference`]: what is left to compare, and the
+/// unordered lists entered so far (expected, actual, where).
+struct Walk<'a> {
+    stack: Vec<Item<'a>>,
+    lists: Vec<(&'a Value, &'a Value, String)>,
+    tolerance: Option<f64>,
+    unordered: bool,
+}
+
+impl<'a> Walk<'a> {
+    /// Compares one pair: a message when they differ here, else their
+    /// children go on the stack (in reverse, so the first is compared first).
+    fn step(&mut self, item: &Item<'a>) -> Option<String> {
+        let (expected, actual) = (item.expected, item.actual);
+        let at = if item.path.is_empty() {
+            "the result".to_owned()
+        } else {
+            item.path.clone()
+        };
+        match (expected, actual) {
+            (Value::Number(e), Value::Number(a)) if numbers_match(e, a, self.tolerance) => None,
+            (Value::Array(e), Value::Array(a)) if e.len() != a.len() => Some(format!(
+                "{at}: expected a list of {} items, found {} items ({})",
+                e.len(),
+                a.len(),
+                show(actual)
+            )),
+            (Value::Array(e), Value::Array(a)) if self.unordered => {
+                let within = item.within.or_else(|| {
+                    self.lists.push((expected, actual, at.clone()));
+                    Some(self.lists.len() - 1)
+                });
+                let mut e_sorted: Vec<&Value> = e.iter().collect();
+                let mut a_sorted: Vec<&Value> = a.iter().collect();
+                e_sorted.sort_by_key(|v| v.to_string());
+                a_sorted.sort_by_key(|v| v.to_string());
+                for (ev, av) in e_sorted.into_iter().zip(a_sorted).rev() {
+                    self.push(ev, av, String::new(), within);
+                }
+                None
+            }
+            (Value::Array(e), Value::Array(a)) => {
+                for (i, (ev, av)) in e.iter().zip(a).enumerate().rev() {
+                    self.push(ev, av, format!("{}[{i}]", item.path), item.within);
+                }
+                None
+            }
+            (Value::Object(e), Value::Object(a)) => {
+                if let Some(key) = e.keys().find(|k| !a.contains_key(*k)) {
+                    return Some(format!("{at}: missing key {}", quote(key)));
+                }
+                if let Some(key) = a.keys().find(|k| !e.contains_key(*k)) {
+                    return Some(format!("{at}: unexpected key {}", quote(key)));
+                }
+                for (key, ev) in e.iter().rev() {
+                    self.push(ev, &a[key], format!("{}.{key}", item.path), item.within);
+                }
+                None
+            }
+            _ if expected == actual => None,
+            _ => Some(format!(
+                "{at}: expected {}, found {}",
+                show(expected),
+                show(actual)
+            )),
+        }
+    }
+
+    fn push(
+        &mut self,
+        expected: &'a Value,
+        actual: &'a Value,
+        path: String,
+        within: Option<usize>,
+    ) {
+        self.stack.push(Item {
+            expected,
+            actual,
+            path,
+            within,
+        });
+    }
+}
+
 /// The first difference between two JSON values, in document order, as a
 /// message with its path; `None` when they are equal under the tolerance.
 ///
@@ -363,95 +456,18 @@ fn json_difference(
     unordered: bool,
     path: &str,
 ) -> Option<String> {
-    /// A pair of values to compare, at a path; inside an unordered list, the
-    /// list whose message reports any difference within it.
-    struct Item<'a> {
-        expected: &'a Value,
-        actual: &'a Value,
-        path: String,
-        within: Option<usize>,
-    }
-    // The unordered lists entered so far: (expected, actual, where).
-    let mut lists: Vec<(&Value, &Value, String)> = Vec::new();
-    let mut stack = vec![Item {
-        expected,
-        actual,
-        path: path.to_owned(),
-        within: None,
-    }];
-    while let Some(item) = stack.pop() {
-        let (expected, actual) = (item.expected, item.actual);
-        let at = if item.path.is_empty() {
-            "the result".to_owned()
-        } else {
-            item.path.clone()
-        };
-        let mismatch = match (expected, actual) {
-            (Value::Number(e), Value::Number(a)) if numbers_match(e, a, tolerance) => None,
-            (Value::Array(e), Value::Array(a)) if e.len() != a.len() => Some(format!(
-                "{at}: expected a list of {} items, found {} items ({})",
-                e.len(),
-                a.len(),
-                show(actual)
-            )),
-            (Value::Array(e), Value::Array(a)) if unordered => {
-                let within = item.within.or_else(|| {
-                    lists.push((expected, actual, at.clone()));
-                    Some(lists.len() - 1)
-                });
-                let mut e_sorted: Vec<&Value> = e.iter().collect();
-                let mut a_sorted: Vec<&Value> = a.iter().collect();
-                e_sorted.sort_by_key(|v| v.to_string());
-                a_sorted.sort_by_key(|v| v.to_string());
-                for (ev, av) in e_sorted.into_iter().zip(a_sorted).rev() {
-                    stack.push(Item {
-                        expected: ev,
-                        actual: av,
-                        path: String::new(),
-                        within,
-                    });
-                }
-                None
-            }
-            (Value::Array(e), Value::Array(a)) => {
-                for (i, (ev, av)) in e.iter().zip(a).enumerate().rev() {
-                    stack.push(Item {
-                        expected: ev,
-                        actual: av,
-                        path: format!("{}[{i}]", item.path),
-                        within: item.within,
-                    });
-                }
-                None
-            }
-            (Value::Object(e), Value::Object(a)) => {
-                if let Some(key) = e.keys().find(|k| !a.contains_key(*k)) {
-                    Some(format!("{at}: missing key {}", quote(key)))
-                } else if let Some(key) = a.keys().find(|k| !e.contains_key(*k)) {
-                    Some(format!("{at}: unexpected key {}", quote(key)))
-                } else {
-                    for (key, ev) in e.iter().rev() {
-                        stack.push(Item {
-                            expected: ev,
-                            actual: &a[key],
-                            path: format!("{}.{key}", item.path),
-                            within: item.within,
-                        });
-                    }
-                    None
-                }
-            }
-            _ if expected == actual => None,
-            _ => Some(format!(
-                "{at}: expected {}, found {}",
-                show(expected),
-                show(actual)
-            )),
-        };
-        if let Some(message) = mismatch {
+    let mut walk = Walk {
+        stack: Vec::new(),
+        lists: Vec::new(),
+        tolerance,
+        unordered,
+    };
+    walk.push(expected, actual, path.to_owned(), None);
+    while let Some(item) = walk.stack.pop() {
+        if let Some(message) = walk.step(&item) {
             return Some(match item.within {
                 Some(list) => {
-                    let (e, a, at) = &lists[list];
+                    let (e, a, at) = &walk.lists[list];
                     format!(
                         "{at}: expected the items {} in any order, found {}",
                         show(e),

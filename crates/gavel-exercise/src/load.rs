@@ -270,11 +270,34 @@ pub fn load_with(dir: &Path, catalog: &CatalogManifest) -> Result<Exercise, Load
     }
 }
 
-fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> Option<Exercise> {
-    let entries = reader.entries(dir)?;
+/// The manifest's text, to point errors at the line of a key.
+struct ManifestText {
+    path: PathBuf,
+    text: String,
+}
+
+impl ManifestText {
+    fn invalid_at(&self, key: &str, message: String) -> LoadError {
+        LoadError::Invalid {
+            path: self.path.clone(),
+            line: self
+                .text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + 1),
+            message,
+        }
+    }
+}
+
+/// The exercise directory's entries, by kind; anything unknown is an error.
+fn top_entries(
+    reader: &mut Reader<'_>,
+    dir: &Path,
+) -> Option<(BTreeMap<String, PathBuf>, BTreeMap<String, PathBuf>)> {
     let mut files = BTreeMap::new();
     let mut dirs = BTreeMap::new();
-    for entry in entries {
+    for entry in reader.entries(dir)? {
         let known = if entry.is_dir {
             EXERCISE_DIRS.contains(&entry.name.as_str())
         } else {
@@ -296,43 +319,36 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
             files.insert(entry.name, entry.path);
         }
     }
-    let manifest_path = dir.join(MANIFEST);
+    Some((files, dirs))
+}
+
+/// Reads and parses the manifest, and checks it against the directory.
+fn read_manifest(
+    reader: &mut Reader<'_>,
+    dir: &Path,
+    files: &BTreeMap<String, PathBuf>,
+) -> Option<(Manifest, ManifestText)> {
+    let path = dir.join(MANIFEST);
     if !files.contains_key(MANIFEST) {
-        reader.invalid(&manifest_path, "missing: every exercise has a manifest");
+        reader.invalid(&path, "missing: every exercise has a manifest");
         return None;
     }
-    let text = reader.read_text(&manifest_path)?;
+    let text = reader.read_text(&path)?;
     let manifest: Manifest = match toml::from_str(&text) {
         Ok(manifest) => manifest,
         Err(e) => {
             reader.error(LoadError::Invalid {
-                path: manifest_path,
                 line: e.span().map(|s| line_of(&text, s.start)),
+                path,
                 message: e.message().to_owned(),
             });
             return None;
         }
     };
-    let at_key = |key: &str| {
-        text.lines()
-            .position(|l| l.trim_start().starts_with(key))
-            .map(|i| i + 1)
-    };
-    let invalid_at = |key: &str, message: String| LoadError::Invalid {
-        path: manifest_path.clone(),
-        line: at_key(key),
-        message,
-    };
-    // The catalog's defaults decide results too, so they are part of the fingerprint.
-    reader.fingerprint.push(
-        toml::to_string(catalog)
-            .expect("catalog settings serialise")
-            .as_bytes(),
-    );
-
+    let source = ManifestText { path, text };
     let dir_name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     if manifest.id != dir_name {
-        reader.error(invalid_at(
+        reader.error(source.invalid_at(
             "id",
             format!(
                 "the id `{}` does not match the directory name `{dir_name}`",
@@ -341,31 +357,37 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         ));
     }
     match (manifest.kind, &manifest.function) {
-        (Kind::Function, None) => reader.error(invalid_at(
+        (Kind::Function, None) => reader.error(source.invalid_at(
             "kind",
             "a function exercise needs a [function] table naming the function".to_owned(),
         )),
-        (Kind::Stdio, Some(_)) => reader.error(invalid_at(
+        (Kind::Stdio, Some(_)) => reader.error(source.invalid_at(
             "[function]",
             "a stdio exercise has no [function] table".to_owned(),
         )),
         _ => {}
     }
     for error in manifest.limits.check() {
-        reader.error(invalid_at(error.name, format!("[limits]: {error}")));
+        reader.error(source.invalid_at(error.name, format!("[limits]: {error}")));
     }
-    let default_comparison = manifest.comparison.clone().unwrap_or(match manifest.kind {
-        Kind::Stdio => Comparison::Tokens,
-        Kind::Function => Comparison::Json {
-            float_tolerance: None,
-            unordered_lists: false,
-        },
-    });
-    if let Err(m) = check_comparison(manifest.kind, &default_comparison) {
-        reader.error(invalid_at("[comparison]", m));
-    }
+    Some((manifest, source))
+}
 
-    let read_required = |reader: &mut Reader<'_>, name: &str| {
+/// The statement, the starter, the reference and the generator.
+struct Sources {
+    statement: Option<String>,
+    starter: Option<String>,
+    reference: Option<Bytes>,
+    generator: Option<Bytes>,
+}
+
+fn read_sources(
+    reader: &mut Reader<'_>,
+    dir: &Path,
+    files: &BTreeMap<String, PathBuf>,
+    manifest: &Manifest,
+) -> Sources {
+    let mut required = |name: &str| {
         let path = dir.join(name);
         if files.contains_key(name) {
             reader.read_text(&path)
@@ -374,10 +396,11 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
             None
         }
     };
-    let statement = read_required(reader, "statement.md");
-    let starter = read_required(reader, "starter.py");
+    let statement = required("statement.md");
+    let starter = required("starter.py");
     let reference_path = dir.join("solution.py");
-    let reference = if files.contains_key("solution.py") {
+    let has_reference = files.contains_key("solution.py");
+    let reference = if has_reference {
         reader.read(&reference_path)
     } else {
         if manifest.limits.fuel.is_none() {
@@ -410,15 +433,32 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         }
         (false, true) => None,
     };
-    if !manifest.generated.is_empty() && !files.contains_key("solution.py") {
+    if !manifest.generated.is_empty() && !has_reference {
         reader.invalid(
             &reference_path,
             "missing: generated tests take their expected output from the reference solution",
         );
     }
+    Sources {
+        statement,
+        starter,
+        reference,
+        generator,
+    }
+}
 
+/// Every test: stored ones, then generated ones; names must be unique and
+/// every `[tests.NAME]` must name one.
+fn collect_tests(
+    reader: &mut Reader<'_>,
+    dir: &Path,
+    dirs: &BTreeMap<String, PathBuf>,
+    manifest: &Manifest,
+    source: &ManifestText,
+    default_comparison: &Comparison,
+) -> Vec<Test> {
     let mut tests = match dirs.get("tests") {
-        Some(tests_dir) => load_tests(reader, tests_dir, &manifest, &default_comparison),
+        Some(tests_dir) => load_tests(reader, tests_dir, manifest, default_comparison),
         None => {
             reader.invalid(
                 dir.join("tests"),
@@ -429,7 +469,7 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
     };
     for spec in &manifest.generated {
         if !valid_name(&spec.name) {
-            reader.error(invalid_at(
+            reader.error(source.invalid_at(
                 "[[generated]]",
                 format!("invalid test name `{}` ({NAME_RULE})", spec.name),
             ));
@@ -462,7 +502,7 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
     }
     for name in manifest.tests.keys() {
         if !names.contains(name.as_str()) {
-            reader.error(invalid_at(
+            reader.error(source.invalid_at(
                 &format!("[tests.{name}"),
                 format!("[tests.{name}] names no test of this exercise"),
             ));
@@ -474,11 +514,34 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
             "the exercise has no tests (add tests/public/ and tests/hidden/)",
         );
     }
+    tests
+}
+
+fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> Option<Exercise> {
+    let (files, dirs) = top_entries(reader, dir)?;
+    let (manifest, source) = read_manifest(reader, dir, &files)?;
+    // The catalog's defaults decide results too, so they are part of the fingerprint.
+    reader.fingerprint.push(
+        toml::to_string(catalog)
+            .expect("catalog settings serialise")
+            .as_bytes(),
+    );
+    let default_comparison = manifest.comparison.clone().unwrap_or(match manifest.kind {
+        Kind::Stdio => Comparison::Tokens,
+        Kind::Function => Comparison::Json {
+            float_tolerance: None,
+            unordered_lists: false,
+        },
+    });
+    if let Err(m) = check_comparison(manifest.kind, &default_comparison) {
+        reader.error(source.invalid_at("[comparison]", m));
+    }
+    let sources = read_sources(reader, dir, &files, &manifest);
+    let tests = collect_tests(reader, dir, &dirs, &manifest, &source, &default_comparison);
     let known_bad = match dirs.get("submissions") {
         Some(path) => load_known_bad(reader, path),
         None => Vec::new(),
     };
-
     Some(Exercise {
         id: manifest.id.clone(),
         dir: dir.to_owned(),
@@ -493,10 +556,10 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
             .reveal_hidden
             .or(catalog.reveal_hidden)
             .unwrap_or_default(),
-        statement: statement?,
-        starter: starter?,
-        reference,
-        generator,
+        statement: sources.statement?,
+        starter: sources.starter?,
+        reference: sources.reference,
+        generator: sources.generator,
         tests,
         known_bad,
         fingerprint: std::mem::take(&mut reader.fingerprint).hex(),
@@ -822,5 +885,375 @@ pub fn load_catalog(root: &Path) -> Catalog {
         settings,
         exercises,
         errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST_TEXT: &str =
+        "id = \"hello\"\ntitle = \"Hello\"\ndifficulty = \"easy\"\nkind = \"stdio\"\n";
+
+    /// A valid stdio exercise `hello` in a temporary catalog.
+    fn fixture() -> (tempfile::TempDir, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("hello");
+        std::fs::create_dir_all(dir.join("tests/public")).unwrap();
+        std::fs::create_dir_all(dir.join("tests/hidden")).unwrap();
+        for (file, text) in [
+            ("exercise.toml", MANIFEST_TEXT),
+            ("statement.md", "# Hello\n"),
+            ("starter.py", "# your code\n"),
+            ("solution.py", "print(input())\n"),
+            ("tests/public/01.in", "a\n"),
+            ("tests/public/01.out", "a\n"),
+            ("tests/hidden/02.in", "b\n"),
+            ("tests/hidden/02.out", "b\n"),
+        ] {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        (root, dir)
+    }
+
+    #[track_caller]
+    fn errors(dir: &Path) -> String {
+        load(dir).unwrap_err().to_string()
+    }
+
+    fn write(dir: &Path, file: &str, text: &str) {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[cfg(unix)]
+    fn link(target: &str, dir: &Path, file: &str) {
+        std::os::unix::fs::symlink(target, dir.join(file)).unwrap();
+    }
+
+    #[cfg(unix)]
+    fn fifo(dir: &Path, file: &str) {
+        let path = std::ffi::CString::new(dir.join(file).to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo only creates a file at a valid, NUL-terminated path.
+        #[allow(unsafe_code)]
+        let made = unsafe { libc::mkfifo(path.as_ptr(), 0o644) };
+        assert_eq!(made, 0);
+    }
+
+    /// One malformed exercise per row, made from the valid fixture, and the
+    /// message its load error must end with.
+    #[test]
+    fn every_malformed_exercise_gets_a_message_naming_its_file() {
+        type Damage = fn(&Path);
+        let rows: Vec<(&str, Damage, &str)> = vec![
+            (
+                "unknown manifest key",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}colour = \"red\"\n"),
+                    )
+                },
+                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `generated`",
+            ),
+            (
+                "id of another directory",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &MANIFEST_TEXT.replace("\"hello\"", "\"other\""),
+                    )
+                },
+                "exercise.toml:1: the id `other` does not match the directory name `hello`",
+            ),
+            (
+                "no expected output",
+                |d| std::fs::remove_file(d.join("tests/hidden/02.out")).unwrap(),
+                "02.out: missing: test `02` has no expected output",
+            ),
+            (
+                "no statement",
+                |d| std::fs::remove_file(d.join("statement.md")).unwrap(),
+                "statement.md: missing: every exercise has one",
+            ),
+            (
+                "no reference",
+                |d| std::fs::remove_file(d.join("solution.py")).unwrap(),
+                "solution.py: missing: the reference solution is required (fuel limits are relative to it) unless [limits] sets `fuel`",
+            ),
+            (
+                "stray file among tests",
+                |d| write(d, "tests/public/notes.txt", "x"),
+                "notes.txt: unexpected entry: stdio tests are NAME.in and NAME.out, with an optional NAME.files/ directory",
+            ),
+            (
+                "misspelled hidden directory",
+                |d| {
+                    std::fs::rename(d.join("tests/hidden"), d.join("tests/hiden")).unwrap();
+                },
+                "tests/hiden: unexpected entry: tests/ holds the directories public/ and hidden/",
+            ),
+            (
+                "stray file in the exercise",
+                |d| write(d, "notes.md", "x"),
+                "notes.md: unexpected file: an exercise holds exercise.toml, statement.md, starter.py, solution.py, generator.py, and the directories tests/, submissions/",
+            ),
+            (
+                "settings of no test",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[tests.99]\npoints = 2\n"),
+                    )
+                },
+                "exercise.toml:5: [tests.99] names no test of this exercise",
+            ),
+            (
+                "a test named `..`",
+                |d| {
+                    write(d, "tests/public/...in", "x");
+                    write(d, "tests/public/...out", "x");
+                },
+                "...out: invalid test name (a letter or digit first, then letters, digits, `-`, `_` or `.`)",
+            ),
+            (
+                "memory 0",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[limits]\nmemory = 0\n"),
+                    )
+                },
+                "exercise.toml:6: [limits]: `memory` must be between 32 and 4096 MiB, not 0",
+            ),
+            (
+                "fuel 0",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[limits]\nfuel = 0\n"),
+                    )
+                },
+                "exercise.toml:6: [limits]: `fuel` must be between 1000000 and 1000000000000, not 0",
+            ),
+            (
+                "output 0",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[limits]\noutput = 0\n"),
+                    )
+                },
+                "exercise.toml:6: [limits]: `output` must be between 1 and 65536 KiB, not 0",
+            ),
+            (
+                "wall time 1e-9",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[limits]\nwall_time = 1e-9\n"),
+                    )
+                },
+                "exercise.toml:6: [limits]: `wall_time` must be between 0.01 and 3600 seconds, not 0.000000001",
+            ),
+            (
+                "a directory that is not a verdict",
+                |d| std::fs::create_dir_all(d.join("submissions/slow")).unwrap(),
+                "submissions/slow: `slow` is not a verdict; known-bad solutions go in submissions/<verdict>/ with one of: accepted, wrong_answer, time_limit, memory_limit, output_limit, runtime_error, compile_error",
+            ),
+            (
+                "a generator without generated tests",
+                |d| write(d, "generator.py", "print(1)"),
+                "generator.py: a generator, but exercise.toml declares no [[generated]] tests",
+            ),
+            (
+                "generated tests without a generator",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[[generated]]\nname = \"big\"\nargs = \"1000\"\n"),
+                    )
+                },
+                "generator.py: missing: exercise.toml declares [[generated]] tests",
+            ),
+            (
+                "statement not UTF-8",
+                |d| std::fs::write(d.join("statement.md"), b"\xff\xfe").unwrap(),
+                "statement.md: not UTF-8 text (invalid utf-8 sequence of 1 bytes from index 0)",
+            ),
+        ];
+        #[cfg(unix)]
+        let rows = {
+            let mut rows = rows;
+            rows.extend::<Vec<(&str, Damage, &str)>>(vec![
+                ("a linked input outside the catalog", |d| { std::fs::remove_file(d.join("tests/public/01.in")).unwrap(); link("/etc/passwd", d, "tests/public/01.in"); },
+                    "01.in: a symbolic link (to `/etc/passwd`): links are not allowed in a catalog, which must hold its own files"),
+                ("a linked files directory", |d| link("/etc", d, "tests/public/01.files"),
+                    "01.files: a symbolic link (to `/etc`): links are not allowed in a catalog, which must hold its own files"),
+                ("a linked test directory", |d| { std::fs::remove_dir_all(d.join("tests/public")).unwrap(); link("/tmp", d, "tests/public"); },
+                    "tests/public: a symbolic link (to `/tmp`): links are not allowed in a catalog, which must hold its own files"),
+                ("a FIFO in the exercise", |d| fifo(d, "pipe"),
+                    "pipe: not a plain file or directory (a FIFO, socket or device)"),
+                ("a FIFO as a test's input", |d| { std::fs::remove_file(d.join("tests/public/01.in")).unwrap(); fifo(d, "tests/public/01.in"); },
+                    "01.in: not a plain file or directory (a FIFO, socket or device)"),
+            ]);
+            rows
+        };
+        for (case, damage, message) in rows {
+            let (_root, dir) = fixture();
+            damage(&dir);
+            let text = errors(&dir);
+            assert!(
+                text.lines().any(|l| l.ends_with(message)),
+                "{case}: expected an error ending with\n  {message}\ngot\n  {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_problem_of_an_exercise_is_reported_at_once() {
+        let (_root, dir) = fixture();
+        std::fs::remove_file(dir.join("statement.md")).unwrap();
+        std::fs::remove_file(dir.join("tests/hidden/02.out")).unwrap();
+        write(
+            &dir,
+            "exercise.toml",
+            &format!("{MANIFEST_TEXT}[limits]\nmemory = 0\n"),
+        );
+        let LoadErrors(errors) = load(&dir).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+    }
+
+    #[test]
+    fn a_valid_exercise_loads_with_public_tests_first() {
+        let (_root, dir) = fixture();
+        let exercise = load(&dir).unwrap();
+        let names: Vec<_> = exercise
+            .tests
+            .iter()
+            .map(|t| (t.name.as_str(), t.visibility))
+            .collect();
+        assert_eq!(
+            names,
+            [("01", Visibility::Public), ("02", Visibility::Hidden)]
+        );
+        assert_eq!(exercise.max_points(), 2);
+        assert_eq!(exercise.fingerprint, load(&dir).unwrap().fingerprint);
+        write(&dir, "tests/hidden/02.out", "changed\n");
+        assert_ne!(exercise.fingerprint, load(&dir).unwrap().fingerprint);
+    }
+
+    #[test]
+    fn function_tests_keep_key_order_and_every_digit() {
+        let (_root, dir) = fixture();
+        write(
+            &dir,
+            "exercise.toml",
+            &format!(
+                "{}[function]\nname = \"f\"\n",
+                MANIFEST_TEXT.replace("stdio", "function")
+            ),
+        );
+        for sub in ["public", "hidden"] {
+            std::fs::remove_dir_all(dir.join("tests").join(sub)).unwrap();
+        }
+        write(
+            &dir,
+            "tests/public/a.json",
+            r#"{"args": [{"p": 1, "A": 2, "B": 3}, 1267650600228229401496703205376], "expected": 2}"#,
+        );
+        let exercise = load(&dir).unwrap();
+        match &exercise.tests[0].source {
+            TestSource::Stored(TestData::Function { args, .. }) => assert_eq!(
+                &**args,
+                r#"[{"p":1,"A":2,"B":3},1267650600228229401496703205376]"#
+            ),
+            other => panic!("{other:?}"),
+        }
+        write(
+            &dir,
+            "tests/public/a.json",
+            "{\"args\": [1],\n \"expect\": 2}",
+        );
+        assert!(
+            errors(&dir).contains("a.json:2: unknown field `expect`"),
+            "{}",
+            errors(&dir)
+        );
+    }
+
+    #[test]
+    fn a_catalog_reports_every_broken_exercise_and_stray_entry() {
+        let (root, dir) = fixture();
+        std::fs::create_dir_all(root.path().join("empty")).unwrap();
+        std::fs::write(root.path().join("notes.txt"), "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&dir, root.path().join("alias")).unwrap();
+        let catalog = load_catalog(root.path());
+        let errors: Vec<String> = catalog.errors.iter().map(|e| e.to_string()).collect();
+        assert!(errors.iter().any(|e| e.ends_with("notes.txt: unexpected file: a catalog holds exercise directories, README.md and catalog.toml")), "{errors:#?}");
+        #[cfg(unix)]
+        assert!(
+            errors.iter().any(|e| e.contains("alias: a symbolic link")),
+            "{errors:#?}"
+        );
+        let catalog = {
+            std::fs::remove_file(root.path().join("notes.txt")).unwrap();
+            #[cfg(unix)]
+            std::fs::remove_file(root.path().join("alias")).unwrap();
+            load_catalog(root.path())
+        };
+        assert_eq!(catalog.exercises.len(), 1);
+        assert_eq!(catalog.errors.len(), 1, "{:#?}", catalog.errors);
+        assert!(
+            catalog.errors[0]
+                .to_string()
+                .contains("empty/exercise.toml: missing")
+        );
+    }
+
+    #[test]
+    fn the_catalog_sets_what_hidden_tests_reveal_unless_the_exercise_does() {
+        let (root, dir) = fixture();
+        std::fs::write(
+            root.path().join("catalog.toml"),
+            "reveal_hidden = \"score\"\n",
+        )
+        .unwrap();
+        let catalog = load_catalog(root.path());
+        assert_eq!(catalog.exercises[0].disclosure, crate::Disclosure::Score);
+        write(
+            &dir,
+            "exercise.toml",
+            &format!("{MANIFEST_TEXT}reveal_hidden = \"full\"\n"),
+        );
+        let catalog = load_catalog(root.path());
+        assert_eq!(catalog.exercises[0].disclosure, crate::Disclosure::Full);
+    }
+
+    #[test]
+    fn the_built_in_catalog_loads() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exercises");
+        let catalog = load_catalog(&root);
+        assert!(catalog.errors.is_empty(), "{:#?}", catalog.errors);
+        assert!(
+            catalog.exercises.len() >= 20,
+            "{} exercises",
+            catalog.exercises.len()
+        );
+        for exercise in &catalog.exercises {
+            assert!(exercise.count(Visibility::Public) >= 3, "{}", exercise.id);
+            assert!(exercise.count(Visibility::Hidden) >= 10, "{}", exercise.id);
+            assert!(!exercise.known_bad.is_empty(), "{}", exercise.id);
+        }
     }
 }

@@ -40,10 +40,12 @@ async fn run(source: &str) -> RunReport {
     run_job(Job::script(source)).await
 }
 
+#[track_caller]
 fn stdout(report: &RunReport) -> &str {
     std::str::from_utf8(&report.stdout).unwrap()
 }
 
+#[track_caller]
 fn error(report: &RunReport) -> &PyError {
     match &report.outcome {
         Outcome::RuntimeError { error: Some(e) } | Outcome::CompileError { error: e } => e,

@@ -266,6 +266,106 @@ impl Reporter for ForCandidate<'_> {
     }
 }
 
+/// A stored result an earlier run left, reused as is.
+struct Reused {
+    folder: usize,
+    exercise: String,
+    stored: StoredResult,
+    path: PathBuf,
+}
+
+/// Splits the submissions into those whose stored result can be reused and
+/// those to grade. A submission that cannot be read becomes a problem of its
+/// candidate (and its exercise missing), never a failure of the batch.
+fn plan(
+    folders: &mut [Folder],
+    out: &OutDir,
+    by_id: &HashMap<&str, &Arc<Exercise>>,
+    options: Options,
+    image: &str,
+) -> (Vec<Reused>, Vec<Pending>) {
+    let mut done = Vec::new();
+    let mut pending = Vec::new();
+    for (index, folder) in folders.iter_mut().enumerate() {
+        let mut readable = Vec::new();
+        for submission in std::mem::take(&mut folder.submissions) {
+            let exercise = by_id[submission.exercise.as_str()];
+            let source = match read_source(&submission.path, options.max_source_bytes) {
+                Ok(source) => source,
+                Err(e) => {
+                    folder.problems.push(Problem {
+                        file: submission.file,
+                        reason: format!("cannot be read: {e}"),
+                        suggestion: None,
+                    });
+                    continue;
+                }
+            };
+            let policy = options.disclosure.unwrap_or(exercise.disclosure);
+            let key = result_key(
+                &source.sha256(),
+                &exercise.fingerprint,
+                image,
+                policy,
+                options.max_source_bytes,
+            );
+            let path = out.result_path(&folder.candidate, &submission.exercise);
+            match load_stored(&path, &key) {
+                Some(stored) => done.push(Reused {
+                    folder: index,
+                    exercise: submission.exercise.clone(),
+                    stored,
+                    path,
+                }),
+                None => pending.push(Pending {
+                    folder: index,
+                    submission: submission.clone(),
+                    key,
+                    path,
+                }),
+            }
+            readable.push(submission);
+        }
+        folder.submissions = readable;
+    }
+    (done, pending)
+}
+
+fn announce(
+    reporter: &dyn Reporter,
+    homework_problems: &[Problem],
+    folders: &[Folder],
+    done: &[Reused],
+    to_grade: usize,
+) {
+    for problem in homework_problems {
+        reporter.report(Event::ProblemFound {
+            candidate: None,
+            problem,
+        });
+    }
+    for folder in folders {
+        for problem in &folder.problems {
+            reporter.report(Event::ProblemFound {
+                candidate: Some(&folder.candidate),
+                problem,
+            });
+        }
+    }
+    reporter.report(Event::BatchPlanned {
+        to_grade,
+        reused: done.len(),
+    });
+    for reused in done {
+        reporter.report(Event::SubmissionFinished {
+            candidate: Some(&folders[reused.folder].candidate),
+            file: Some(&reused.stored.file),
+            result: &reused.stored.result,
+            reused: true,
+        });
+    }
+}
+
 /// Grades a homework folder against `exercises` (the catalog) and writes the
 /// reports. Problems of single entries are reported, never fatal; only a
 /// failure of the judge, the catalog or the report folder is an `Err`.
@@ -288,82 +388,15 @@ pub async fn grade(
     let image = judge.sandbox().image().sha256.clone();
     let options = request.options;
 
-    // Plan: what an earlier run stored for the same inputs is reused.
     let mut folders = homework.folders;
-    let mut done: Vec<(usize, String, StoredResult, PathBuf)> = Vec::new();
-    let mut pending = Vec::new();
-    for (index, folder) in folders.iter_mut().enumerate() {
-        let mut unreadable = Vec::new();
-        for submission in &folder.submissions {
-            let exercise = by_id[submission.exercise.as_str()];
-            let source = match read_source(&submission.path, options.max_source_bytes) {
-                Ok(source) => source,
-                Err(e) => {
-                    unreadable.push((submission.exercise.clone(), format!("cannot be read: {e}")));
-                    continue;
-                }
-            };
-            let policy = options.disclosure.unwrap_or(exercise.disclosure);
-            let key = result_key(
-                &source.sha256(),
-                &exercise.fingerprint,
-                &image,
-                policy,
-                options.max_source_bytes,
-            );
-            let path = out.result_path(&folder.candidate, &submission.exercise);
-            match load_stored(&path, &key) {
-                Some(stored) => done.push((index, submission.exercise.clone(), stored, path)),
-                None => pending.push(Pending {
-                    folder: index,
-                    submission: submission.clone(),
-                    key,
-                    path,
-                }),
-            }
-        }
-        for (exercise, reason) in unreadable {
-            let position = folder
-                .submissions
-                .iter()
-                .position(|s| s.exercise == exercise);
-            if let Some(position) = position {
-                let submission = folder.submissions.remove(position);
-                folder.problems.push(Problem {
-                    file: submission.file,
-                    reason,
-                    suggestion: None,
-                });
-            }
-        }
-    }
-    for problem in &homework.problems {
-        reporter.report(Event::ProblemFound {
-            candidate: None,
-            problem,
-        });
-    }
-    for folder in &folders {
-        for problem in &folder.problems {
-            reporter.report(Event::ProblemFound {
-                candidate: Some(&folder.candidate),
-                problem,
-            });
-        }
-    }
-    reporter.report(Event::BatchPlanned {
-        to_grade: pending.len(),
-        reused: done.len(),
-    });
-    for (index, _, stored, _) in &done {
-        reporter.report(Event::SubmissionFinished {
-            candidate: Some(&folders[*index].candidate),
-            file: Some(&stored.file),
-            result: &stored.result,
-            reused: true,
-        });
-    }
-
+    let (done, pending) = plan(&mut folders, &out, &by_id, options, &image);
+    announce(
+        &*reporter,
+        &homework.problems,
+        &folders,
+        &done,
+        pending.len(),
+    );
     let needed: BTreeSet<&str> = pending
         .iter()
         .map(|p| p.submission.exercise.as_str())
@@ -384,11 +417,13 @@ pub async fn grade(
     // Summaries: only these stay in memory; the results are on disk.
     let mut results: Vec<BTreeMap<String, (PathBuf, Verdict, f64)>> =
         vec![BTreeMap::new(); folders.len()];
-    for (index, exercise, stored, path) in done {
-        results[index].insert(
-            exercise,
-            (path, stored.result.verdict, stored.result.points),
+    for reused in done {
+        let entry = (
+            reused.path,
+            reused.stored.result.verdict,
+            reused.stored.result.points,
         );
+        results[reused.folder].insert(reused.exercise, entry);
     }
     for (index, exercise, verdict, points, path) in graded {
         results[index].insert(exercise, (path, verdict, points));
@@ -404,7 +439,21 @@ pub async fn grade(
         candidates: plans.iter().map(|p| p.summary.clone()).collect(),
         problems: homework.problems,
     };
-    let meta = crate::report::ReportMeta {
+    let meta = report_meta(exercises, &by_id, &plans, &summary, request, image);
+    crate::report::write_all(&out, &plans, &summary, &meta)?;
+    Ok(summary)
+}
+
+fn report_meta(
+    exercises: &[Arc<Exercise>],
+    by_id: &HashMap<&str, &Arc<Exercise>>,
+    plans: &[CandidatePlan],
+    summary: &GradeSummary,
+    request: &GradeRequest,
+    image: String,
+) -> crate::report::ReportMeta {
+    use gavel_exercise::Disclosure;
+    crate::report::ReportMeta {
         image_sha256: image,
         catalog_fingerprint: crate::catalog_fingerprint(exercises),
         homework: request.homework.clone(),
@@ -413,14 +462,12 @@ pub async fn grade(
             .iter()
             .map(|id| (id.clone(), by_id[id.as_str()].max_points()))
             .collect(),
-        reveals_hidden: options.disclosure == Some(gavel_exercise::Disclosure::Full)
+        reveals_hidden: request.options.disclosure == Some(Disclosure::Full)
             || plans
                 .iter()
                 .flat_map(|p| p.stored.keys())
-                .any(|id| by_id[id.as_str()].disclosure == gavel_exercise::Disclosure::Full),
-    };
-    crate::report::write_all(&out, &plans, &summary, &meta)?;
-    Ok(summary)
+                .any(|id| by_id[id.as_str()].disclosure == Disclosure::Full),
+    }
 }
 
 fn assignment(

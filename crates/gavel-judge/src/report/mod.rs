@@ -11,6 +11,7 @@ mod junit;
 mod results;
 
 pub use junit::check_report as check_junit;
+pub use results::{CandidateReport, EntryStatus, ExerciseEntry, ResultsFile};
 
 use crate::batch::{BatchError, CandidatePlan, GradeSummary, OutDir};
 use gavel_core::fs::write_atomically_with;
