@@ -8,6 +8,7 @@
 mod support;
 
 mod catalog;
+mod confidentiality;
 mod golden;
 mod grade;
 mod judge;
