@@ -12,4 +12,5 @@ mod confidentiality;
 mod golden;
 mod grade;
 mod judge;
+mod robustness;
 mod run;
