@@ -371,6 +371,8 @@ fn the_report_folder_is_checked_first_locked_and_follows_the_umask() {
 }
 
 /// Peak resident memory of a finished child, in MiB.
+// The child is reaped with wait4, which reports its resource usage.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_mib(mut command: Command) -> (i32, u64, String) {
     let child = command
         .stdout(std::process::Stdio::null())
