@@ -39,8 +39,7 @@ pub(crate) fn execute(session: &Session, args: GradeArgs) -> Result<Code> {
         }
         (None, None) => None,
     };
-    let max_source =
-        limits::check_u64("max-source", args.max_source, limits::SOURCE_RANGE, " KiB")?;
+    let max_source = limits::check("max-source", args.max_source, limits::SOURCE_RANGE, " KiB")?;
     let catalog = session.catalog()?;
     let judge = session.judge()?;
     let request = GradeRequest {

@@ -121,7 +121,10 @@ fn assert_only_name_and_verdict(result: &serde_json::Value, attack: &str) {
     let summary = &result["hidden"];
     for share in ["fuel_percent", "memory_percent"] {
         let value = summary[share].as_u64().unwrap();
-        assert!(value.is_multiple_of(10) && value <= 100, "{attack}: {summary}");
+        assert!(
+            value.is_multiple_of(10) && value <= 100,
+            "{attack}: {summary}"
+        );
     }
 }
 

@@ -446,23 +446,39 @@ fn host_memory_stays_bounded_whatever_the_homework_holds() {
     assert!(size < 4 << 20, "results.json is {size} bytes");
 }
 
-/// A function exercise `id` calling `f`, with the given tests and solution.
-fn function_exercise(root: &Path, id: &str, solution: &str, tests: &[(&str, &str)]) -> PathBuf {
+/// An exercise `id` in the catalog `root`: the manifest's header with `rest`
+/// after it, a statement, a starter, the solution and public tests (files
+/// relative to `tests/public/`).
+fn exercise(root: &Path, id: &str, rest: &str, solution: &str, tests: &[(&str, &str)]) -> PathBuf {
     let dir = root.join(id);
     file(
         &dir,
         "exercise.toml",
-        &format!(
-            "id = \"{id}\"\ntitle = \"{id}\"\ndifficulty = \"easy\"\nkind = \"function\"\n\n[function]\nname = \"f\"\n"
-        ),
+        &format!("id = \"{id}\"\ntitle = \"{id}\"\ndifficulty = \"easy\"\n{rest}"),
     );
     file(&dir, "statement.md", "# A test exercise\n");
-    file(&dir, "starter.py", "def f(x):\n    pass\n");
+    file(&dir, "starter.py", "");
     file(&dir, "solution.py", solution);
     for (name, text) in tests {
-        file(&dir, &format!("tests/public/{name}.json"), text);
+        file(&dir, &format!("tests/public/{name}"), text);
     }
     dir
+}
+
+/// A function exercise `id` calling `f`, with the given tests and solution.
+fn function_exercise(root: &Path, id: &str, solution: &str, tests: &[(&str, &str)]) -> PathBuf {
+    let tests: Vec<(String, &str)> = tests
+        .iter()
+        .map(|(n, t)| (format!("{n}.json"), *t))
+        .collect();
+    let tests: Vec<(&str, &str)> = tests.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    exercise(
+        root,
+        id,
+        "kind = \"function\"\n\n[function]\nname = \"f\"\n",
+        solution,
+        &tests,
+    )
 }
 
 #[test]
@@ -544,19 +560,13 @@ fn verdicts_do_not_depend_on_jobs_or_on_a_busy_host() {
     // real time sixteen runs take on this machine.
     let fuel = (used as f64 / 0.92) as u64;
     let root = dir.path().join("catalog");
-    let ex = root.join("spin");
-    file(
-        &ex,
-        "exercise.toml",
-        &format!(
-            "id = \"spin\"\ntitle = \"Spin\"\ndifficulty = \"easy\"\nkind = \"stdio\"\n\n[limits]\nfuel = {fuel}\nwall_time = 0.05\n"
-        ),
+    exercise(
+        &root,
+        "spin",
+        &format!("kind = \"stdio\"\n\n[limits]\nfuel = {fuel}\nwall_time = 0.05\n"),
+        solution,
+        &[("01.in", "1500000\n"), ("01.out", "1500000\n")],
     );
-    file(&ex, "statement.md", "# Spin\n");
-    file(&ex, "starter.py", "");
-    file(&ex, "solution.py", solution);
-    file(&ex, "tests/public/01.in", "1500000\n");
-    file(&ex, "tests/public/01.out", "1500000\n");
     let hw = dir.path().join("hw");
     for i in 0..16 {
         file(&hw, &format!("c{i:02}/spin.py"), solution);

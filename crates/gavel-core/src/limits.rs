@@ -92,34 +92,15 @@ pub struct LimitError {
     pub unit: &'static str,
 }
 
-/// Checks that `value` of the setting `name` lies in `range` (inclusive).
-pub fn check_u64(
+/// Checks that `value` of the setting `name` lies in `range` (inclusive); a
+/// NaN or an infinity lies in no range.
+pub fn check<T: PartialOrd + ToString + Copy>(
     name: &'static str,
-    value: u64,
-    range: (u64, u64),
+    value: T,
+    range: (T, T),
     unit: &'static str,
-) -> Result<u64, LimitError> {
+) -> Result<T, LimitError> {
     if (range.0..=range.1).contains(&value) {
-        Ok(value)
-    } else {
-        Err(LimitError {
-            name,
-            value: value.to_string(),
-            min: range.0.to_string(),
-            max: range.1.to_string(),
-            unit,
-        })
-    }
-}
-
-/// Checks that `value` of the setting `name` is a number in `range` (inclusive).
-pub fn check_f64(
-    name: &'static str,
-    value: f64,
-    range: (f64, f64),
-    unit: &'static str,
-) -> Result<f64, LimitError> {
-    if value.is_finite() && (range.0..=range.1).contains(&value) {
         Ok(value)
     } else {
         Err(LimitError {
@@ -141,15 +122,15 @@ impl Limits {
         output_kib: u64,
     ) -> Result<Limits, LimitError> {
         Ok(Limits {
-            fuel: check_u64("fuel", fuel, FUEL_RANGE, "")?,
-            wall_time: Duration::from_secs_f64(check_f64(
+            fuel: check("fuel", fuel, FUEL_RANGE, "")?,
+            wall_time: Duration::from_secs_f64(check(
                 "wall_time",
                 wall_time_secs,
                 WALL_TIME_RANGE,
                 " seconds",
             )?),
-            memory_bytes: mib(check_u64("memory", memory_mib, MEMORY_RANGE, " MiB")?),
-            output_bytes: kib(check_u64("output", output_kib, OUTPUT_RANGE, " KiB")?),
+            memory_bytes: mib(check("memory", memory_mib, MEMORY_RANGE, " MiB")?),
+            output_bytes: kib(check("output", output_kib, OUTPUT_RANGE, " KiB")?),
         })
     }
 }

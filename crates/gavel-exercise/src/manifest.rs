@@ -204,7 +204,7 @@ impl LimitsSpec {
             }
         };
         note(
-            limits::check_f64(
+            limits::check(
                 "fuel_margin",
                 self.fuel_margin,
                 limits::FUEL_MARGIN_RANGE,
@@ -212,12 +212,12 @@ impl LimitsSpec {
             )
             .map(drop),
         );
-        note(limits::check_u64("fuel_floor", self.fuel_floor, limits::FUEL_RANGE, "").map(drop));
+        note(limits::check("fuel_floor", self.fuel_floor, limits::FUEL_RANGE, "").map(drop));
         if let Some(fuel) = self.fuel {
-            note(limits::check_u64("fuel", fuel, limits::FUEL_RANGE, "").map(drop));
+            note(limits::check("fuel", fuel, limits::FUEL_RANGE, "").map(drop));
         }
         note(
-            limits::check_f64(
+            limits::check(
                 "wall_time",
                 self.wall_time,
                 limits::WALL_TIME_RANGE,
@@ -225,8 +225,8 @@ impl LimitsSpec {
             )
             .map(drop),
         );
-        note(limits::check_u64("memory", self.memory, limits::MEMORY_RANGE, " MiB").map(drop));
-        note(limits::check_u64("output", self.output, limits::OUTPUT_RANGE, " KiB").map(drop));
+        note(limits::check("memory", self.memory, limits::MEMORY_RANGE, " MiB").map(drop));
+        note(limits::check("output", self.output, limits::OUTPUT_RANGE, " KiB").map(drop));
         errors
     }
 

@@ -30,6 +30,10 @@ pub struct ExerciseSummary {
 
 /// An exercise as `show` presents it: the summary's fields, the statement,
 /// the starter code and the public examples.
+///
+/// The summary's fields are repeated rather than flattened in: serde's
+/// `flatten` buffers values, which with arbitrary-precision numbers breaks
+/// reading the JSON back (a client of `gavel serve` does).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseDetails {
     /// The id.

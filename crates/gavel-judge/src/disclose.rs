@@ -30,25 +30,14 @@ pub(crate) fn test_result(evaluation: &Evaluation, policy: Disclosure) -> Option
     match (full.visibility, policy) {
         (Visibility::Public, _) | (Visibility::Hidden, Disclosure::Full) => Some(full.clone()),
         (Visibility::Hidden, Disclosure::Score) => None,
-        (Visibility::Hidden, Disclosure::Verdicts) => Some(TestResult {
-            name: full.name.clone(),
-            visibility: full.visibility,
-            group: full.group.clone(),
-            verdict: full.verdict,
-            reason: None,
-            limit: None,
-            message: None,
-            error: None,
-            diff: Vec::new(),
-            stdout: None,
-            stderr: None,
-            points: full.points,
-            max_points: full.max_points,
-            fuel: None,
-            fuel_limit: None,
-            wall_ms: None,
-            peak_memory_bytes: None,
-        }),
+        (Visibility::Hidden, Disclosure::Verdicts) => Some(TestResult::bare(
+            full.name.clone(),
+            full.visibility,
+            full.group.clone(),
+            full.verdict,
+            full.points,
+            full.max_points,
+        )),
     }
 }
 

@@ -77,25 +77,14 @@ fn pretty(value: &Value) -> String {
 
 /// A result without a run: skipped, compile error, internal error.
 pub(crate) fn skeleton(test: &ResolvedTest, verdict: Verdict) -> TestResult {
-    TestResult {
-        name: test.test.name.clone(),
-        visibility: test.test.visibility,
-        group: test.test.group.clone(),
+    TestResult::bare(
+        test.test.name.clone(),
+        test.test.visibility,
+        test.test.group.clone(),
         verdict,
-        reason: None,
-        limit: None,
-        message: None,
-        error: None,
-        diff: Vec::new(),
-        stdout: None,
-        stderr: None,
-        points: 0.0,
-        max_points: test.test.points,
-        fuel: None,
-        fuel_limit: None,
-        wall_ms: None,
-        peak_memory_bytes: None,
-    }
+        0.0,
+        test.test.points,
+    )
 }
 
 /// An evaluation without a run.

@@ -93,6 +93,37 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// A result with only a name, a verdict and points: a test that did not
+    /// run, or one whose details may not be shown.
+    pub fn bare(
+        name: String,
+        visibility: Visibility,
+        group: Option<String>,
+        verdict: Verdict,
+        points: f64,
+        max_points: u32,
+    ) -> TestResult {
+        TestResult {
+            name,
+            visibility,
+            group,
+            verdict,
+            reason: None,
+            limit: None,
+            message: None,
+            error: None,
+            diff: Vec::new(),
+            stdout: None,
+            stderr: None,
+            points,
+            max_points,
+            fuel: None,
+            fuel_limit: None,
+            wall_ms: None,
+            peak_memory_bytes: None,
+        }
+    }
+
     /// Whether the test passed.
     pub fn accepted(&self) -> bool {
         self.verdict == Verdict::Accepted
