@@ -24,6 +24,11 @@ bench-grade:
     cargo build
     cargo run --example bench-grade
 
+# Per-test cost: a catalog of many small function exercises vs the native harness.
+bench-many:
+    cargo build
+    cargo run --example bench-many
+
 # Build the runner image again from its pinned inputs.
 image:
     cargo run -- image build

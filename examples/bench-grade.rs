@@ -108,8 +108,8 @@ fn main() {
     let baseline = std::env::var_os("GAVEL_BENCH_BASELINE").map(PathBuf::from);
     let cache = Cache::from_env().unwrap();
     let image = image::ensure(&cache, &image::PYTHON_3_14, &mut |_| {}).unwrap();
-    let sandbox = Arc::new(Sandbox::new(&cache, image).unwrap());
-    let judge = Judge::new(sandbox, WORKERS, &cache);
+    let sandbox = Arc::new(Sandbox::new(&cache, image, WORKERS).unwrap());
+    let judge = Judge::new(sandbox, &cache);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKERS)
         .enable_all()

@@ -75,7 +75,7 @@ fn main() {
 
     let cache = Cache::from_env().unwrap();
     let image = image::ensure(&cache, &image::PYTHON_3_14, &mut |_| {}).unwrap();
-    let sandbox = Arc::new(Sandbox::new(&cache, image).unwrap());
+    let sandbox = Arc::new(Sandbox::new(&cache, image, 2).unwrap());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -13,8 +13,21 @@ mod render;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The hidden first argument that makes this process a sandbox worker (see
+/// `gavel_sandbox::worker`): started by gavel itself, never by people.
+pub(crate) const WORKER: &str = "__sandbox-worker";
+
 fn main() -> ExitCode {
     restore_sigpipe();
+    if std::env::args_os().nth(1).is_some_and(|a| a == WORKER) {
+        return match gavel_sandbox::worker::serve() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("gavel worker: {e}");
+                exit::Code::Error.into()
+            }
+        };
+    }
     let args = cli::Cli::parse();
     render::init_logging(args.global.verbose);
     render::init_color(args.global.color);

@@ -72,7 +72,7 @@ pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> 
             // Load it first: an import must be a component that implements
             // gavel's runner interface, or it is refused before it replaces anything.
             let candidate = images::from_file(&file)?;
-            let sandbox = Sandbox::new(&session.cache, candidate)
+            let sandbox = Sandbox::new(&session.cache, candidate, 1)
                 .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
             session
                 .runtime

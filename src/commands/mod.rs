@@ -17,7 +17,7 @@ use anyhow::{Context as _, Result};
 use gavel_core::Cache;
 use gavel_exercise::Exercise;
 use gavel_judge::Judge;
-use gavel_sandbox::{Image, Sandbox, image as images};
+use gavel_sandbox::{Image, Sandbox, WorkerCommand, image as images};
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 
@@ -134,16 +134,31 @@ impl Session {
         }
     }
 
-    /// A judge over the sandbox, running `--jobs` programs at once.
+    /// A judge over a sandbox that runs programs in `--jobs` worker processes.
     pub(crate) fn judge(&self) -> Result<Judge> {
-        Ok(Judge::new(self.sandbox()?, self.jobs, &self.cache))
+        let sandbox = self.sandbox_with(self.jobs)?;
+        let worker = WorkerCommand {
+            program: std::env::current_exe().context("cannot find gavel's own executable")?,
+            args: vec![crate::WORKER.into()],
+        };
+        let sandbox = sandbox.in_workers(worker, &self.cache)?;
+        Ok(Judge::new(Arc::new(sandbox), &self.cache))
     }
 
-    /// A sandbox over the image in use, ready to run.
-    pub(crate) fn sandbox(&self) -> Result<Arc<Sandbox>> {
+    /// A sandbox over the image in use, running one program at a time in
+    /// this process (a single run starts fastest this way).
+    pub(crate) fn sandbox(&self) -> Result<Sandbox> {
+        self.sandbox_with(1)
+    }
+
+    fn sandbox_with(&self, slots: usize) -> Result<Sandbox> {
         let image = self.image()?;
         let mut progress = SetupProgress::new();
-        let sandbox = Sandbox::with_progress(&self.cache, image, &mut |step| progress.step(step))?;
-        Ok(Arc::new(sandbox))
+        Ok(Sandbox::with_progress(
+            &self.cache,
+            image,
+            slots,
+            &mut |step| progress.step(step),
+        )?)
     }
 }

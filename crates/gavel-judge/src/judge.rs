@@ -14,12 +14,11 @@ use gavel_core::fs::write_atomically;
 use gavel_core::hash::sha256_hex;
 use gavel_core::limits;
 use gavel_exercise::{Disclosure, Verdict};
-use gavel_sandbox::{Entry, Job, Outcome, PyError, RunReport, Sandbox, SandboxError};
+use gavel_sandbox::{Job, PyError, RunReport, Sandbox, SandboxError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
-use tokio::sync::Semaphore;
 
 /// A failure of the judge or of an exercise, never of a submission.
 #[derive(Debug, Error)]
@@ -62,22 +61,21 @@ impl Default for Options {
     }
 }
 
-/// The judge: a sandbox, a bound on parallel runs shared by everything it
-/// judges, and a disk cache of derived data (reference fuel, generated tests).
+/// The judge: a sandbox (whose slots bound the runs in progress, for
+/// everything it judges) and a disk cache of derived data (reference fuel,
+/// generated tests).
 #[derive(Debug, Clone)]
 pub struct Judge {
     sandbox: Arc<Sandbox>,
-    slots: Arc<Semaphore>,
     cache_dir: PathBuf,
 }
 
 impl Judge {
-    /// A judge running at most `parallel` programs at once, keeping derived
-    /// data in the cache's judge directory (safe to delete).
-    pub fn new(sandbox: Arc<Sandbox>, parallel: usize, cache: &Cache) -> Judge {
+    /// A judge over `sandbox`, keeping derived data in the cache's judge
+    /// directory (safe to delete).
+    pub fn new(sandbox: Arc<Sandbox>, cache: &Cache) -> Judge {
         Judge {
             sandbox,
-            slots: Arc::new(Semaphore::new(parallel.max(1))),
             cache_dir: cache.judge_dir(),
         }
     }
@@ -89,16 +87,11 @@ impl Judge {
 
     /// How many programs run at once.
     pub fn parallel(&self) -> usize {
-        self.slots.available_permits().max(1)
+        self.sandbox.slots()
     }
 
     /// Runs one job when a slot is free.
     pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
         self.sandbox.run(job).await
     }
 
@@ -141,26 +134,42 @@ impl Judge {
             exercise: &exercise.id,
             tests: prepared.tests.len(),
         });
-        let compile_error = if source.len() as u64 > options.max_source_bytes {
-            Some(source_too_large(
-                source.len() as u64,
-                options.max_source_bytes,
-            ))
+        if source.len() as u64 > options.max_source_bytes {
+            let error = source_too_large(source.len() as u64, options.max_source_bytes);
+            return self.not_run(prepared, error, policy, source_sha256);
+        }
+        // Every run compiles the source first, so a compile error comes back
+        // from each (and at once): there is no separate compile run.
+        let evaluations = if options.stop_on_first_failure {
+            self.run_in_order(prepared, &source, policy, reporter).await
         } else {
-            self.compile_error(&source).await
+            self.run_all(prepared, &source, policy, reporter).await
         };
-        let evaluations = match &compile_error {
-            Some(_) => prepared
-                .tests
-                .iter()
-                .map(|t| without_run(t, Verdict::CompileError, None))
-                .collect(),
-            None if options.stop_on_first_failure => {
-                self.run_in_order(prepared, &source, policy, reporter).await
-            }
-            None => self.run_all(prepared, &source, policy, reporter).await,
-        };
-        self.finish(prepared, evaluations, compile_error, policy, source_sha256)
+        let compile_error = evaluations.iter().find_map(|e| match e.full.verdict {
+            Verdict::CompileError => e.full.error.clone(),
+            _ => None,
+        });
+        if let Some(error) = compile_error {
+            return self.not_run(prepared, error, policy, source_sha256);
+        }
+        self.finish(prepared, evaluations, None, policy, source_sha256)
+    }
+
+    /// The result of a source that did not compile (or was not run): CE on
+    /// every test, the error once.
+    fn not_run(
+        &self,
+        prepared: &Prepared,
+        error: PyError,
+        policy: Disclosure,
+        source_sha256: String,
+    ) -> SubmissionResult {
+        let evaluations = prepared
+            .tests
+            .iter()
+            .map(|t| without_run(t, Verdict::CompileError, None))
+            .collect();
+        self.finish(prepared, evaluations, Some(error), policy, source_sha256)
     }
 
     /// Judges a source of `size` bytes that is too large to read, without
@@ -173,13 +182,8 @@ impl Judge {
         options: Options,
     ) -> SubmissionResult {
         let policy = options.disclosure.unwrap_or(prepared.exercise.disclosure);
-        let evaluations = prepared
-            .tests
-            .iter()
-            .map(|t| without_run(t, Verdict::CompileError, None))
-            .collect();
         let error = source_too_large(size, options.max_source_bytes);
-        self.finish(prepared, evaluations, Some(error), policy, source_sha256)
+        self.not_run(prepared, error, policy, source_sha256)
     }
 
     fn finish(
@@ -222,22 +226,6 @@ impl Judge {
             disclosure: policy,
             source_sha256,
             image_sha256: self.sandbox.image().sha256.clone(),
-        }
-    }
-
-    /// A compile error is reported once, before any test runs.
-    async fn compile_error(&self, source: &Bytes) -> Option<PyError> {
-        let check = Job {
-            entry: Entry::Compile,
-            source: source.clone(),
-            ..Job::script(b"")
-        };
-        match self.run(&check).await {
-            Ok(RunReport {
-                outcome: Outcome::CompileError { error },
-                ..
-            }) => Some(error),
-            _ => None,
         }
     }
 
@@ -322,6 +310,10 @@ fn report_test(
     evaluation: &Evaluation,
     policy: Disclosure,
 ) {
+    // A compile error is reported once, with the submission's result.
+    if evaluation.full.verdict == Verdict::CompileError {
+        return;
+    }
     if let Some(test) = disclose::test_result(evaluation, policy) {
         reporter.report(Event::TestFinished {
             candidate: None,

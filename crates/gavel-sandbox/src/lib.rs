@@ -12,7 +12,7 @@
 //! use gavel_sandbox::{image, Cache, Job, Sandbox};
 //! let cache = Cache::from_env()?;
 //! let image = image::ensure(&cache, &image::PYTHON_3_14, &mut |_step| {})?;
-//! let sandbox = Sandbox::new(&cache, image)?;
+//! let sandbox = Sandbox::new(&cache, image, 2)?;
 //! let report = sandbox.run(&Job::script("print('hi')")).await?;
 //! assert_eq!(report.stdout, b"hi\n");
 //! # Ok(()) }
@@ -28,8 +28,10 @@ mod output;
 #[cfg(test)]
 mod python_tests;
 mod sandbox;
+pub mod worker;
 
 pub use gavel_core::{Cache, Limits, Shape};
 pub use image::{BuildStep, Image, ImageError, ImageSource};
 pub use outcome::{Outcome, PyError, RunReport, TimeLimit};
 pub use sandbox::{Call, Entry, Job, Sandbox, SandboxError};
+pub use worker::WorkerCommand;

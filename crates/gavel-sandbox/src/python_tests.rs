@@ -16,7 +16,7 @@ fn sandbox() -> &'static Sandbox {
     SANDBOX.get_or_init(|| {
         let cache = Cache::from_env().unwrap();
         let image = image::ensure(&cache, &PYTHON_3_14, &mut |_| {}).unwrap();
-        Sandbox::new(&cache, image).unwrap()
+        Sandbox::new(&cache, image, 4).unwrap()
     })
 }
 
@@ -469,4 +469,82 @@ async fn a_compile_check_runs_nothing() {
     assert!(report.stdout.is_empty());
     let report = run_job(check("def f(:\n  pass")).await;
     assert_eq!(report.outcome.name(), "compile_error");
+}
+
+/// Runs reuse instance slots, reset in place: whatever a run did, the next
+/// one starts from the pristine snapshot. One slot, so every run reuses it.
+#[tokio::test]
+async fn no_state_crosses_from_one_run_to_the_next_on_a_reused_slot() {
+    let cache = Cache::from_env().unwrap();
+    let image = image::ensure(&cache, &PYTHON_3_14, &mut |_| {}).unwrap();
+    let sandbox = Sandbox::new(&cache, image, 1).unwrap();
+    let honest = Job {
+        limits: limits(),
+        ..Job::script(
+            "import json, math, random, sys, builtins\n\
+             print(json.dumps({'a': [1, 2]}), math.sqrt(2), random.random(), hash('x'))\n\
+             print(len(sys.modules), hasattr(builtins, 'planted'), sorted(globals()))\n\
+             data = bytearray(3_000_000)\nprint(sum(data), len(str(2 ** 10000)))",
+        )
+    };
+    let call = Job {
+        entry: Entry::Function(Call {
+            name: "f".into(),
+            args_json: "[[3, 1, 2]]".into(),
+            params: Arc::new([]),
+            returns: Shape::Json,
+        }),
+        limits: limits(),
+        ..Job::script("import json\ndef f(xs):\n    return sorted(xs) + [json.dumps(xs)]")
+    };
+    let fresh = sandbox.run(&honest).await.unwrap();
+    let fresh_call = sandbox.run(&call).await.unwrap();
+    assert_eq!(fresh.outcome, Outcome::Ok, "{fresh:?}");
+    let hostile = [
+        "import json\njson.dumps = lambda *a, **k: 'tampered'\nimport builtins\nbuiltins.planted = 1",
+        "import sys\nsys.modules['math'] = None\nsys.modules['json'] = None",
+        "import sys\nsys.modules['gavel_runner']._dumps = lambda *a, **k: 'tampered'",
+        "x = []\nwhile True: x.append(bytearray(10**6))",
+        "def f(): f()\nimport sys\nsys.setrecursionlimit(10**9)\nf()",
+        "import random\nrandom.seed(1)\nrandom.random = lambda: 0.5",
+        "while True: print('x' * 1000)",
+        "import time\ntime.sleep(60)",
+        "while True: pass",
+    ];
+    for source in hostile {
+        let report = sandbox.run(&Job::script(source)).await.unwrap();
+        let again = sandbox.run(&honest).await.unwrap();
+        assert_eq!(
+            (&again.stdout, again.fuel, &again.outcome),
+            (&fresh.stdout, fresh.fuel, &fresh.outcome),
+            "after {source:?} ({})",
+            report.outcome
+        );
+        let again = sandbox.run(&call).await.unwrap();
+        assert_eq!(
+            (&again.return_json, again.fuel),
+            (&fresh_call.return_json, fresh_call.fuel),
+            "after {source:?}"
+        );
+    }
+}
+
+/// A worker that dies takes only its run with it: the run is the judge's
+/// failure (an `Err`, so IE), and the next run starts a new worker.
+#[tokio::test]
+async fn a_failed_worker_is_the_judges_failure_not_the_programs() {
+    let cache = Cache::from_env().unwrap();
+    let image = image::ensure(&cache, &PYTHON_3_14, &mut |_| {}).unwrap();
+    let broken = crate::WorkerCommand {
+        program: "/bin/false".into(),
+        args: Vec::new(),
+    };
+    let sandbox = Sandbox::new(&cache, image, 1)
+        .unwrap()
+        .in_workers(broken, &cache)
+        .unwrap();
+    for _ in 0..2 {
+        let error = sandbox.run(&Job::script("print(1)")).await.unwrap_err();
+        assert!(error.to_string().contains("worker"), "{error}");
+    }
 }

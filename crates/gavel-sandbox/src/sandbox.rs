@@ -8,14 +8,17 @@ use crate::image::{BuildStep, Image, ImageError};
 use crate::limits::MemoryLimiter;
 use crate::outcome::{Outcome, PyError, RunReport, TimeLimit};
 use crate::output::CapturedOutput;
+use crate::worker::{WorkerCommand, Workers};
 use bytes::Bytes;
 use gavel_core::{Cache, Limits, Shape};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thiserror::Error;
+use tokio::sync::Semaphore;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
@@ -55,6 +58,9 @@ const MAX_TRACEBACK: usize = 16_000;
 const WATCHDOG_MIN_FUEL_PER_SEC: u64 = 100_000_000;
 const WATCHDOG_GRACE: Duration = Duration::from_secs(60);
 
+/// A worker's own watchdog fires first; this covers a worker that hangs.
+const WORKER_GRACE: Duration = Duration::from_secs(10);
+
 impl From<Shape> for guest::Shape {
     fn from(shape: Shape) -> Self {
         match shape {
@@ -66,7 +72,7 @@ impl From<Shape> for guest::Shape {
 }
 
 /// What to run of a program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Entry {
     /// Only compile it: the outcome is `Ok` or `CompileError`.
     Compile,
@@ -77,7 +83,7 @@ pub enum Entry {
 }
 
 /// A call of one function of a program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
     /// The function's name.
     pub name: Arc<str>,
@@ -92,7 +98,7 @@ pub struct Call {
 
 /// One run: a program, what it reads, and its limits. Every field is shared,
 /// so making a job for each test of a submission copies no data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
     /// The program's source, as bytes (a BOM or coding cookie is honoured).
     pub source: Bytes,
@@ -145,6 +151,9 @@ pub enum SandboxError {
     /// A file name of a job would leave its directory.
     #[error("invalid file name for a run: `{0}`")]
     FileName(String),
+    /// A worker process could not be started or failed.
+    #[error("{0}")]
+    Worker(String),
     /// A run made no progress for far longer than its limits allow.
     #[error(
         "a run did not finish within {0:?} of real time; the judge is stuck or the machine overloaded"
@@ -169,12 +178,16 @@ impl WasiView for HostState {
 }
 
 /// A loaded runner image, ready to run programs. Cheap to share between tasks;
-/// every run gets its own store and instance.
+/// every run gets its own store and instance, in one of a fixed number of
+/// instance slots that are reset in place between runs.
 pub struct Sandbox {
     engine: Engine,
     pre: bindings::RunnerPre<HostState>,
     image: Image,
     files: RunFiles,
+    slots: Arc<Semaphore>,
+    slot_count: usize,
+    workers: Option<Workers>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -186,19 +199,22 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// Loads `image` (compiling it once per machine) and links it with WASI.
-    pub fn new(cache: &Cache, image: Image) -> Result<Sandbox, SandboxError> {
-        Self::with_progress(cache, image, &mut |_| {})
+    /// Loads `image` (compiling it once per machine) and links it with WASI,
+    /// for at most `slots` runs at once.
+    pub fn new(cache: &Cache, image: Image, slots: usize) -> Result<Sandbox, SandboxError> {
+        Self::with_progress(cache, image, slots, &mut |_| {})
     }
 
     /// Like [`Sandbox::new`], telling `progress` when a slow compilation starts.
     pub fn with_progress(
         cache: &Cache,
         image: Image,
+        slots: usize,
         progress: &mut dyn FnMut(BuildStep),
     ) -> Result<Sandbox, SandboxError> {
         let started = Instant::now();
-        let engine = engine()?;
+        let slots = slots.max(1);
+        let engine = engine(u32::try_from(slots).unwrap_or(u32::MAX))?;
         let component = load_component(&engine, cache, &image, progress)?;
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
@@ -227,7 +243,22 @@ impl Sandbox {
             pre,
             image,
             files,
+            slots: Arc::new(Semaphore::new(slots)),
+            slot_count: slots,
+            workers: None,
         })
+    }
+
+    /// Runs programs in worker processes started with `command` (one run at a
+    /// time each, up to the slots), rather than in this process; see
+    /// [`crate::worker`].
+    pub fn in_workers(
+        mut self,
+        command: WorkerCommand,
+        cache: &Cache,
+    ) -> Result<Sandbox, SandboxError> {
+        self.workers = Some(Workers::new(command, cache, &self.image)?);
+        Ok(self)
     }
 
     /// The image this sandbox runs.
@@ -235,8 +266,21 @@ impl Sandbox {
         &self.image
     }
 
+    /// How many runs may be in progress at once.
+    pub fn slots(&self) -> usize {
+        self.slot_count
+    }
+
+    async fn slot(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.slots
+            .acquire()
+            .await
+            .expect("the semaphore is never closed")
+    }
+
     /// The standard-library modules the image holds (the only importable ones).
     pub async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
+        let _slot = self.slot().await;
         let job = Job::script(b"");
         let (mut store, _output) =
             self.store(&job, None, VirtualTime::new(job.limits.wall_time))?;
@@ -293,9 +337,21 @@ impl Sandbox {
         Ok((store, output))
     }
 
-    /// Runs one job in a fresh instance. Whatever the program does, the result
-    /// is a [`RunReport`]; `Err` means the judge itself failed.
+    /// Runs one job in a fresh instance, once a slot is free. Whatever the
+    /// program does, the result is a [`RunReport`]; `Err` means the judge
+    /// itself failed.
     pub async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+        // Taken first, so it is released last: after the store (and with it
+        // the instance's slot in the pool) is gone.
+        let _slot = self.slot().await;
+        match &self.workers {
+            Some(workers) => workers.run(job, watchdog(&job.limits) + WORKER_GRACE).await,
+            None => self.run_here(job).await,
+        }
+    }
+
+    /// Runs one job in this process (the caller holds a slot).
+    pub(crate) async fn run_here(&self, job: &Job) -> Result<RunReport, SandboxError> {
         let files_dir = if job.files.is_empty() {
             None
         } else {
@@ -562,7 +618,7 @@ mod wat_tests {
     }
 
     async fn run_wat(wat: &str, limits: Limits) -> (Outcome, u64) {
-        let engine = engine().unwrap();
+        let engine = engine(2).unwrap();
         let module = Module::new(&engine, wat).unwrap();
         let mut store = Store::new(
             &engine,
