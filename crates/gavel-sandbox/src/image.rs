@@ -35,6 +35,8 @@ pub struct ImageSource {
     pub wit: &'static str,
     /// The runner app's source.
     pub app: &'static str,
+    /// The checker library beside it (`gavel_checker`), for checkers and interactors.
+    pub checker_library: &'static str,
 }
 
 /// The default image: CPython 3.14, pre-initialised by componentize-py.
@@ -45,6 +47,7 @@ pub const PYTHON_3_14: ImageSource = ImageSource {
     requirements: include_str!("../../../runner-images/python-3.14/requirements.txt"),
     wit: include_str!("../../../runner-images/python-3.14/wit/runner.wit"),
     app: include_str!("../../../runner-images/python-3.14/app/gavel_runner.py"),
+    checker_library: include_str!("../../../runner-images/python-3.14/app/gavel_checker.py"),
 };
 
 const APP_MODULE: &str = "gavel_runner";
@@ -54,9 +57,15 @@ impl ImageSource {
     /// A short hash of every build input: images built from the same inputs
     /// share a cache slot, and changing any input builds a new image.
     pub fn key(&self) -> String {
-        let key = [self.name, self.requirements, self.wit, self.app]
-            .into_iter()
-            .fold(Key::new(), Key::part);
+        let key = [
+            self.name,
+            self.requirements,
+            self.wit,
+            self.app,
+            self.checker_library,
+        ]
+        .into_iter()
+        .fold(Key::new(), Key::part);
         key.hex()[..16].to_owned()
     }
 }
@@ -281,6 +290,11 @@ fn build_locked(
     let wit_dir = work.path().join("wit");
     for (dir, file, text) in [
         (&app_dir, format!("{APP_MODULE}.py"), source.app),
+        (
+            &app_dir,
+            "gavel_checker.py".to_owned(),
+            source.checker_library,
+        ),
         (&wit_dir, "runner.wit".to_owned(), source.wit),
     ] {
         std::fs::create_dir_all(dir).map_err(ImageError::io(dir))?;

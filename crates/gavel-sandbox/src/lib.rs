@@ -25,6 +25,7 @@ pub mod image;
 mod limits;
 mod outcome;
 mod output;
+mod pipe;
 #[cfg(test)]
 mod python_tests;
 mod sandbox;
@@ -32,6 +33,7 @@ pub mod worker;
 
 pub use gavel_core::{Cache, Limits, Shape};
 pub use image::{BuildStep, Image, ImageError, ImageSource};
-pub use outcome::{Outcome, PyError, RunReport, TimeLimit};
-pub use sandbox::{Call, Entry, Job, Sandbox, SandboxError};
+pub use outcome::{Judgement, Outcome, PyError, RunReport, TimeLimit};
+pub use pipe::{Message, Side};
+pub use sandbox::{Call, CheckArgs, DataKind, Entry, Interaction, Job, Sandbox, SandboxError};
 pub use worker::WorkerCommand;

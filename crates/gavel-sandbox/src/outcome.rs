@@ -9,8 +9,10 @@ use std::fmt;
 pub enum TimeLimit {
     /// The instruction budget ran out (deterministic).
     Fuel,
-    /// The wall-clock limit passed (sleeping, or a slow host).
+    /// The program waited (slept) longer than its wall-time limit.
     WallTime,
+    /// The program and an interactor each waited for the other to write.
+    Idle,
 }
 
 impl fmt::Display for TimeLimit {
@@ -18,6 +20,7 @@ impl fmt::Display for TimeLimit {
         f.write_str(match self {
             TimeLimit::Fuel => "fuel",
             TimeLimit::WallTime => "wall_time",
+            TimeLimit::Idle => "idle",
         })
     }
 }
@@ -108,6 +111,30 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// What a checker or an interactor decided (written with serde's default,
+/// externally tagged, so every format can carry it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    /// The answer is right.
+    Accepted {
+        /// Feedback (may be empty).
+        feedback: String,
+    },
+    /// The answer is wrong.
+    Wrong {
+        /// Why.
+        message: String,
+    },
+    /// Part of the points.
+    Partial {
+        /// A fraction from 0 to 1.
+        points: f64,
+        /// Why.
+        message: String,
+    },
+}
+
 /// Everything observed about one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -123,6 +150,9 @@ pub struct RunReport {
     pub stderr: Vec<u8>,
     /// For a function call that returned: the JSON encoding of the value.
     pub return_json: Option<String>,
+    /// For a checker or an interactor that decided: what it decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judgement: Option<Judgement>,
     /// Fuel consumed, instantiation included.
     pub fuel: u64,
     /// Wall-clock time of the run in milliseconds, instantiation included.

@@ -548,3 +548,161 @@ async fn a_failed_worker_is_the_judges_failure_not_the_programs() {
         assert!(error.to_string().contains("worker"), "{error}");
     }
 }
+
+fn check_job(
+    checker: &str,
+    kind: crate::DataKind,
+    input: &str,
+    expected: &str,
+    output: &str,
+) -> Job {
+    Job {
+        entry: Entry::Check(crate::CheckArgs {
+            kind,
+            input: input.into(),
+            expected: expected.into(),
+            output: output.into(),
+        }),
+        limits: limits(),
+        ..Job::script(checker)
+    }
+}
+
+#[tokio::test]
+async fn a_checker_judges_through_the_typed_interface() {
+    use crate::{DataKind, Judgement};
+    let pair = "from gavel_checker import accept, wrong, partial\n\
+                def check(args, expected, got):\n    nums, target = args\n    \
+                if len(got) != 2 or got[0] == got[1]:\n        wrong('two distinct indices are needed')\n    \
+                if nums[got[0]] + nums[got[1]] != target:\n        partial(0.5, 'a pair, but not summing to the target')\n    \
+                accept('fine')\n";
+    let judge = |output: &'static str| {
+        let job = check_job(pair, DataKind::Json, "[[1, 2, 3], 5]", "[1, 2]", output);
+        async move { run_job(job).await }
+    };
+    assert_eq!(
+        judge("[2, 1]").await.judgement,
+        Some(Judgement::Accepted {
+            feedback: "fine".to_owned()
+        })
+    );
+    assert_eq!(
+        judge("[0, 0]").await.judgement,
+        Some(Judgement::Wrong {
+            message: "two distinct indices are needed".to_owned()
+        })
+    );
+    assert!(
+        matches!(judge("[0, 1]").await.judgement, Some(Judgement::Partial { points, .. }) if points == 0.5)
+    );
+    // The token reader speaks testlib.
+    let tokens = "from gavel_checker import Tokens, accept\ndef check(i, e, out):\n    t = Tokens(out)\n    t.int()\n    t.eof()\n    accept()\n";
+    let report = run_job(check_job(tokens, DataKind::Text, "", "", "abc")).await;
+    assert_eq!(
+        report.judgement,
+        Some(Judgement::Wrong {
+            message: "the output's token 1: expected an integer, found `abc`".to_owned()
+        })
+    );
+    // A checker that fails is a runtime error of the checker, with no judgement.
+    for broken in [
+        "def check(i, e, o):\n    return True\n",
+        "def check(i, e, o):\n    1 / 0\n",
+        "def other(): pass\n",
+    ] {
+        let report = run_job(check_job(broken, DataKind::Text, "", "", "")).await;
+        assert_eq!(report.outcome.name(), "runtime_error", "{broken}");
+        assert_eq!(report.judgement, None);
+    }
+    let slow = "def check(i, e, o):\n    while True: pass\n";
+    let report = run_job(check_job(slow, DataKind::Text, "", "", "")).await;
+    assert_eq!(report.outcome, time_limit(TimeLimit::Fuel));
+}
+
+const GUESSER: &str = "n = int(input())\nlo, hi = 1, n\nwhile True:\n    mid = (lo + hi) // 2\n    print(mid, flush=True)\n    answer = input()\n    if answer == '=':\n        break\n    if answer == '<':\n        hi = mid - 1\n    else:\n        lo = mid + 1\n";
+
+const HOST: &str = "from gavel_checker import accept, wrong\n\
+def interact(input):\n    n, secret = map(int, input.split())\n    print(n, flush=True)\n    \
+for guess_number in range(1, 11):\n        guess = int(input_line())\n        \
+if guess == secret:\n            print('=', flush=True)\n            accept(f'found in {guess_number} guesses')\n        \
+print('<' if secret < guess else '>', flush=True)\n    wrong('too many guesses')\n\
+def input_line():\n    import builtins\n    try:\n        return builtins.input()\n    \
+except EOFError:\n        wrong('the program stopped guessing')\n";
+
+fn interactor(input: &str) -> Job {
+    Job {
+        entry: Entry::Interact {
+            input: input.into(),
+        },
+        limits: limits(),
+        ..Job::script(HOST)
+    }
+}
+
+#[tokio::test]
+async fn a_program_and_an_interactor_talk_over_pipes() {
+    use crate::{Judgement, Side};
+    let program = Job {
+        limits: limits(),
+        ..Job::script(GUESSER)
+    };
+    let result = sandbox()
+        .interact(&program, &interactor("1000 777"))
+        .await
+        .unwrap();
+    assert_eq!(result.program.outcome, Outcome::Ok, "{result:?}");
+    assert!(
+        matches!(&result.interactor.judgement, Some(Judgement::Accepted { feedback }) if feedback.starts_with("found in")),
+        "{result:?}"
+    );
+    assert_eq!(result.transcript[0].from, Side::Interactor);
+    assert_eq!(result.transcript[0].text, "1000\n");
+    assert_eq!(result.transcript[1].text, "500\n");
+    // A linear guesser runs out of guesses.
+    let linear = Job {
+        limits: limits(),
+        ..Job::script(
+            "n = int(input())\nfor g in range(1, n + 1):\n    print(g, flush=True)\n    if input() == '=':\n        break\n",
+        )
+    };
+    let result = sandbox()
+        .interact(&linear, &interactor("1000 777"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&result.interactor.judgement, Some(Judgement::Wrong { message }) if message == "too many guesses"),
+        "{result:?}"
+    );
+    // Both reading at once is a deadlock, seen at once, not after the wall time.
+    let silent = Job {
+        limits: limits(),
+        ..Job::script("input()")
+    };
+    let started = std::time::Instant::now();
+    let result = sandbox()
+        .interact(&silent, &interactor("1000 777"))
+        .await
+        .unwrap();
+    let reader = Job {
+        limits: limits(),
+        ..Job::script("x = input()\ny = input()")
+    };
+    let result2 = sandbox()
+        .interact(&reader, &interactor("1000 777"))
+        .await
+        .unwrap();
+    assert!(!result.deadlock, "the interactor wrote first: {result:?}");
+    assert!(result2.deadlock, "{result2:?}");
+    assert_eq!(result2.program.outcome, time_limit(TimeLimit::Idle));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // A program that crashes is a runtime error, whatever the interactor says.
+    let crash = Job {
+        limits: limits(),
+        ..Job::script("1 / 0")
+    };
+    let result = sandbox()
+        .interact(&crash, &interactor("1000 777"))
+        .await
+        .unwrap();
+    assert_eq!(result.program.outcome.name(), "runtime_error");
+}

@@ -6,15 +6,16 @@ use crate::engine::{engine, load_component, wasmtime_error};
 use crate::files::RunFiles;
 use crate::image::{BuildStep, Image, ImageError};
 use crate::limits::MemoryLimiter;
-use crate::outcome::{Outcome, PyError, RunReport, TimeLimit};
+use crate::outcome::{Judgement, Outcome, PyError, RunReport, TimeLimit};
 use crate::output::CapturedOutput;
+use crate::pipe::{Link, Message, Side};
 use crate::worker::{WorkerCommand, Workers};
 use bytes::Bytes;
 use gavel_core::{Cache, Limits, Shape};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -80,6 +81,37 @@ pub enum Entry {
     Script,
     /// One function of the program, called with JSON arguments.
     Function(Call),
+    /// The program is a checker: its `check(input, expected, output)` judges
+    /// one answer.
+    Check(CheckArgs),
+    /// The program is an interactor: its `interact(input)` talks to a program
+    /// over stdin and stdout (see [`Sandbox::interact`]).
+    Interact {
+        /// The test's input.
+        input: Arc<str>,
+    },
+}
+
+/// How a checker receives a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataKind {
+    /// As texts (stdio exercises).
+    Text,
+    /// As JSON values (function exercises).
+    Json,
+}
+
+/// What a checker judges: one test's input, expected answer and the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckArgs {
+    /// Texts or JSON.
+    pub kind: DataKind,
+    /// The test's input (stdin, or the argument list).
+    pub input: Arc<str>,
+    /// The expected answer.
+    pub expected: Arc<str>,
+    /// The program's answer (stdout, or the returned value).
+    pub output: Arc<str>,
 }
 
 /// A call of one function of a program.
@@ -214,7 +246,9 @@ impl Sandbox {
     ) -> Result<Sandbox, SandboxError> {
         let started = Instant::now();
         let slots = slots.max(1);
-        let engine = engine(u32::try_from(slots).unwrap_or(u32::MAX))?;
+        // Every slot has room for two instances: an interaction runs a
+        // program and an interactor at once.
+        let engine = engine(u32::try_from(slots * 2).unwrap_or(u32::MAX))?;
         let component = load_component(&engine, cache, &image, progress)?;
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
@@ -282,49 +316,57 @@ impl Sandbox {
     pub async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
         let _slot = self.slot().await;
         let job = Job::script(b"");
-        let (mut store, _output) =
-            self.store(&job, None, VirtualTime::new(job.limits.wall_time))?;
+        let mut run = self.begin(&job, Io::Memory)?;
         let runner = self
             .pre
-            .instantiate_async(&mut store)
+            .instantiate_async(&mut run.store)
             .await
             .map_err(wasmtime_error("cannot instantiate the runner image"))?;
         runner
             .gavel_runner_run()
-            .call_preloaded(&mut store)
+            .call_preloaded(&mut run.store)
             .await
             .map_err(wasmtime_error(
                 "the runner image failed to list its modules",
             ))
     }
 
-    fn store(
-        &self,
-        job: &Job,
-        files_dir: Option<&Path>,
-        time: Arc<VirtualTime>,
-    ) -> Result<(Store<HostState>, CapturedOutput), SandboxError> {
+    /// A fresh store for `job`, with its files, clock, limits and streams.
+    fn begin(&self, job: &Job, io: Io) -> Result<Run, SandboxError> {
+        let files = if job.files.is_empty() {
+            None
+        } else {
+            Some(self.files.write(&job.files)?)
+        };
+        let time = VirtualTime::new(job.limits.wall_time);
         let output = CapturedOutput::new(job.limits.output_bytes);
         // The builder's defaults give the guest nothing: no environment, no
         // arguments, no directories, no network.
         let mut wasi = WasiCtxBuilder::new();
-        wasi.stdin(MemoryInputPipe::new(job.stdin.clone()))
-            .stdout(output.stdout())
-            .stderr(output.stderr())
+        match &io {
+            Io::Memory => {
+                wasi.stdin(MemoryInputPipe::new(job.stdin.clone()))
+                    .stdout(output.stdout());
+            }
+            Io::Piped(link, side) => {
+                wasi.stdin(link.reader(*side)).stdout(link.writer(*side));
+            }
+        }
+        wasi.stderr(output.stderr())
             .wall_clock(WallClock(time.clone()))
             .monotonic_clock(MonotonicClock(time.clone()))
             .secure_random(SmallRng::seed_from_u64(RANDOM_SEED))
             .insecure_random(SmallRng::seed_from_u64(RANDOM_SEED ^ 1))
             .insecure_random_seed(u128::from(RANDOM_SEED));
-        if let Some(dir) = files_dir {
-            wasi.preopened_dir(dir, ".", FsPerms::ReadOnly)
+        if let Some(dir) = &files {
+            wasi.preopened_dir(dir.path(), ".", FsPerms::ReadOnly)
                 .map_err(wasmtime_error("cannot map a run's files"))?;
         }
         let state = HostState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(job.limits.memory_bytes),
-            time,
+            time: time.clone(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -334,7 +376,85 @@ impl Sandbox {
         store
             .fuel_async_yield_interval(Some(YIELD_INTERVAL))
             .map_err(wasmtime_error("cannot set the yield interval"))?;
-        Ok((store, output))
+        Ok(Run {
+            store,
+            output,
+            time,
+            _files: files,
+            started: Instant::now(),
+        })
+    }
+
+    /// Instantiates the runner in `store` and calls the export `job` names.
+    async fn call(&self, store: &mut Store<HostState>, job: &Job) -> wasmtime::Result<Called> {
+        let runner = self.pre.instantiate_async(&mut *store).await?;
+        let run = runner.gavel_runner_run();
+        let plain = |outcome| (outcome, None);
+        Ok(match &job.entry {
+            Entry::Compile => plain(run.call_compile_check(&mut *store, &job.source).await?),
+            Entry::Script => plain(run.call_run_script(&mut *store, &job.source).await?),
+            Entry::Function(call) => {
+                let params: Vec<guest::Shape> = call.params.iter().map(|&s| s.into()).collect();
+                plain(
+                    run.call_call_function(
+                        &mut *store,
+                        &job.source,
+                        &call.name,
+                        &call.args_json,
+                        &params,
+                        call.returns.into(),
+                    )
+                    .await?,
+                )
+            }
+            Entry::Check(check) => judged(
+                run.call_check(
+                    &mut *store,
+                    &job.source,
+                    check.kind.into(),
+                    &check.input,
+                    &check.expected,
+                    &check.output,
+                )
+                .await?,
+            ),
+            Entry::Interact { input } => {
+                judged(run.call_interact(&mut *store, &job.source, input).await?)
+            }
+        })
+    }
+
+    /// Runs `job` in `run`'s store, under its wall time (and the watchdog).
+    /// `None` when the wall time ran out.
+    async fn execute(
+        &self,
+        run: &mut Run,
+        job: &Job,
+    ) -> Result<Option<wasmtime::Result<Called>>, SandboxError> {
+        let watchdog = watchdog(&job.limits);
+        let time = run.time.clone();
+        tokio::time::timeout(watchdog, async {
+            tokio::select! {
+                result = self.call(&mut run.store, job) => Some(result),
+                () = time.exceeded() => None,
+            }
+        })
+        .await
+        .map_err(|_| SandboxError::Watchdog(watchdog))
+    }
+
+    /// [`Sandbox::execute`] for one side of an interaction, which ends that
+    /// side's pipes when it finishes.
+    async fn execute_side(
+        &self,
+        run: &mut Run,
+        job: &Job,
+        link: &Link,
+        side: Side,
+    ) -> Result<Option<wasmtime::Result<Called>>, SandboxError> {
+        let result = self.execute(run, job).await;
+        link.finish(side);
+        result
     }
 
     /// Runs one job in a fresh instance, once a slot is free. Whatever the
@@ -352,74 +472,212 @@ impl Sandbox {
 
     /// Runs one job in this process (the caller holds a slot).
     pub(crate) async fn run_here(&self, job: &Job) -> Result<RunReport, SandboxError> {
-        let files_dir = if job.files.is_empty() {
-            None
-        } else {
-            Some(self.files.write(&job.files)?)
-        };
-        let time = VirtualTime::new(job.limits.wall_time);
-        let (mut store, output) =
-            self.store(job, files_dir.as_ref().map(|d| d.path()), time.clone())?;
-        let started = Instant::now();
-        let call = async {
-            let runner = self.pre.instantiate_async(&mut store).await?;
-            let run = runner.gavel_runner_run();
-            match &job.entry {
-                Entry::Compile => run.call_compile_check(&mut store, &job.source).await,
-                Entry::Script => run.call_run_script(&mut store, &job.source).await,
-                Entry::Function(call) => {
-                    let params: Vec<guest::Shape> = call.params.iter().map(|&s| s.into()).collect();
-                    run.call_call_function(
-                        &mut store,
-                        &job.source,
-                        &call.name,
-                        &call.args_json,
-                        &params,
-                        call.returns.into(),
-                    )
+        let mut run = self.begin(job, Io::Memory)?;
+        let called = self.execute(&mut run, job).await?;
+        Ok(run.report(job, called, None))
+    }
+
+    /// Runs `program` with its stdin and stdout connected to `interactor`'s,
+    /// each in a fresh instance with its own limits, once a slot is free.
+    /// The interactor's judgement decides, unless the program failed first;
+    /// output sent after the other side ended is dropped.
+    pub async fn interact(
+        &self,
+        program: &Job,
+        interactor: &Job,
+    ) -> Result<Interaction, SandboxError> {
+        let _slot = self.slot().await;
+        match &self.workers {
+            Some(workers) => {
+                let watchdog = watchdog(&program.limits).max(watchdog(&interactor.limits));
+                workers
+                    .interact(program, interactor, watchdog + WORKER_GRACE)
                     .await
-                }
             }
+            None => self.interact_here(program, interactor).await,
+        }
+    }
+
+    /// [`Sandbox::interact`] in this process (the caller holds a slot, which
+    /// has room for both instances).
+    pub(crate) async fn interact_here(
+        &self,
+        program: &Job,
+        interactor: &Job,
+    ) -> Result<Interaction, SandboxError> {
+        let link = Link::new(program.limits.output_bytes, interactor.limits.output_bytes);
+        let mut program_run = self.begin(program, Io::Piped(link.clone(), Side::Program))?;
+        let mut interactor_run =
+            self.begin(interactor, Io::Piped(link.clone(), Side::Interactor))?;
+        let both = async {
+            tokio::join!(
+                self.execute_side(&mut program_run, program, &link, Side::Program),
+                self.execute_side(&mut interactor_run, interactor, &link, Side::Interactor)
+            )
         };
-        let watchdog = watchdog(&job.limits);
-        let called = tokio::time::timeout(watchdog, async {
-            tokio::select! {
-                result = call => Some(result),
-                () = time.exceeded() => None,
+        let (called, deadlock) = tokio::select! {
+            results = both => (Some(results), false),
+            () = link.deadlock() => (None, true),
+        };
+        let (program_called, interactor_called) = match called {
+            Some((program_called, interactor_called)) => {
+                (Some(program_called?), Some(interactor_called?))
             }
+            None => (None, None),
+        };
+        let idle = deadlock.then_some(Outcome::TimeLimit {
+            limit: TimeLimit::Idle,
+        });
+        let mut program_report = program_run.report(program, program_called.flatten(), Some(&link));
+        let mut interactor_report =
+            interactor_run.report(interactor, interactor_called.flatten(), Some(&link));
+        if let Some(idle) = idle {
+            program_report.outcome = idle.clone();
+            interactor_report.outcome = idle;
+        }
+        program_report.stdout = link.sent_by(Side::Program);
+        interactor_report.stdout = link.sent_by(Side::Interactor);
+        Ok(Interaction {
+            program: program_report,
+            interactor: interactor_report,
+            transcript: link.transcript(),
+            deadlock,
         })
-        .await
-        .map_err(|_| SandboxError::Watchdog(watchdog))?;
-        let wall = started.elapsed();
+    }
+}
+
+/// Where a run's stdin and stdout go.
+enum Io {
+    /// stdin from the job, stdout captured.
+    Memory,
+    /// Piped to the other side of an interaction.
+    Piped(Link, Side),
+}
+
+/// What an export returned: the outcome, and a checker's judgement.
+type Called = (guest::Outcome, Option<Judgement>);
+
+fn judged(outcome: guest::CheckOutcome) -> Called {
+    match outcome {
+        guest::CheckOutcome::Judged(judgement) => {
+            (guest::Outcome::Ok(String::new()), Some(judgement.into()))
+        }
+        guest::CheckOutcome::Failed(failure) => (guest::Outcome::RuntimeError(failure), None),
+    }
+}
+
+impl From<guest::Judgement> for Judgement {
+    fn from(judgement: guest::Judgement) -> Self {
+        let clip = |text: String| clipped(text, MAX_ERROR_MESSAGE);
+        match judgement {
+            guest::Judgement::Accepted(feedback) => Judgement::Accepted {
+                feedback: clip(feedback),
+            },
+            guest::Judgement::Wrong(message) => Judgement::Wrong {
+                message: clip(message),
+            },
+            guest::Judgement::Partial((points, message)) => Judgement::Partial {
+                points: if points.is_finite() {
+                    points.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+                message: clip(message),
+            },
+        }
+    }
+}
+
+impl From<DataKind> for guest::DataKind {
+    fn from(kind: DataKind) -> Self {
+        match kind {
+            DataKind::Text => guest::DataKind::Text,
+            DataKind::Json => guest::DataKind::Json,
+        }
+    }
+}
+
+/// One run in progress: its store and what it reports from.
+struct Run {
+    store: Store<HostState>,
+    output: CapturedOutput,
+    time: Arc<VirtualTime>,
+    _files: Option<tempfile::TempDir>,
+    started: Instant,
+}
+
+impl Run {
+    /// The report of a finished run (`called` is `None` when its wall time
+    /// ran out or it never ended).
+    fn report(
+        self,
+        job: &Job,
+        called: Option<wasmtime::Result<Called>>,
+        link: Option<&Link>,
+    ) -> RunReport {
+        let wall = self.started.elapsed();
         let fuel = job
             .limits
             .fuel
-            .saturating_sub(store.get_fuel().unwrap_or(0));
-        let captured = output.take();
-        let limiter = &store.data().limiter;
+            .saturating_sub(self.store.get_fuel().unwrap_or(0));
+        let captured = self.output.take();
+        let limiter = &self.store.data().limiter;
         let is_function = matches!(job.entry, Entry::Function(_));
-        let (outcome, exit_code, return_json) = match called {
+        let piped_overflow = link.is_some_and(|l| {
+            let side = match job.entry {
+                Entry::Interact { .. } => Side::Interactor,
+                _ => Side::Program,
+            };
+            l.overflowed(side)
+        });
+        let overflowed = captured.overflowed || piped_overflow;
+        let (outcome, exit_code, return_json, judgement) = match called {
             None => (
                 Outcome::TimeLimit {
                     limit: TimeLimit::WallTime,
                 },
                 None,
                 None,
+                None,
             ),
-            Some(result) => classify(result, is_function, captured.overflowed, limiter.hit),
+            Some(result) => {
+                let (result, judgement) = match result {
+                    Ok((outcome, judgement)) => (Ok(outcome), judgement),
+                    Err(e) => (Err(e), None),
+                };
+                let (outcome, exit_code, return_json) =
+                    classify(result, is_function, overflowed, limiter.hit);
+                let judgement = judgement.filter(|_| outcome.is_ok());
+                (outcome, exit_code, return_json, judgement)
+            }
         };
-        tracing::debug!(status = outcome.name(), fuel, ?wall, waited = ?time.total_waited(), "run finished");
-        Ok(RunReport {
+        tracing::debug!(status = outcome.name(), fuel, ?wall, waited = ?self.time.total_waited(), "run finished");
+        RunReport {
             outcome,
             exit_code,
             stdout: captured.stdout,
             stderr: captured.stderr,
             return_json,
+            judgement,
             fuel,
             wall_ms: duration_ms(wall),
             peak_memory_bytes: limiter.peak,
-        })
+        }
     }
+}
+
+/// A program run against an interactor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interaction {
+    /// The program's run; its stdout is what it sent the interactor.
+    pub program: RunReport,
+    /// The interactor's run, with its judgement when it decided.
+    pub interactor: RunReport,
+    /// What each side sent, in order (clipped).
+    pub transcript: Vec<Message>,
+    /// Whether both waited for each other (both outcomes are then a time
+    /// limit, `idle`).
+    pub deadlock: bool,
 }
 
 fn watchdog(limits: &Limits) -> Duration {

@@ -15,8 +15,9 @@
 //! reply per job.
 
 use crate::image::Image;
-use crate::outcome::{Outcome, PyError, RunReport, TimeLimit};
-use crate::sandbox::{Job, Sandbox, SandboxError};
+use crate::outcome::{Judgement, Outcome, PyError, RunReport, TimeLimit};
+use crate::pipe::Message;
+use crate::sandbox::{Interaction, Job, Sandbox, SandboxError};
 use gavel_core::Cache;
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
@@ -90,13 +91,65 @@ struct WireReport {
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     return_json: Option<String>,
+    judgement: Option<Judgement>,
     fuel: u64,
     wall_ms: f64,
     peak_memory_bytes: u64,
 }
 
-/// A worker's reply: the report, or why the judge failed.
-type Reply = Result<WireReport, String>;
+impl From<RunReport> for WireReport {
+    fn from(report: RunReport) -> Self {
+        WireReport {
+            outcome: report.outcome.into(),
+            exit_code: report.exit_code,
+            stdout: report.stdout,
+            stderr: report.stderr,
+            return_json: report.return_json,
+            judgement: report.judgement,
+            fuel: report.fuel,
+            wall_ms: report.wall_ms,
+            peak_memory_bytes: report.peak_memory_bytes,
+        }
+    }
+}
+
+impl From<WireReport> for RunReport {
+    fn from(report: WireReport) -> Self {
+        RunReport {
+            outcome: report.outcome.into(),
+            exit_code: report.exit_code,
+            stdout: report.stdout,
+            stderr: report.stderr,
+            return_json: report.return_json,
+            judgement: report.judgement,
+            fuel: report.fuel,
+            wall_ms: report.wall_ms,
+            peak_memory_bytes: report.peak_memory_bytes,
+        }
+    }
+}
+
+/// What the parent asks of a worker.
+#[derive(Serialize, Deserialize)]
+enum Request {
+    Run(Job),
+    Interact(Job, Job),
+}
+
+/// A worker's answer.
+#[derive(Serialize, Deserialize)]
+enum Answer {
+    Run(WireReport),
+    Interact {
+        program: WireReport,
+        interactor: WireReport,
+        transcript: Vec<Message>,
+        deadlock: bool,
+    },
+}
+
+/// A worker's reply: the answer, or why the judge failed.
+type Reply = Result<Answer, String>;
 
 fn encode<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
     let body = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
@@ -141,20 +194,21 @@ pub fn serve() -> Result<(), SandboxError> {
         .build()
         .map_err(io)?;
     while let Some(frame) = read_frame(&mut input).map_err(io)? {
-        let job: Job = decode(&frame).map_err(io)?;
-        let reply: Reply = match runtime.block_on(sandbox.run_here(&job)) {
-            Ok(report) => Ok(WireReport {
-                outcome: report.outcome.into(),
-                exit_code: report.exit_code,
-                stdout: report.stdout,
-                stderr: report.stderr,
-                return_json: report.return_json,
-                fuel: report.fuel,
-                wall_ms: report.wall_ms,
-                peak_memory_bytes: report.peak_memory_bytes,
-            }),
-            Err(e) => Err(e.to_string()),
-        };
+        let request: Request = decode(&frame).map_err(io)?;
+        let reply: Reply = match request {
+            Request::Run(job) => runtime
+                .block_on(sandbox.run_here(&job))
+                .map(|report| Answer::Run(report.into())),
+            Request::Interact(program, interactor) => runtime
+                .block_on(sandbox.interact_here(&program, &interactor))
+                .map(|i| Answer::Interact {
+                    program: i.program.into(),
+                    interactor: i.interactor.into(),
+                    transcript: i.transcript,
+                    deadlock: i.deadlock,
+                }),
+        }
+        .map_err(|e| e.to_string());
         output.write_all(&encode(&reply).map_err(io)?).map_err(io)?;
         output.flush().map_err(io)?;
     }
@@ -224,16 +278,16 @@ impl Workers {
         })
     }
 
-    /// Runs `job` in an idle worker (or a new one). The caller holds a slot,
-    /// so there are never more workers than slots. A worker that fails or
-    /// outlives the watchdog is killed, and the run is the judge's failure.
-    pub(crate) async fn run(
+    /// Sends `request` to an idle worker (or a new one). The caller holds a
+    /// slot, so there are never more workers than slots. A worker that fails
+    /// or outlives the watchdog is killed, and the run is the judge's failure.
+    async fn ask(
         &self,
-        job: &Job,
+        request: &Request,
         watchdog: std::time::Duration,
-    ) -> Result<RunReport, SandboxError> {
+    ) -> Result<Answer, SandboxError> {
         let failed = |e: std::io::Error| SandboxError::Worker(e.to_string());
-        let frame = encode(job).map_err(failed)?;
+        let frame = encode(request).map_err(failed)?;
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut worker = match idle {
             Some(worker) => worker,
@@ -258,17 +312,45 @@ impl Workers {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(worker);
-        let report = reply.map_err(SandboxError::Worker)?;
-        Ok(RunReport {
-            outcome: report.outcome.into(),
-            exit_code: report.exit_code,
-            stdout: report.stdout,
-            stderr: report.stderr,
-            return_json: report.return_json,
-            fuel: report.fuel,
-            wall_ms: report.wall_ms,
-            peak_memory_bytes: report.peak_memory_bytes,
-        })
+        reply.map_err(SandboxError::Worker)
+    }
+
+    pub(crate) async fn run(
+        &self,
+        job: &Job,
+        watchdog: std::time::Duration,
+    ) -> Result<RunReport, SandboxError> {
+        match self.ask(&Request::Run(job.clone()), watchdog).await? {
+            Answer::Run(report) => Ok(report.into()),
+            Answer::Interact { .. } => Err(SandboxError::Worker(
+                "a worker answered the wrong request".to_owned(),
+            )),
+        }
+    }
+
+    pub(crate) async fn interact(
+        &self,
+        program: &Job,
+        interactor: &Job,
+        watchdog: std::time::Duration,
+    ) -> Result<Interaction, SandboxError> {
+        let request = Request::Interact(program.clone(), interactor.clone());
+        match self.ask(&request, watchdog).await? {
+            Answer::Interact {
+                program,
+                interactor,
+                transcript,
+                deadlock,
+            } => Ok(Interaction {
+                program: program.into(),
+                interactor: interactor.into(),
+                transcript,
+                deadlock,
+            }),
+            Answer::Run(_) => Err(SandboxError::Worker(
+                "a worker answered the wrong request".to_owned(),
+            )),
+        }
     }
 }
 
@@ -318,20 +400,27 @@ mod tests {
             },
             Outcome::MemoryLimit,
         ] {
-            let reply: Reply = Ok(WireReport {
+            let reply: Reply = Ok(Answer::Run(WireReport {
                 outcome: outcome.clone().into(),
                 exit_code: Some(1),
                 stdout: b"out".to_vec(),
                 stderr: Vec::new(),
                 return_json: Some("[1]".to_owned()),
+                judgement: Some(Judgement::Partial {
+                    points: 0.5,
+                    message: "half".to_owned(),
+                }),
                 fuel: 42,
                 wall_ms: 1.5,
                 peak_memory_bytes: 7,
-            });
+            }));
             let frame = encode(&reply).unwrap();
             let body = read_frame(&mut &frame[..]).unwrap().unwrap();
             let back: Reply = decode(&body).unwrap();
-            assert_eq!(Outcome::from(back.unwrap().outcome), outcome);
+            let Ok(Answer::Run(report)) = back else {
+                panic!()
+            };
+            assert_eq!(Outcome::from(report.outcome), outcome);
         }
         let init = Init {
             cache: PathBuf::from("/cache"),
@@ -345,6 +434,14 @@ mod tests {
         .unwrap();
         assert_eq!(back.cache, init.cache);
         let job = Job::script("print(1)");
+        let request = Request::Interact(job.clone(), job.clone());
+        let back: Request = decode(
+            &read_frame(&mut &encode(&request).unwrap()[..])
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(back, Request::Interact(..)));
         let back: Job = decode(
             &read_frame(&mut &encode(&job).unwrap()[..])
                 .unwrap()

@@ -40,13 +40,21 @@ import types  # noqa: E402
 
 from wit_world import exports  # noqa: E402
 from wit_world.exports.run import (  # noqa: E402
+    CheckOutcome_Failed,
+    CheckOutcome_Judged,
+    DataKind,
     Failure,
+    Judgement_Accepted,
+    Judgement_Partial,
+    Judgement_Wrong,
     Outcome_CompileError,
     Outcome_Exit,
     Outcome_Ok,
     Outcome_RuntimeError,
     Shape,
 )
+
+import gavel_checker  # noqa: E402  (checkers and interactors import it)
 
 FILENAME = "solution.py"
 _RUNNER_FILE = __file__
@@ -282,7 +290,74 @@ def _execute(code, namespace):
         return Outcome_RuntimeError(_failure(exc, 1))
 
 
+def _judged(judged):
+    if judged.kind == "accepted":
+        return CheckOutcome_Judged(Judgement_Accepted(judged.message))
+    if judged.kind == "partial":
+        return CheckOutcome_Judged(Judgement_Partial((judged.points, judged.message)))
+    return CheckOutcome_Judged(Judgement_Wrong(judged.message))
+
+
+def _author_code(source, filename, function):
+    """Compiles and runs an exercise's checker or interactor, returning its
+    entry point, or the failure to report (the author's, not the candidate's)."""
+    try:
+        lines = source.decode("utf-8", "replace").splitlines(keepends=True)
+        linecache.cache[filename] = (len(source), None, lines, filename)
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except BaseException as exc:
+        return None, CheckOutcome_Failed(_failure(exc, 0))
+    namespace = {"__name__": filename[:-3], "__file__": filename, "__builtins__": builtins}
+    try:
+        exec(code, namespace)
+    except gavel_checker.Judged as judged:
+        return None, _judged(judged)
+    except BaseException as exc:
+        return None, CheckOutcome_Failed(_failure(exc, 1))
+    entry = namespace.get(function)
+    if not callable(entry):
+        failure = Failure("NameError", f"{filename} does not define a function named {function!r}", "", 0)
+        return None, CheckOutcome_Failed(failure)
+    return entry, None
+
+
+def _decide(entry, args, filename):
+    try:
+        entry(*args)
+    except gavel_checker.Judged as judged:
+        return _judged(judged)
+    except BaseException as exc:
+        return CheckOutcome_Failed(_failure(exc, 1))
+    failure = Failure(
+        "NoVerdict", f"{filename} returned without calling accept(), wrong() or partial()", "", 0
+    )
+    return CheckOutcome_Failed(failure)
+
+
 class Run(exports.Run):
+    def check(self, checker, kind, input, expected, output):
+        try:
+            entry, failed = _author_code(checker, "checker.py", "check")
+            if failed is not None:
+                return failed
+            args = (input, expected, output)
+            if kind == DataKind.JSON:
+                args = tuple(_loads(text) for text in args)
+            return _decide(entry, args, "checker.py")
+        except BaseException as exc:
+            return CheckOutcome_Failed(_failure(exc, 0))
+
+    def interact(self, interactor, input):
+        try:
+            entry, failed = _author_code(interactor, "interactor.py", "interact")
+            if failed is not None:
+                return failed
+            outcome = _decide(entry, (input,), "interactor.py")
+            _flush()
+            return outcome
+        except BaseException as exc:
+            return CheckOutcome_Failed(_failure(exc, 0))
+
     def preloaded(self):
         return list(PRELOADED)
 
