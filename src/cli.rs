@@ -172,7 +172,8 @@ pub(crate) struct GradeArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Exercise directories [default: every exercise of the catalog].
+    /// Exercise directories, or ids of the catalog's exercises [default: every
+    /// exercise of the catalog].
     pub(crate) paths: Vec<PathBuf>,
     /// Print JSON (shape in docs/json.md).
     #[arg(long)]

@@ -8,6 +8,25 @@ use anyhow::{Context as _, Result};
 use gavel_core::fs::write_atomically;
 use gavel_exercise::manifest::CatalogManifest;
 use gavel_judge::validate;
+use std::path::PathBuf;
+
+/// Paths as given, except that a bare name which is not a file here but an
+/// exercise of the catalog means that exercise (`gavel check two-sum`).
+fn resolve_ids(session: &Session, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut dirs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bare = path.components().count() == 1 && !path.exists();
+        if bare {
+            let in_catalog = session.catalog_dir()?.path.join(path);
+            if in_catalog.is_dir() {
+                dirs.push(in_catalog);
+                continue;
+            }
+        }
+        dirs.push(path.clone());
+    }
+    Ok(dirs)
+}
 
 pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
     let (dirs, settings) = if args.paths.is_empty() {
@@ -24,7 +43,10 @@ pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
             }
         }
     } else {
-        (args.paths.clone(), CatalogManifest::default())
+        (
+            resolve_ids(session, &args.paths)?,
+            CatalogManifest::default(),
+        )
     };
     anyhow::ensure!(!dirs.is_empty(), "no exercises to check");
     let targets = validate::load_targets(&dirs, &settings);

@@ -84,9 +84,18 @@ fn write_exercise(dir: &Path, prepared: &Prepared) -> Result<usize> {
     };
     write("statement.md", exercise.statement.as_bytes())?;
     write("starter.py", exercise.starter.as_bytes())?;
+    // The public tests cannot be judged without them; authors keep secrets
+    // out of both (docs: exercises/README.md).
+    if let Some(checker) = &exercise.checker {
+        write("checker.py", checker)?;
+    }
+    if let Some(interactor) = &exercise.interactor {
+        write("interactor.py", interactor)?;
+    }
     let mut manifest = exercise.manifest.clone();
     manifest.generated.clear();
     manifest.tests.clear();
+    keep_public_groups(&mut manifest, prepared);
     let mut max_fuel = 0;
     for test in &prepared.tests {
         debug_assert_eq!(test.test.visibility, Visibility::Public);
@@ -99,7 +108,10 @@ fn write_exercise(dir: &Path, prepared: &Prepared) -> Result<usize> {
                 expected,
             } => {
                 write(&format!("tests/public/{name}.in"), stdin)?;
-                write(&format!("tests/public/{name}.out"), expected.as_bytes())?;
+                // An interactive test has no expected output: its interactor decides.
+                if exercise.interactor.is_none() {
+                    write(&format!("tests/public/{name}.out"), expected.as_bytes())?;
+                }
                 for (file, bytes) in files.iter() {
                     write(&format!("tests/public/{name}.files/{file}"), bytes)?;
                 }
@@ -139,6 +151,22 @@ fn write_exercise(dir: &Path, prepared: &Prepared) -> Result<usize> {
             .as_bytes(),
     )?;
     Ok(prepared.tests.len())
+}
+
+/// Drops the groups no public test belongs to, and dependencies on them: a
+/// group must have tests, and the pack holds only the public ones.
+fn keep_public_groups(manifest: &mut gavel_exercise::manifest::Manifest, prepared: &Prepared) {
+    let used: std::collections::BTreeSet<&str> = prepared
+        .tests
+        .iter()
+        .filter_map(|t| t.test.group.as_deref())
+        .collect();
+    manifest
+        .groups
+        .retain(|name, _| used.contains(name.as_str()));
+    for spec in manifest.groups.values_mut() {
+        spec.depends_on.retain(|d| used.contains(d.as_str()));
+    }
 }
 
 fn write_readme(out: &Path, count: usize) -> Result<()> {

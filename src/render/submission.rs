@@ -6,7 +6,7 @@ use super::{safe, safe_line, verdict};
 use console::style;
 use gavel_exercise::{Verdict, Visibility};
 use gavel_judge::report::human_fuel;
-use gavel_judge::{Event, Reporter, SubmissionResult, TestResult, points};
+use gavel_judge::{Event, Message, Reporter, Side, SubmissionResult, TestResult, points};
 use indicatif::ProgressBar;
 use std::sync::Mutex;
 
@@ -110,6 +110,9 @@ pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
             out.push_str(&format!("\n      {}", style(safe(line)).dim()));
         }
     }
+    if test.verdict != Verdict::Accepted && !test.transcript.is_empty() {
+        out.push_str(&transcript_lines(&test.transcript));
+    }
     if !test.diff.is_empty() {
         out.push_str(&format!(
             "\n      {}",
@@ -128,6 +131,38 @@ pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
     out
 }
 
+/// Messages of a transcript shown at most; the end matters most (where the
+/// exchange went wrong), so the start is the part left out.
+const TRANSCRIPT_SHOWN: usize = 20;
+
+/// An interaction, one line per line sent: `>` what the program sent, `<`
+/// what the interactor answered.
+fn transcript_lines(transcript: &[Message]) -> String {
+    let mut lines: Vec<(Side, &str)> = Vec::new();
+    for message in transcript {
+        lines.extend(message.text.lines().map(|line| (message.from, line)));
+    }
+    let mut out = format!(
+        "\n      {}",
+        style("transcript (> yours, < the interactor's)").dim()
+    );
+    let skipped = lines.len().saturating_sub(TRANSCRIPT_SHOWN);
+    if skipped > 0 {
+        out.push_str(&format!(
+            "\n      {}",
+            style(format!("… {skipped} earlier lines")).dim()
+        ));
+    }
+    for (from, line) in &lines[skipped..] {
+        let text = match from {
+            Side::Program => style(format!("> {}", safe_line(line))).cyan(),
+            Side::Interactor => style(format!("< {}", safe_line(line))).dim(),
+        };
+        out.push_str(&format!("\n      {text}"));
+    }
+    out
+}
+
 /// The end of a submission: a compile error (once), the hidden tests
 /// together, and the verdict with the hashes that replay it.
 pub(crate) fn summary(result: &SubmissionResult) {
@@ -140,6 +175,20 @@ pub(crate) fn summary(result: &SubmissionResult) {
         for line in error.traceback.lines() {
             println!("      {}", safe(line));
         }
+    }
+    for group in &result.groups {
+        let why = group
+            .skipped
+            .as_deref()
+            .map(|why| format!(" · {}", safe_line(why)))
+            .unwrap_or_default();
+        println!(
+            "  {} {:<3} {}/{} points{why}",
+            style(format!("group {}:", safe_line(&group.name))).dim(),
+            verdict(group.verdict),
+            points::show(group.points),
+            group.max_points,
+        );
     }
     if let Some(hidden) = &result.hidden {
         let accepted = hidden

@@ -6,30 +6,63 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// How an answer is compared with the expected one.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+/// Whether blank lines inside an output count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlankLines {
+    /// A blank line is whitespace like any other: ignored (as Kattis's default
+    /// output validator and DMOJ's standard checker do).
+    #[default]
+    Ignore,
+    /// Blank lines inside the output must match (blank lines at the end are
+    /// still ignored).
+    Count,
+}
+
+/// How an answer is compared with the expected one. Whitespace is ASCII
+/// whitespace: U+00A0 and other Unicode spaces are ordinary characters, as in
+/// DMOJ and Kattis.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Comparison {
     /// Line by line, token by token: the amount of whitespace, a missing
-    /// trailing newline and blank lines at the end do not matter.
-    #[default]
-    Tokens,
+    /// trailing newline and blank lines do not matter.
+    Tokens {
+        /// Whether blank lines inside the output count.
+        #[serde(default)]
+        blank_lines: BlankLines,
+    },
     /// Byte for byte.
     Exact,
     /// Like `tokens`, ignoring letter case.
-    CaseInsensitive,
-    /// Like `tokens`, but decimal numbers may differ by a tolerance. Tokens
-    /// that are integers on the expected side still compare exactly.
+    CaseInsensitive {
+        /// Whether blank lines inside the output count.
+        #[serde(default)]
+        blank_lines: BlankLines,
+    },
+    /// Like `tokens`, but numbers may differ by a tolerance: absolute, or
+    /// relative to the expected value. Tokens that are integers on the
+    /// expected side compare exactly unless `integers` is set.
     Float {
         /// Absolute tolerance.
         #[serde(default)]
         abs: f64,
-        /// Relative tolerance.
+        /// Relative tolerance, against the expected value.
         #[serde(default)]
         rel: f64,
+        /// Apply the tolerance to integer-looking tokens too (as DMOJ's
+        /// floats checker and Kattis's float tolerance do).
+        #[serde(default)]
+        integers: bool,
+        /// Whether blank lines inside the output count.
+        #[serde(default)]
+        blank_lines: BlankLines,
     },
     /// The same lines (each compared like `tokens`) in any order.
     UnorderedLines,
+    /// Line by line like `tokens`, with points in proportion to the lines
+    /// that are right (partial credit).
+    Lines,
     /// For function exercises: deep equality of JSON values.
     Json {
         /// Numbers may differ by this much (absolute or relative).
@@ -41,7 +74,20 @@ pub enum Comparison {
     },
 }
 
+impl Default for Comparison {
+    fn default() -> Self {
+        Comparison::tokens()
+    }
+}
+
 impl Comparison {
+    /// `tokens` with its defaults.
+    pub fn tokens() -> Comparison {
+        Comparison::Tokens {
+            blank_lines: BlankLines::Ignore,
+        }
+    }
+
     /// Whether this comparison applies to JSON values rather than text.
     pub fn is_json(&self) -> bool {
         matches!(self, Comparison::Json { .. })
@@ -63,7 +109,7 @@ pub enum WrongReason {
 }
 
 /// The result of a comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Compared {
     /// The answer is accepted.
     Match,
@@ -72,6 +118,13 @@ pub enum Compared {
         /// The kind of difference.
         reason: WrongReason,
         /// Where and what, testlib style.
+        message: String,
+    },
+    /// The answer is partly right (`lines`): it earns a fraction of the points.
+    Partial {
+        /// From 0 to 1.
+        fraction: f64,
+        /// What was wrong.
         message: String,
     },
 }
@@ -88,26 +141,35 @@ pub fn quote(text: &str) -> String {
     gavel_core::text::quote(text, QUOTED)
 }
 
-/// The lines of `text` without line terminators, blank lines at the end dropped.
-fn lines(text: &str) -> Vec<&str> {
-    let mut lines: Vec<&str> = text
+/// The lines of `text` to compare, each with its number: line terminators
+/// removed, blank lines at the end dropped, and with [`BlankLines::Ignore`]
+/// every blank line dropped.
+fn lines(text: &str, blank_lines: BlankLines) -> Vec<(usize, &str)> {
+    let blank = |l: &str| l.bytes().all(|b| b.is_ascii_whitespace());
+    let mut lines: Vec<(usize, &str)> = text
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
         .collect();
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+    while lines.last().is_some_and(|(_, l)| blank(l)) {
         lines.pop();
+    }
+    if blank_lines == BlankLines::Ignore {
+        lines.retain(|(_, l)| !blank(l));
     }
     lines
 }
 
 /// Compares text output. `comparison` must not be [`Comparison::Json`].
 pub fn compare_text(comparison: &Comparison, expected: &str, actual: &str) -> Compared {
+    let exact = |e: &str, a: &str| e == a;
     match comparison {
         Comparison::Exact => {
             if expected == actual {
                 return Compared::Match;
             }
-            match compare_tokens(expected, actual, &|e, a| e == a) {
+            match compare_tokens(expected, actual, BlankLines::Count, &exact) {
                 Compared::Match => {
                     let at = first_difference(expected, actual);
                     wrong(
@@ -118,16 +180,25 @@ pub fn compare_text(comparison: &Comparison, expected: &str, actual: &str) -> Co
                 other => other,
             }
         }
-        Comparison::Tokens | Comparison::Json { .. } => {
-            compare_tokens(expected, actual, &|e, a| e == a)
+        Comparison::Tokens { blank_lines } => {
+            compare_tokens(expected, actual, *blank_lines, &exact)
         }
-        Comparison::CaseInsensitive => compare_tokens(expected, actual, &|e, a| {
-            e == a || e.to_lowercase() == a.to_lowercase()
+        Comparison::Json { .. } => compare_tokens(expected, actual, BlankLines::Ignore, &exact),
+        Comparison::CaseInsensitive { blank_lines } => {
+            compare_tokens(expected, actual, *blank_lines, &|e, a| {
+                e == a || e.to_lowercase() == a.to_lowercase()
+            })
+        }
+        Comparison::Float {
+            abs,
+            rel,
+            integers,
+            blank_lines,
+        } => compare_tokens(expected, actual, *blank_lines, &|e, a| {
+            floats_match(e, a, *abs, *rel, *integers)
         }),
-        Comparison::Float { abs, rel } => {
-            compare_tokens(expected, actual, &|e, a| floats_match(e, a, *abs, *rel))
-        }
         Comparison::UnorderedLines => compare_unordered_lines(expected, actual),
+        Comparison::Lines => compare_lines(expected, actual),
     }
 }
 
@@ -152,31 +223,74 @@ fn is_integer(token: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn floats_match(expected: &str, actual: &str, abs: f64, rel: f64) -> bool {
+fn floats_match(expected: &str, actual: &str, abs: f64, rel: f64, integers: bool) -> bool {
     if expected == actual {
         return true;
     }
-    // An integer answer is exact: tolerance is for computed decimals only.
-    if is_integer(expected) {
+    // An integer answer is exact unless asked otherwise: tolerance is for
+    // computed decimals.
+    if is_integer(expected) && !integers {
         return false;
     }
     match (expected.parse::<f64>(), actual.parse::<f64>()) {
         (Ok(e), Ok(a)) if e.is_finite() && a.is_finite() => {
             let diff = (e - a).abs();
-            diff <= abs || diff <= rel * e.abs().max(a.abs())
+            diff <= abs || diff <= rel * e.abs()
         }
         _ => false,
     }
 }
 
-fn compare_tokens(expected: &str, actual: &str, same: &dyn Fn(&str, &str) -> bool) -> Compared {
-    let expected_lines = lines(expected);
-    let actual_lines = lines(actual);
-    for (index, expected_line) in expected_lines.iter().enumerate() {
-        let n = index + 1;
-        let Some(actual_line) = actual_lines.get(index) else {
+/// The first difference between two lines, token by token, testlib style.
+fn line_difference(
+    n: usize,
+    expected: &str,
+    actual: &str,
+    same: &dyn Fn(&str, &str) -> bool,
+) -> Option<String> {
+    let mut expected_tokens = expected.split_ascii_whitespace();
+    let mut actual_tokens = actual.split_ascii_whitespace();
+    let mut t = 0;
+    loop {
+        t += 1;
+        match (expected_tokens.next(), actual_tokens.next()) {
+            (None, None) => return None,
+            (Some(e), Some(a)) if same(e, a) => {}
+            (Some(e), Some(a)) => {
+                return Some(format!(
+                    "line {n}, token {t}: expected {}, found {}",
+                    quote(e),
+                    quote(a)
+                ));
+            }
+            (Some(e), None) => {
+                return Some(format!(
+                    "line {n}, token {t}: expected {}, found end of line",
+                    quote(e)
+                ));
+            }
+            (None, Some(a)) => {
+                return Some(format!(
+                    "line {n}, token {t}: expected end of line, found {}",
+                    quote(a)
+                ));
+            }
+        }
+    }
+}
+
+fn compare_tokens(
+    expected: &str,
+    actual: &str,
+    blank_lines: BlankLines,
+    same: &dyn Fn(&str, &str) -> bool,
+) -> Compared {
+    let expected_lines = lines(expected, blank_lines);
+    let actual_lines = lines(actual, blank_lines);
+    for (index, (n, expected_line)) in expected_lines.iter().enumerate() {
+        let Some((m, actual_line)) = actual_lines.get(index) else {
             let what = expected_line
-                .split_whitespace()
+                .split_ascii_whitespace()
                 .next()
                 .map_or_else(|| "an empty line".to_owned(), quote);
             let message = if actual_lines.is_empty() {
@@ -186,63 +300,72 @@ fn compare_tokens(expected: &str, actual: &str, same: &dyn Fn(&str, &str) -> boo
             };
             return wrong(WrongReason::MissingOutput, message);
         };
-        let mut expected_tokens = expected_line.split_whitespace();
-        let mut actual_tokens = actual_line.split_whitespace();
-        let mut t = 0;
-        loop {
-            t += 1;
-            match (expected_tokens.next(), actual_tokens.next()) {
-                (None, None) => break,
-                (Some(e), Some(a)) if same(e, a) => {}
-                (Some(e), Some(a)) => {
-                    return wrong(
-                        WrongReason::Mismatch,
-                        format!(
-                            "line {n}, token {t}: expected {}, found {}",
-                            quote(e),
-                            quote(a)
-                        ),
-                    );
-                }
-                (Some(e), None) => {
-                    return wrong(
-                        WrongReason::Mismatch,
-                        format!(
-                            "line {n}, token {t}: expected {}, found end of line",
-                            quote(e)
-                        ),
-                    );
-                }
-                (None, Some(a)) => {
-                    return wrong(
-                        WrongReason::Mismatch,
-                        format!(
-                            "line {n}, token {t}: expected end of line, found {}",
-                            quote(a)
-                        ),
-                    );
-                }
-            }
+        // Lines are numbered as the program wrote them.
+        if let Some(message) = line_difference(*m, expected_line, actual_line, same) {
+            return wrong(WrongReason::Mismatch, message);
         }
     }
-    if let Some(extra) = actual_lines.get(expected_lines.len()) {
+    if let Some((n, extra)) = actual_lines.get(expected_lines.len()) {
         return wrong(
             WrongReason::ExtraOutput,
             format!(
-                "line {}: expected end of output, found {}",
-                expected_lines.len() + 1,
-                quote(extra.trim())
+                "line {n}: expected end of output, found {}",
+                quote(extra.trim_ascii())
             ),
         );
     }
     Compared::Match
 }
 
+/// `lines` mode: each expected line against the program's line of the same
+/// position; the fraction right earns that share of the points.
+fn compare_lines(expected: &str, actual: &str) -> Compared {
+    let exact = |e: &str, a: &str| e == a;
+    let expected_lines = lines(expected, BlankLines::Ignore);
+    let actual_lines = lines(actual, BlankLines::Ignore);
+    if expected_lines.is_empty() {
+        return compare_tokens(expected, actual, BlankLines::Ignore, &exact);
+    }
+    let mut right = 0;
+    let mut first = None;
+    for (index, (n, expected_line)) in expected_lines.iter().enumerate() {
+        let difference = match actual_lines.get(index) {
+            Some((m, actual_line)) => line_difference(*m, expected_line, actual_line, &exact),
+            None => Some(format!(
+                "line {n}: expected {}, found end of output",
+                quote(expected_line.trim_ascii())
+            )),
+        };
+        match difference {
+            None => right += 1,
+            Some(message) => {
+                first.get_or_insert(message);
+            }
+        }
+    }
+    let extra = actual_lines.len().saturating_sub(expected_lines.len());
+    if extra > 0 && first.is_none() {
+        let (n, line) = actual_lines[expected_lines.len()];
+        first = Some(format!(
+            "line {n}: expected end of output, found {}",
+            quote(line.trim_ascii())
+        ));
+    }
+    match first {
+        None => Compared::Match,
+        Some(message) => Compared::Partial {
+            // Extra lines count against the answer like wrong ones.
+            fraction: right as f64 / (expected_lines.len() + extra) as f64,
+            message: format!("{right} of {} lines right; {message}", expected_lines.len()),
+        },
+    }
+}
+
 fn compare_unordered_lines(expected: &str, actual: &str) -> Compared {
     let normalise = |text: &str| -> Vec<String> {
-        let mut lines: Vec<String> = lines(text)
+        let mut lines: Vec<String> = lines(text, BlankLines::Ignore)
             .into_iter()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|(_, l)| l.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         lines.sort();
         lines
@@ -489,13 +612,13 @@ mod tests {
     fn message(c: Compared) -> (WrongReason, String) {
         match c {
             Compared::Wrong { reason, message } => (reason, message),
-            Compared::Match => panic!("expected a mismatch"),
+            other => panic!("expected a mismatch, got {other:?}"),
         }
     }
 
     #[test]
     fn tokens_ignore_whitespace_amounts_and_trailing_blank_lines() {
-        let t = Comparison::Tokens;
+        let t = Comparison::tokens();
         assert_eq!(compare_text(&t, "1 2\n3\n", "1   2\r\n3"), Compared::Match);
         assert_eq!(
             compare_text(&t, "1 2\n3\n", "1 2 \n3\n\n\n  \n"),
@@ -505,7 +628,7 @@ mod tests {
 
     #[test]
     fn tokens_report_the_first_difference_testlib_style() {
-        let t = Comparison::Tokens;
+        let t = Comparison::tokens();
         let (reason, text) = message(compare_text(&t, "1\n2\n3 5\n", "1\n2\n3 6\n"));
         assert_eq!(reason, WrongReason::Mismatch);
         assert_eq!(text, "line 3, token 2: expected `5`, found `6`");
@@ -533,7 +656,13 @@ mod tests {
     #[test]
     fn case_insensitive_and_unordered_lines() {
         assert_eq!(
-            compare_text(&Comparison::CaseInsensitive, "YES\n", "yes"),
+            compare_text(
+                &Comparison::CaseInsensitive {
+                    blank_lines: BlankLines::Ignore
+                },
+                "YES\n",
+                "yes"
+            ),
             Compared::Match
         );
         let u = Comparison::UnorderedLines;
@@ -552,6 +681,8 @@ mod tests {
         let f = Comparison::Float {
             abs: 1e-6,
             rel: 0.0,
+            integers: false,
+            blank_lines: BlankLines::Ignore,
         };
         assert_eq!(compare_text(&f, "0.333333\n", "0.3333331"), Compared::Match);
         assert!(matches!(
@@ -631,6 +762,74 @@ mod tests {
             compare_json(&j, &json!(2), &json!(2.0000000001)),
             Compared::Wrong { .. }
         ));
+    }
+
+    #[test]
+    fn whitespace_is_ascii_and_blank_lines_count_only_when_asked() {
+        let t = Comparison::tokens();
+        // U+00A0 is an ordinary character, not a separator.
+        let (_, text) = message(compare_text(&t, "1 2\n", "1\u{a0}2\n"));
+        assert_eq!(text, "line 1, token 1: expected `1`, found `1\u{a0}2`");
+        assert_eq!(compare_text(&t, "1\n2\n", "1\n\n\n2\n"), Compared::Match);
+        let count = Comparison::Tokens {
+            blank_lines: BlankLines::Count,
+        };
+        let (reason, text) = message(compare_text(&count, "1\n2\n", "1\n\n2\n"));
+        assert_eq!(reason, WrongReason::Mismatch);
+        assert_eq!(text, "line 2, token 1: expected `2`, found end of line");
+        assert_eq!(
+            compare_text(&count, "1\n2\n", "1\n2\n\n\n"),
+            Compared::Match
+        );
+        // Messages number lines as the program wrote them.
+        let (_, text) = message(compare_text(&t, "1\n2\n", "1\n\n3\n"));
+        assert_eq!(text, "line 3, token 1: expected `2`, found `3`");
+    }
+
+    #[test]
+    fn float_tolerance_is_relative_to_the_expected_value_and_may_cover_integers() {
+        let f = |integers| Comparison::Float {
+            abs: 0.0,
+            rel: 1e-3,
+            integers,
+            blank_lines: BlankLines::Ignore,
+        };
+        assert_eq!(
+            compare_text(&f(false), "1000.0\n", "1000.9"),
+            Compared::Match
+        );
+        assert!(matches!(
+            compare_text(&f(false), "1000.0\n", "1001.1"),
+            Compared::Wrong { .. }
+        ));
+        assert!(matches!(
+            compare_text(&f(false), "1000\n", "1000.5"),
+            Compared::Wrong { .. }
+        ));
+        assert_eq!(compare_text(&f(true), "1000\n", "1000.5"), Compared::Match);
+    }
+
+    #[test]
+    fn lines_mode_gives_points_for_the_lines_that_are_right() {
+        let l = Comparison::Lines;
+        assert_eq!(
+            compare_text(&l, "a\nb\nc\nd\n", "a\nb\nc\nd"),
+            Compared::Match
+        );
+        match compare_text(&l, "a\nb\nc\nd\n", "a\nx\nc\n") {
+            Compared::Partial { fraction, message } => {
+                assert_eq!(fraction, 0.5);
+                assert_eq!(
+                    message,
+                    "2 of 4 lines right; line 2, token 1: expected `b`, found `x`"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match compare_text(&l, "a\n", "a\nextra\n") {
+            Compared::Partial { fraction, .. } => assert_eq!(fraction, 0.5),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

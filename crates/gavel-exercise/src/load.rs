@@ -80,14 +80,15 @@ impl std::error::Error for LoadErrors {}
 
 const MANIFEST: &str = "exercise.toml";
 
-/// What may stand in an exercise directory (checker and interactor come with
-/// their features).
-const EXERCISE_FILES: [&str; 5] = [
+/// What may stand in an exercise directory.
+const EXERCISE_FILES: [&str; 7] = [
     MANIFEST,
     "statement.md",
     "starter.py",
     "solution.py",
     "generator.py",
+    "checker.py",
+    "interactor.py",
 ];
 const EXERCISE_DIRS: [&str; 2] = ["tests", "submissions"];
 
@@ -379,6 +380,8 @@ struct Sources {
     starter: Option<String>,
     reference: Option<Bytes>,
     generator: Option<Bytes>,
+    checker: Option<Bytes>,
+    interactor: Option<Bytes>,
 }
 
 fn read_sources(
@@ -439,11 +442,106 @@ fn read_sources(
             "missing: generated tests take their expected output from the reference solution",
         );
     }
+    let checker = files.get("checker.py").and_then(|path| reader.read(path));
+    let interactor = files
+        .get("interactor.py")
+        .and_then(|path| reader.read(path));
+    if interactor.is_some() && manifest.kind != Kind::Stdio {
+        reader.invalid(
+            dir.join("interactor.py"),
+            "an interactor talks over stdin and stdout: only stdio exercises have one",
+        );
+    }
+    if interactor.is_some() && checker.is_some() {
+        reader.invalid(
+            dir.join("checker.py"),
+            "the interactor decides: an interactive exercise has no checker",
+        );
+    }
+    if (checker.is_some() || interactor.is_some()) && manifest.comparison.is_some() {
+        reader.invalid(
+            dir.join(MANIFEST),
+            "[comparison] has no effect: the checker or the interactor decides",
+        );
+    }
     Sources {
         statement,
         starter,
         reference,
         generator,
+        checker,
+        interactor,
+    }
+}
+
+/// Every group with rules has tests, depends on declared groups only, and no
+/// group depends on itself through others.
+fn check_groups(
+    reader: &mut Reader<'_>,
+    manifest: &Manifest,
+    source: &ManifestText,
+    tests: &[Test],
+) {
+    for (name, spec) in &manifest.groups {
+        if !tests.iter().any(|t| t.group.as_deref() == Some(name)) {
+            reader.error(source.invalid_at(
+                &format!("[groups.{name}"),
+                format!("[groups.{name}] has no tests (give tests `group = \"{name}\"`)"),
+            ));
+        }
+        for dependency in &spec.depends_on {
+            if !manifest.groups.contains_key(dependency) {
+                reader.error(source.invalid_at(
+                    &format!("[groups.{name}"),
+                    format!(
+                        "[groups.{name}] depends on `{dependency}`, which is not a [groups.…] table"
+                    ),
+                ));
+            }
+        }
+    }
+    // Depth-first search for a cycle.
+    fn visit<'a>(
+        name: &'a str,
+        manifest: &'a Manifest,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        if let Some(start) = path.iter().position(|p| *p == name) {
+            let mut cycle = path[start..].to_vec();
+            cycle.push(name);
+            return Some(cycle);
+        }
+        if !done.insert(name) {
+            return None;
+        }
+        path.push(name);
+        for dependency in manifest
+            .groups
+            .get(name)
+            .map(|g| &g.depends_on)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(cycle) = visit(dependency, manifest, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    for name in manifest.groups.keys() {
+        if let Some(cycle) = visit(name, manifest, &mut Vec::new(), &mut done) {
+            reader.error(source.invalid_at(
+                &format!("[groups.{name}"),
+                format!(
+                    "groups depend on each other in a cycle: {}",
+                    cycle.join(" -> ")
+                ),
+            ));
+            break;
+        }
     }
 }
 
@@ -456,9 +554,10 @@ fn collect_tests(
     manifest: &Manifest,
     source: &ManifestText,
     default_comparison: &Comparison,
+    interactive: bool,
 ) -> Vec<Test> {
     let mut tests = match dirs.get("tests") {
-        Some(tests_dir) => load_tests(reader, tests_dir, manifest, default_comparison),
+        Some(tests_dir) => load_tests(reader, tests_dir, manifest, default_comparison, interactive),
         None => {
             reader.invalid(
                 dir.join("tests"),
@@ -527,7 +626,7 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
             .as_bytes(),
     );
     let default_comparison = manifest.comparison.clone().unwrap_or(match manifest.kind {
-        Kind::Stdio => Comparison::Tokens,
+        Kind::Stdio => Comparison::tokens(),
         Kind::Function => Comparison::Json {
             float_tolerance: None,
             unordered_lists: false,
@@ -537,7 +636,17 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         reader.error(source.invalid_at("[comparison]", m));
     }
     let sources = read_sources(reader, dir, &files, &manifest);
-    let tests = collect_tests(reader, dir, &dirs, &manifest, &source, &default_comparison);
+    let interactive = sources.interactor.is_some();
+    let tests = collect_tests(
+        reader,
+        dir,
+        &dirs,
+        &manifest,
+        &source,
+        &default_comparison,
+        interactive,
+    );
+    check_groups(reader, &manifest, &source, &tests);
     let known_bad = match dirs.get("submissions") {
         Some(path) => load_known_bad(reader, path),
         None => Vec::new(),
@@ -560,6 +669,9 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         starter: sources.starter?,
         reference: sources.reference,
         generator: sources.generator,
+        checker: sources.checker,
+        interactor: sources.interactor,
+        groups: manifest.groups.clone(),
         tests,
         known_bad,
         fingerprint: std::mem::take(&mut reader.fingerprint).hex(),
@@ -587,6 +699,7 @@ fn load_tests(
     tests_dir: &Path,
     manifest: &Manifest,
     default_comparison: &Comparison,
+    interactive: bool,
 ) -> Vec<Test> {
     let mut tests = Vec::new();
     let Some(entries) = reader.entries(tests_dir) else {
@@ -614,6 +727,7 @@ fn load_tests(
             manifest,
             visibility,
             default_comparison,
+            interactive,
         ));
     }
     tests
@@ -625,6 +739,7 @@ fn load_test_dir(
     manifest: &Manifest,
     visibility: Visibility,
     default_comparison: &Comparison,
+    interactive: bool,
 ) -> Vec<Test> {
     let Some(entries) = reader.entries(tests_dir) else {
         return Vec::new();
@@ -671,7 +786,7 @@ fn load_test_dir(
             reader.invalid(reader.dir.join(MANIFEST), format!("[tests.{name}]: {m}"));
         }
         let data = match manifest.kind {
-            Kind::Stdio => stdio_test(reader, tests_dir, &name, &parts),
+            Kind::Stdio => stdio_test(reader, tests_dir, &name, &parts, interactive),
             Kind::Function => function_test(reader, &parts["json"], manifest),
         };
         let Some(data) = data else { continue };
@@ -693,15 +808,23 @@ fn stdio_test(
     tests_dir: &Path,
     name: &str,
     parts: &BTreeMap<&'static str, PathBuf>,
+    interactive: bool,
 ) -> Option<TestData> {
-    let Some(out) = parts.get("out") else {
-        reader.invalid(
-            tests_dir.join(format!("{name}.out")),
-            format!("missing: test `{name}` has no expected output"),
-        );
-        return None;
+    let expected = match (parts.get("out"), interactive) {
+        (Some(out), false) => reader.read_text(out),
+        (None, true) => Some(String::new()),
+        (Some(out), true) => {
+            reader.invalid(out, "an interactive test has no expected output: the interactor decides (its input is NAME.in)");
+            return None;
+        }
+        (None, false) => {
+            reader.invalid(
+                tests_dir.join(format!("{name}.out")),
+                format!("missing: test `{name}` has no expected output"),
+            );
+            return None;
+        }
     };
-    let expected = reader.read_text(out);
     let stdin = match parts.get("in") {
         Some(path) => reader.read(path),
         None => Some(Bytes::new()),
@@ -956,7 +1079,7 @@ mod tests {
                         &format!("{MANIFEST_TEXT}colour = \"red\"\n"),
                     )
                 },
-                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `generated`",
+                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`",
             ),
             (
                 "id of another directory",
@@ -999,7 +1122,61 @@ mod tests {
             (
                 "stray file in the exercise",
                 |d| write(d, "notes.md", "x"),
-                "notes.md: unexpected file: an exercise holds exercise.toml, statement.md, starter.py, solution.py, generator.py, and the directories tests/, submissions/",
+                "notes.md: unexpected file: an exercise holds exercise.toml, statement.md, starter.py, solution.py, generator.py, checker.py, interactor.py, and the directories tests/, submissions/",
+            ),
+            (
+                "a group depending on nothing declared",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!(
+                            "{MANIFEST_TEXT}[tests.01]\ngroup = \"a\"\n[groups.a]\ndepends_on = [\"b\"]\n"
+                        ),
+                    )
+                },
+                "exercise.toml:7: [groups.a] depends on `b`, which is not a [groups.…] table",
+            ),
+            (
+                "groups in a cycle",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!(
+                            "{MANIFEST_TEXT}[tests.01]\ngroup = \"a\"\n[tests.02]\ngroup = \"b\"\n[groups.a]\ndepends_on = [\"b\"]\n[groups.b]\ndepends_on = [\"a\"]\n"
+                        ),
+                    )
+                },
+                "exercise.toml:9: groups depend on each other in a cycle: a -> b -> a",
+            ),
+            (
+                "a group without tests",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[groups.empty]\non_failure = \"skip\"\n"),
+                    )
+                },
+                "exercise.toml:5: [groups.empty] has no tests (give tests `group = \"empty\"`)",
+            ),
+            (
+                "an interactive test with expected output",
+                |d| write(d, "interactor.py", "def interact(i): pass\n"),
+                "01.out: an interactive test has no expected output: the interactor decides (its input is NAME.in)",
+            ),
+            (
+                "a checker and a comparison",
+                |d| {
+                    write(d, "checker.py", "def check(i, e, o): pass\n");
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[comparison]\nmode = \"exact\"\n"),
+                    );
+                },
+                "exercise.toml: [comparison] has no effect: the checker or the interactor decides",
             ),
             (
                 "settings of no test",

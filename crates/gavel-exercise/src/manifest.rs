@@ -39,6 +39,10 @@ pub struct Manifest {
     /// Per-test settings, by test name.
     #[serde(default)]
     pub tests: BTreeMap<String, TestSettings>,
+    /// Rules of test groups, by group name (a test joins a group with
+    /// `[tests.NAME] group = "…"` or `group` in `[[generated]]`).
+    #[serde(default)]
+    pub groups: BTreeMap<String, GroupSpec>,
     /// Tests whose input comes from `generator.py` and whose expected output
     /// comes from the reference solution.
     #[serde(default)]
@@ -247,6 +251,41 @@ pub enum Scoring {
     /// A group earns its tests' points only if all of them pass (subtasks);
     /// tests without a group count alone.
     Groups,
+}
+
+/// What happens to a group's remaining tests after one fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    /// They run anyway.
+    #[default]
+    Continue,
+    /// They are skipped (SK), as DMOJ's batches are: the group has failed.
+    Skip,
+}
+
+/// The rules of one group of tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    /// The group is worth this many points, all or nothing, instead of its
+    /// tests' own points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
+    /// What happens after a failure in the group.
+    #[serde(default)]
+    pub on_failure: OnFailure,
+    /// Groups that must pass (every test accepted) for this one to run; if
+    /// one does not, this group's tests are skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+}
+
+impl GroupSpec {
+    /// Whether the group changes how its tests run or score.
+    pub fn has_rules(&self) -> bool {
+        self.points.is_some() || self.on_failure == OnFailure::Skip || !self.depends_on.is_empty()
+    }
 }
 
 /// Per-test settings.

@@ -2,11 +2,14 @@
 //! every test's data read once and shared from then on.
 
 use crate::compare::Comparison;
-use crate::manifest::{Difficulty, Disclosure, FunctionSpec, Kind, LimitsSpec, Manifest, Scoring};
+use crate::manifest::{
+    Difficulty, Disclosure, FunctionSpec, GroupSpec, Kind, LimitsSpec, Manifest, Scoring,
+};
 use crate::verdict::Verdict;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -133,6 +136,13 @@ pub struct Exercise {
     pub reference: Option<Bytes>,
     /// The test generator's source, if the exercise has generated tests.
     pub generator: Option<Bytes>,
+    /// The checker (`checker.py`), which decides instead of a comparison.
+    pub checker: Option<Bytes>,
+    /// The interactor (`interactor.py`), which talks to the program and
+    /// decides (stdio exercises).
+    pub interactor: Option<Bytes>,
+    /// Rules of test groups, by name.
+    pub groups: BTreeMap<String, GroupSpec>,
     /// Tests: public first, then hidden, each by name; generated ones last.
     pub tests: Vec<Test>,
     /// Known-bad solutions, by file name.

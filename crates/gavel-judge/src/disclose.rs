@@ -10,7 +10,7 @@
 //! and verdict, and the submission's resources on hidden tests appear once,
 //! as the largest share of a budget any of them used, rounded up to a tenth.
 
-use crate::result::{HiddenSummary, TestResult};
+use crate::result::{GroupResult, HiddenSummary, TestResult};
 use gavel_exercise::{Disclosure, Verdict, Visibility};
 
 /// Everything judging learned about one test, before the rules apply.
@@ -41,6 +41,39 @@ pub(crate) fn test_result(evaluation: &Evaluation, policy: Disclosure) -> Option
     }
 }
 
+/// The groups all of whose tests are hidden.
+fn hidden_groups<'a>(
+    groups: &'a [GroupResult],
+    evaluations: &'a [Evaluation],
+) -> impl Iterator<Item = &'a GroupResult> {
+    groups.iter().filter(|g| {
+        evaluations
+            .iter()
+            .filter(|e| e.full.group.as_deref() == Some(&g.name))
+            .all(|e| e.full.visibility == Visibility::Hidden)
+    })
+}
+
+/// The groups a result may list: under `score`, not those that hold a hidden
+/// test (their verdicts would be the hidden tests' verdicts).
+pub(crate) fn groups(
+    groups: Vec<GroupResult>,
+    evaluations: &[Evaluation],
+    policy: Disclosure,
+) -> Vec<GroupResult> {
+    if policy != Disclosure::Score {
+        return groups;
+    }
+    groups
+        .into_iter()
+        .filter(|g| {
+            !evaluations.iter().any(|e| {
+                e.full.group.as_deref() == Some(&g.name) && e.full.visibility == Visibility::Hidden
+            })
+        })
+        .collect()
+}
+
 /// A share in percent, rounded up to a multiple of 10 (0 only for nothing used).
 fn tenths(used: u64, budget: u64) -> u8 {
     if used == 0 || budget == 0 {
@@ -53,6 +86,7 @@ fn tenths(used: u64, budget: u64) -> u8 {
 /// The hidden tests together, unless `policy` shows them in full.
 pub(crate) fn hidden_summary(
     evaluations: &[Evaluation],
+    groups: &[GroupResult],
     policy: Disclosure,
 ) -> Option<HiddenSummary> {
     if policy == Disclosure::Full {
@@ -83,8 +117,14 @@ pub(crate) fn hidden_summary(
                 .filter(|e| e.full.verdict == Verdict::Accepted)
                 .count()
         }),
-        points: hidden.iter().map(|e| e.full.points).sum(),
-        max_points: hidden.iter().map(|e| e.full.max_points).sum(),
+        points: hidden.iter().map(|e| e.full.points).sum::<f64>()
+            + hidden_groups(groups, evaluations)
+                .map(|g| g.points)
+                .sum::<f64>(),
+        max_points: hidden.iter().map(|e| e.full.max_points).sum::<u32>()
+            + hidden_groups(groups, evaluations)
+                .map(|g| g.max_points)
+                .sum::<u32>(),
         fuel_percent,
         memory_percent,
     })
@@ -114,6 +154,7 @@ mod tests {
                 diff: Vec::new(),
                 stdout: Some("secret".to_owned()),
                 stderr: None,
+                transcript: Vec::new(),
                 points: 0.0,
                 max_points: 1,
                 fuel: Some(41_000_000),
@@ -146,6 +187,7 @@ mod tests {
         other.full.fuel = Some(1);
         let summary = hidden_summary(
             &[evaluation(Visibility::Hidden), other],
+            &[],
             Disclosure::Verdicts,
         )
         .unwrap();
@@ -156,9 +198,12 @@ mod tests {
         assert_eq!(tenths(100, 100), 100);
         assert_eq!(tenths(101, 100), 100);
         assert_eq!(tenths(0, 100), 0);
-        assert!(hidden_summary(&[evaluation(Visibility::Public)], Disclosure::Verdicts).is_none());
-        assert!(hidden_summary(&[evaluation(Visibility::Hidden)], Disclosure::Full).is_none());
-        let score = hidden_summary(&[evaluation(Visibility::Hidden)], Disclosure::Score).unwrap();
+        assert!(
+            hidden_summary(&[evaluation(Visibility::Public)], &[], Disclosure::Verdicts).is_none()
+        );
+        assert!(hidden_summary(&[evaluation(Visibility::Hidden)], &[], Disclosure::Full).is_none());
+        let score =
+            hidden_summary(&[evaluation(Visibility::Hidden)], &[], Disclosure::Score).unwrap();
         assert_eq!(score.accepted, None);
     }
 }

@@ -8,8 +8,8 @@ use crate::prepare::ResolvedTest;
 use crate::result::TestResult;
 use gavel_exercise::compare::{self, Compared};
 use gavel_exercise::diff::{self, DiffLimits};
-use gavel_exercise::{TestData, Verdict};
-use gavel_sandbox::{Outcome, PyError, RunReport};
+use gavel_exercise::{TestData, Verdict, WrongReason};
+use gavel_sandbox::{Interaction, Judgement, Outcome, PyError, RunReport};
 use serde_json::Value;
 
 /// Characters of a program's stdout or stderr a result keeps.
@@ -102,8 +102,17 @@ pub(crate) fn without_run(
     }
 }
 
-/// Judges one run of `test`.
-pub(crate) fn evaluate(test: &ResolvedTest, report: &RunReport) -> Evaluation {
+/// What decided a test instead of a comparison: a checker's or an
+/// interactor's judgement, or the author's code failing (IE).
+pub(crate) type Decision = Result<Judgement, String>;
+
+/// Judges one run of `test`: the run's own end, then the `decision` of a
+/// checker when there is one, else the comparison.
+pub(crate) fn evaluate(
+    test: &ResolvedTest,
+    report: &RunReport,
+    decision: Option<Decision>,
+) -> Evaluation {
     let mut result = TestResult {
         fuel: Some(report.fuel),
         fuel_limit: Some(test.limits.fuel),
@@ -132,7 +141,10 @@ pub(crate) fn evaluate(test: &ResolvedTest, report: &RunReport) -> Evaluation {
         }
     }
     if result.verdict == Verdict::Accepted {
-        compare_answer(test, report, &mut result);
+        match decision {
+            Some(decision) => apply(decision, &mut result),
+            None => compare_answer(test, report, &mut result),
+        }
     }
     if result.verdict == Verdict::Accepted {
         result.points = f64::from(result.max_points);
@@ -140,6 +152,67 @@ pub(crate) fn evaluate(test: &ResolvedTest, report: &RunReport) -> Evaluation {
     Evaluation {
         full: result,
         memory_limit: test.limits.memory_bytes,
+    }
+}
+
+/// Judges a test from a program's interaction with the interactor: the
+/// program's own end first (a crash, a limit, a deadlock), then the
+/// interactor's failure (the author's: IE), then its judgement.
+pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interaction) -> Evaluation {
+    let interactor = &interaction.interactor;
+    let decision = match (&interactor.judgement, &interactor.outcome) {
+        (Some(judgement), _) => Ok(judgement.clone()),
+        // The program's deadlock is the program's verdict, not the interactor's failure.
+        (None, _) if interaction.deadlock => Err(String::new()),
+        (None, outcome) => Err(format!("interactor.py failed: {outcome}")),
+    };
+    // The interactor ended first and found the answer wrong: that is the
+    // verdict, whatever the program did once its input ended (as Kattis does).
+    let wrong_first = interaction.interactor_ended_first
+        && matches!(
+            &decision,
+            Ok(Judgement::Wrong { .. } | Judgement::Partial { .. })
+        );
+    let mut evaluation = if wrong_first {
+        let mut program = interaction.program.clone();
+        program.outcome = Outcome::Ok;
+        evaluate(test, &program, Some(decision))
+    } else {
+        evaluate(test, &interaction.program, Some(decision))
+    };
+    evaluation.full.transcript = interaction.transcript.clone();
+    if interaction.deadlock {
+        evaluation.full.message =
+            Some("deadlock: the program and the interactor were both waiting to read".to_owned());
+    }
+    evaluation
+}
+
+/// A checker's or interactor's decision on an answer that ran to its end.
+fn apply(decision: Decision, result: &mut TestResult) {
+    match decision {
+        Ok(Judgement::Accepted { feedback }) => {
+            result.message = (!feedback.is_empty()).then_some(feedback);
+        }
+        Ok(Judgement::Wrong { message }) => {
+            result.verdict = Verdict::WrongAnswer;
+            result.reason = Some(WrongReason::Mismatch);
+            result.message = Some(message);
+        }
+        Ok(Judgement::Partial { points, message }) if points >= 1.0 => {
+            result.message = (!message.is_empty()).then_some(message);
+        }
+        Ok(Judgement::Partial { points, message }) => {
+            result.verdict = Verdict::WrongAnswer;
+            result.reason = Some(WrongReason::Mismatch);
+            result.message = Some(message);
+            result.points = crate::result::points::round(points * f64::from(result.max_points));
+        }
+        Err(failure) => {
+            tracing::error!(test = %result.name, "{failure}");
+            result.verdict = Verdict::InternalError;
+            result.message = Some(failure);
+        }
     }
 }
 
@@ -181,12 +254,21 @@ fn compare_answer(test: &ResolvedTest, report: &RunReport, result: &mut TestResu
             (compared, pretty(expected), pretty(&actual))
         }
     };
-    if let Compared::Wrong { reason, message } = compared {
-        result.verdict = Verdict::WrongAnswer;
-        result.reason = Some(reason);
-        result.message = Some(message);
-        result.diff = diff::diff_lines(&expected, &actual, DiffLimits::default());
+    match compared {
+        Compared::Match => {}
+        Compared::Wrong { reason, message } => {
+            result.verdict = Verdict::WrongAnswer;
+            result.reason = Some(reason);
+            result.message = Some(message);
+        }
+        Compared::Partial { fraction, message } => {
+            result.verdict = Verdict::WrongAnswer;
+            result.reason = Some(WrongReason::Mismatch);
+            result.message = Some(message);
+            result.points = crate::result::points::round(fraction * f64::from(result.max_points));
+        }
     }
+    result.diff = diff::diff_lines(&expected, &actual, DiffLimits::default());
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! confidentiality rules.
 
 use crate::disclose::{self, Evaluation};
-use crate::evaluate::{evaluate, without_run};
+use crate::evaluate::{evaluate, evaluate_interaction, without_run};
 use crate::events::{Event, Reporter};
 use crate::prepare::{Prepared, ResolvedTest};
 use crate::result::SubmissionResult;
@@ -13,8 +13,9 @@ use gavel_core::Cache;
 use gavel_core::fs::write_atomically;
 use gavel_core::hash::sha256_hex;
 use gavel_core::limits;
-use gavel_exercise::{Disclosure, Verdict};
-use gavel_sandbox::{Job, PyError, RunReport, Sandbox, SandboxError};
+use gavel_exercise::manifest::OnFailure;
+use gavel_exercise::{Disclosure, TestData, Verdict};
+use gavel_sandbox::{Job, Outcome, PyError, RunReport, Sandbox, SandboxError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -140,11 +141,18 @@ impl Judge {
         }
         // Every run compiles the source first, so a compile error comes back
         // from each (and at once): there is no separate compile run.
-        let evaluations = if options.stop_on_first_failure {
-            self.run_in_order(prepared, &source, policy, reporter).await
+        let collector = Collector::new(prepared, policy, reporter);
+        if options.stop_on_first_failure {
+            let all: Vec<usize> = (0..prepared.tests.len()).collect();
+            self.run_in_order(prepared, &source, &all, &collector, None)
+                .await;
+        } else if prepared.exercise.groups.values().any(|g| g.has_rules()) {
+            self.run_groups(prepared, &source, &collector).await;
         } else {
-            self.run_all(prepared, &source, policy, reporter).await
-        };
+            let all: Vec<usize> = (0..prepared.tests.len()).collect();
+            self.run_batch(prepared, &source, &all, &collector).await;
+        }
+        let evaluations = collector.finish();
         let compile_error = evaluations.iter().find_map(|e| match e.full.verdict {
             Verdict::CompileError => e.full.error.clone(),
             _ => None,
@@ -194,12 +202,17 @@ impl Judge {
         policy: Disclosure,
         source_sha256: String,
     ) -> SubmissionResult {
-        let all: Vec<_> = evaluations.iter().map(|e| e.full.clone()).collect();
-        let points = score(prepared.exercise.scoring, &all);
-        let max_points: u32 = all.iter().map(|r| r.max_points).sum();
+        let mut evaluations = evaluations;
+        let mut all: Vec<_> = evaluations.iter().map(|e| e.full.clone()).collect();
+        let (points, max_points, groups) = score(&prepared.exercise, &mut all);
+        // Tests of a group worth its own points carry none themselves.
+        for (evaluation, scored) in evaluations.iter_mut().zip(&all) {
+            evaluation.full.points = scored.points;
+            evaluation.full.max_points = scored.max_points;
+        }
         // Nothing ran when the source does not compile.
         let hidden = match compile_error {
-            None => disclose::hidden_summary(&evaluations, policy),
+            None => disclose::hidden_summary(&evaluations, &groups, policy),
             Some(_) => None,
         };
         let verdict = if compile_error.is_some() {
@@ -222,6 +235,7 @@ impl Judge {
                 .iter()
                 .filter_map(|e| disclose::test_result(e, policy))
                 .collect(),
+            groups: disclose::groups(groups, &evaluations, policy),
             hidden,
             disclosure: policy,
             source_sha256,
@@ -229,49 +243,84 @@ impl Judge {
         }
     }
 
+    /// One test: the program's run, then the checker's judgement of its
+    /// answer; or, for an interactive exercise, the program against the
+    /// interactor.
     async fn run_test(
         &self,
         prepared: &Prepared,
         test: &ResolvedTest,
         source: Bytes,
     ) -> Evaluation {
-        match self.run(&prepared.job(source, test)).await {
-            Ok(report) => evaluate(test, &report),
-            Err(e) => internal_error(test, format!("the judge failed: {e}")),
+        let job = prepared.job(source, test);
+        if let Some(interactor) = prepared.interactor_job(test) {
+            return match self.sandbox.interact(&job, &interactor).await {
+                Ok(interaction) => evaluate_interaction(test, &interaction),
+                Err(e) => internal_error(test, format!("the judge failed: {e}")),
+            };
         }
+        let report = match self.run(&job).await {
+            Ok(report) => report,
+            Err(e) => return internal_error(test, format!("the judge failed: {e}")),
+        };
+        let stdout = String::from_utf8_lossy(&report.stdout);
+        let answer = match (&report.outcome, &test.data) {
+            (Outcome::Ok, TestData::Function { .. }) => {
+                report.return_json.as_deref().unwrap_or("null")
+            }
+            (Outcome::Ok, TestData::Stdio { .. }) => &stdout,
+            _ => return evaluate(test, &report, None),
+        };
+        let Some(checker) = prepared.checker_job(test, answer) else {
+            return evaluate(test, &report, None);
+        };
+        let decision = match self.run(&checker).await {
+            Ok(checked) => match checked.judgement {
+                Some(judgement) => Ok(judgement),
+                None => Err(format!("checker.py failed: {}", checked.outcome)),
+            },
+            Err(e) => {
+                return internal_error(test, format!("the judge failed running checker.py: {e}"));
+            }
+        };
+        evaluate(test, &report, Some(decision))
     }
 
+    /// Runs the tests at `indices` one after another; after the first that
+    /// fails, the rest are skipped (SK), with `why` as their message.
     async fn run_in_order(
         &self,
         prepared: &Prepared,
         source: &Bytes,
-        policy: Disclosure,
-        reporter: &dyn Reporter,
-    ) -> Vec<Evaluation> {
-        let mut evaluations = Vec::with_capacity(prepared.tests.len());
-        let mut failed = false;
-        for test in &prepared.tests {
-            let evaluation = if failed {
-                without_run(test, Verdict::Skipped, None)
-            } else {
+        indices: &[usize],
+        collector: &Collector<'_>,
+        why: Option<&str>,
+    ) -> bool {
+        let mut passed = true;
+        for &index in indices {
+            let test = &prepared.tests[index];
+            let evaluation = if passed {
                 self.run_test(prepared, test, source.clone()).await
+            } else {
+                without_run(test, Verdict::Skipped, why.map(str::to_owned))
             };
-            failed |= evaluation.full.verdict != Verdict::Accepted;
-            report_test(reporter, &prepared.exercise.id, &evaluation, policy);
-            evaluations.push(evaluation);
+            passed &= evaluation.full.verdict == Verdict::Accepted;
+            collector.put(index, evaluation);
         }
-        evaluations
+        passed
     }
 
-    async fn run_all(
+    /// Runs the tests at `indices` at once (sharing the sandbox's slots).
+    /// Whether every one was accepted.
+    async fn run_batch(
         &self,
         prepared: &Arc<Prepared>,
         source: &Bytes,
-        policy: Disclosure,
-        reporter: &dyn Reporter,
-    ) -> Vec<Evaluation> {
+        indices: &[usize],
+        collector: &Collector<'_>,
+    ) -> bool {
         let mut tasks = tokio::task::JoinSet::new();
-        for index in 0..prepared.tests.len() {
+        for &index in indices {
             let judge = self.clone();
             let prepared = prepared.clone();
             let source = source.clone();
@@ -280,23 +329,144 @@ impl Judge {
                 (index, judge.run_test(&prepared, test, source).await)
             });
         }
-        // Tests finish in any order; they are reported in the exercise's order,
-        // each as soon as every test before it has finished.
-        let mut evaluations: Vec<Option<Evaluation>> = vec![None; prepared.tests.len()];
-        let mut reported = 0;
+        let mut passed = true;
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((index, evaluation)) => evaluations[index] = Some(evaluation),
-                Err(e) => tracing::error!("a test task failed: {e}"),
-            }
-            while let Some(Some(evaluation)) = evaluations.get(reported) {
-                report_test(reporter, &prepared.exercise.id, evaluation, policy);
-                reported += 1;
+                Ok((index, evaluation)) => {
+                    passed &= evaluation.full.verdict == Verdict::Accepted;
+                    collector.put(index, evaluation);
+                }
+                Err(e) => {
+                    passed = false;
+                    tracing::error!("a test task failed: {e}");
+                }
             }
         }
+        passed
+    }
+
+    /// Groups with rules: tests outside them first, all at once; then each
+    /// group in an order that puts its dependencies before it. A group whose
+    /// dependency failed is skipped; a group that stops on failure runs its
+    /// tests in order.
+    async fn run_groups(
+        &self,
+        prepared: &Arc<Prepared>,
+        source: &Bytes,
+        collector: &Collector<'_>,
+    ) {
+        let exercise = &prepared.exercise;
+        let members = |name: &str| -> Vec<usize> {
+            prepared
+                .tests
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.test.group.as_deref() == Some(name))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let free: Vec<usize> = prepared
+            .tests
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                t.test
+                    .group
+                    .as_ref()
+                    .is_none_or(|g| !exercise.groups.contains_key(g))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.run_batch(prepared, source, &free, collector).await;
+        let mut passed: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
+        for name in group_order(exercise) {
+            let spec = &exercise.groups[name];
+            let indices = members(name);
+            let failed_dependency = spec
+                .depends_on
+                .iter()
+                .find(|d| !passed.get(d.as_str()).copied().unwrap_or(false));
+            let ok = if let Some(dependency) = failed_dependency {
+                let why = format!(
+                    "skipped: group `{name}` depends on `{dependency}`, which did not pass"
+                );
+                for &index in &indices {
+                    collector.put(
+                        index,
+                        without_run(&prepared.tests[index], Verdict::Skipped, Some(why.clone())),
+                    );
+                }
+                false
+            } else if spec.on_failure == OnFailure::Skip {
+                let why = format!("skipped: an earlier test of group `{name}` failed");
+                self.run_in_order(prepared, source, &indices, collector, Some(&why))
+                    .await
+            } else {
+                self.run_batch(prepared, source, &indices, collector).await
+            };
+            passed.insert(name, ok);
+        }
+    }
+}
+
+/// The declared groups, each after the groups it depends on (the loader
+/// refuses cycles).
+fn group_order(exercise: &gavel_exercise::Exercise) -> Vec<&str> {
+    let mut order: Vec<&str> = Vec::new();
+    while order.len() < exercise.groups.len() {
+        let before = order.len();
+        for (name, spec) in &exercise.groups {
+            if !order.contains(&name.as_str())
+                && spec.depends_on.iter().all(|d| order.contains(&d.as_str()))
+            {
+                order.push(name);
+            }
+        }
+        if order.len() == before {
+            break;
+        }
+    }
+    order
+}
+
+/// Evaluations as they come in, reported in the exercise's order: each test
+/// as soon as every test before it has finished.
+struct Collector<'a> {
+    prepared: &'a Prepared,
+    policy: Disclosure,
+    reporter: &'a dyn Reporter,
+    state: std::sync::Mutex<(Vec<Option<Evaluation>>, usize)>,
+}
+
+impl<'a> Collector<'a> {
+    fn new(prepared: &'a Prepared, policy: Disclosure, reporter: &'a dyn Reporter) -> Self {
+        Collector {
+            prepared,
+            policy,
+            reporter,
+            state: std::sync::Mutex::new((vec![None; prepared.tests.len()], 0)),
+        }
+    }
+
+    fn put(&self, index: usize, evaluation: Evaluation) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0[index] = Some(evaluation);
+        while let Some(Some(evaluation)) = state.0.get(state.1) {
+            report_test(
+                self.reporter,
+                &self.prepared.exercise.id,
+                evaluation,
+                self.policy,
+            );
+            state.1 += 1;
+        }
+    }
+
+    fn finish(self) -> Vec<Evaluation> {
+        let (evaluations, _) = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         evaluations
             .into_iter()
-            .zip(&prepared.tests)
+            .zip(&self.prepared.tests)
             .map(|(evaluation, test)| {
                 evaluation.unwrap_or_else(|| internal_error(test, "a test task failed".to_owned()))
             })

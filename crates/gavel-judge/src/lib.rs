@@ -19,9 +19,10 @@ mod scoring;
 pub mod validate;
 
 pub use events::{Event, Reporter, Silent};
+pub use gavel_sandbox::{Message, Side};
 pub use judge::{Judge, JudgeError, Options};
 pub use prepare::{Prepared, ResolvedTest, Selection, generated_digest};
-pub use result::{HiddenSummary, SubmissionResult, TestResult, points};
+pub use result::{GroupResult, HiddenSummary, SubmissionResult, TestResult, points};
 
 use gavel_core::hash::Key;
 use gavel_exercise::Exercise;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 /// what results reveal. It is part of every stored result's key, and goes up
 /// whenever a change could judge the same submission differently, so a batch
 /// resumed after an upgrade never reuses an old verdict.
-pub const JUDGING_RULES: u32 = 2;
+pub const JUDGING_RULES: u32 = 3;
 
 /// A fingerprint of a whole catalog: its exercises' fingerprints, in order.
 pub fn catalog_fingerprint(exercises: &[Arc<Exercise>]) -> String {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use gavel_core::hash::Key;
 use gavel_core::{Limits, Shape};
 use gavel_exercise::{Exercise, Kind, Test, TestData, TestSource, Visibility};
-use gavel_sandbox::{Call, Entry, Job, Outcome};
+use gavel_sandbox::{Call, CheckArgs, DataKind, Entry, Job, Outcome, RunReport};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -108,6 +108,64 @@ impl Prepared {
     /// The job that runs `source` on `test`.
     pub fn job(&self, source: Bytes, test: &ResolvedTest) -> Job {
         job(self.call.as_ref(), source, &test.data, test.limits)
+    }
+
+    /// The interactor's job for `test`, for an interactive exercise.
+    pub fn interactor_job(&self, test: &ResolvedTest) -> Option<Job> {
+        interactor_job(&self.exercise, &test.data)
+    }
+
+    /// The checker's job judging `output` (stdout, or a returned value's
+    /// JSON) on `test`, for an exercise with a checker.
+    pub fn checker_job(&self, test: &ResolvedTest, output: &str) -> Option<Job> {
+        let checker = self.exercise.checker.as_ref()?;
+        let (kind, input, expected) = match &test.data {
+            TestData::Stdio {
+                stdin, expected, ..
+            } => (
+                DataKind::Text,
+                String::from_utf8_lossy(stdin).into(),
+                expected.clone(),
+            ),
+            TestData::Function { args, expected } => {
+                (DataKind::Json, args.clone(), expected.to_string().into())
+            }
+        };
+        Some(Job {
+            entry: Entry::Check(CheckArgs {
+                kind,
+                input,
+                expected,
+                output: output.into(),
+            }),
+            limits: author_limits(),
+            ..Job::script(checker)
+        })
+    }
+}
+
+fn interactor_job(exercise: &Exercise, data: &TestData) -> Option<Job> {
+    let interactor = exercise.interactor.as_ref()?;
+    let TestData::Stdio { stdin, .. } = data else {
+        return None;
+    };
+    Some(Job {
+        entry: Entry::Interact {
+            input: String::from_utf8_lossy(stdin).into(),
+        },
+        limits: author_limits(),
+        ..Job::script(interactor)
+    })
+}
+
+/// Limits for an exercise's checker or interactor: the author's code, so a
+/// generous budget; running out is the author's failure (IE).
+pub(crate) fn author_limits() -> Limits {
+    Limits {
+        fuel: 20_000_000_000,
+        wall_time: Duration::from_secs(60),
+        memory_bytes: 1 << 30,
+        output_bytes: 64 << 20,
     }
 }
 
@@ -237,7 +295,7 @@ impl Judge {
                     Some(cached) => Some(cached.fuel),
                     None => {
                         let job = job(call, reference.clone(), &data, trusted_limits());
-                        let report = self.run(&job).await?;
+                        let report = self.reference_run(exercise, &job, &data).await?;
                         if !report.outcome.is_ok() {
                             return Err(fail(format!(
                                 "the reference solution fails on test `{}`: {}",
@@ -273,6 +331,32 @@ impl Judge {
             limits,
             digest,
         })
+    }
+
+    /// Runs the reference: alone, or against the interactor (its fuel is the
+    /// program's side).
+    async fn reference_run(
+        &self,
+        exercise: &Exercise,
+        job: &Job,
+        data: &TestData,
+    ) -> Result<RunReport, JudgeError> {
+        match interactor_job(exercise, data) {
+            None => Ok(self.run(job).await?),
+            Some(interactor) => {
+                let interaction = self.sandbox().interact(job, &interactor).await?;
+                if !interaction.interactor.outcome.is_ok() {
+                    return Err(JudgeError::Exercise {
+                        exercise: exercise.id.clone(),
+                        message: format!(
+                            "interactor.py failed against the reference solution: {}",
+                            interaction.interactor.outcome
+                        ),
+                    });
+                }
+                Ok(interaction.program)
+            }
+        }
     }
 
     /// Runs the generator with `args` and the reference on what it printed.
@@ -320,7 +404,7 @@ impl Judge {
                 })?;
                 let data = data_of(exercise.kind, &input, "").map_err(fail)?;
                 let job = job(call, reference.clone(), &data, trusted_limits());
-                let report = self.run(&job).await?;
+                let report = self.reference_run(exercise, &job, &data).await?;
                 let expected = match (&report.outcome, exercise.kind) {
                     (Outcome::Ok, Kind::Stdio) => {
                         String::from_utf8_lossy(&report.stdout).into_owned()

@@ -4,7 +4,7 @@
 
 use gavel_exercise::diff::DiffLine;
 use gavel_exercise::{Disclosure, Verdict, Visibility, WrongReason};
-use gavel_sandbox::{PyError, TimeLimit};
+use gavel_sandbox::{Message, PyError, TimeLimit};
 use serde::{Deserialize, Serialize};
 
 /// Points: whole for most tests, a fraction where a checker or a line-based
@@ -73,6 +73,10 @@ pub struct TestResult {
     /// The program's stderr (clipped).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stderr: Option<String>,
+    /// For an interactive test: what the program and the interactor sent
+    /// each other, in order (clipped).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub transcript: Vec<Message>,
     /// Points earned.
     #[serde(serialize_with = "points::serialize")]
     pub points: f64,
@@ -115,6 +119,7 @@ impl TestResult {
             diff: Vec::new(),
             stdout: None,
             stderr: None,
+            transcript: Vec::new(),
             points,
             max_points,
             fuel: None,
@@ -159,6 +164,24 @@ pub struct HiddenSummary {
     pub memory_percent: u8,
 }
 
+/// A group of tests with rules (`[groups.NAME]`): how it did together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupResult {
+    /// The group's name.
+    pub name: String,
+    /// The most severe verdict of its tests.
+    pub verdict: Verdict,
+    /// Points earned: the group's points when all its tests pass, else 0
+    /// (or its tests' own points, when it declares none).
+    #[serde(serialize_with = "points::serialize")]
+    pub points: f64,
+    /// Points possible.
+    pub max_points: u32,
+    /// Why its tests were skipped, when they were.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub skipped: Option<String>,
+}
+
 /// The result of judging one submission against one exercise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionResult {
@@ -178,6 +201,10 @@ pub struct SubmissionResult {
     pub compile_error: Option<PyError>,
     /// Per test, in the exercise's order (hidden tests left out under `score`).
     pub tests: Vec<TestResult>,
+    /// Per group with rules, when the exercise has some (groups of hidden
+    /// tests left out under `score`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub groups: Vec<GroupResult>,
     /// The hidden tests together, unless they are shown in full.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub hidden: Option<HiddenSummary>,

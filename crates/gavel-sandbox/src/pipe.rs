@@ -68,6 +68,7 @@ struct State {
     overflowed: [bool; 2],
     transcript: Vec<Message>,
     transcript_bytes: usize,
+    first_to_end: Option<Side>,
 }
 
 /// Bytes of transcript kept; past this the rest is dropped (and said so).
@@ -115,6 +116,7 @@ impl Link {
     /// sent to it is dropped.
     pub(crate) fn finish(&self, side: Side) {
         let mut state = self.lock();
+        state.first_to_end.get_or_insert(side);
         state.inboxes[side.other().index()].closed = true;
         let inbox = &mut state.inboxes[side.index()];
         inbox.gone = true;
@@ -132,6 +134,11 @@ impl Link {
             }
             changed.await;
         }
+    }
+
+    /// The side that ended first, if one has.
+    pub(crate) fn first_to_end(&self) -> Option<Side> {
+        self.lock().first_to_end
     }
 
     /// Whether `side` sent more than its output limit.

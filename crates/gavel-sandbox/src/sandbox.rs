@@ -542,6 +542,7 @@ impl Sandbox {
             interactor: interactor_report,
             transcript: link.transcript(),
             deadlock,
+            interactor_ended_first: link.first_to_end() == Some(Side::Interactor),
         })
     }
 }
@@ -678,6 +679,9 @@ pub struct Interaction {
     /// Whether both waited for each other (both outcomes are then a time
     /// limit, `idle`).
     pub deadlock: bool,
+    /// Whether the interactor ended before the program (whose failure may
+    /// then be a consequence: its input ended).
+    pub interactor_ended_first: bool,
 }
 
 fn watchdog(limits: &Limits) -> Duration {

@@ -138,6 +138,10 @@ enum Request {
 
 /// A worker's answer.
 #[derive(Serialize, Deserialize)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one answer per run, decoded and moved once"
+)]
 enum Answer {
     Run(WireReport),
     Interact {
@@ -145,6 +149,7 @@ enum Answer {
         interactor: WireReport,
         transcript: Vec<Message>,
         deadlock: bool,
+        interactor_ended_first: bool,
     },
 }
 
@@ -206,6 +211,7 @@ pub fn serve() -> Result<(), SandboxError> {
                     interactor: i.interactor.into(),
                     transcript: i.transcript,
                     deadlock: i.deadlock,
+                    interactor_ended_first: i.interactor_ended_first,
                 }),
         }
         .map_err(|e| e.to_string());
@@ -341,11 +347,13 @@ impl Workers {
                 interactor,
                 transcript,
                 deadlock,
+                interactor_ended_first,
             } => Ok(Interaction {
                 program: program.into(),
                 interactor: interactor.into(),
                 transcript,
                 deadlock,
+                interactor_ended_first,
             }),
             Answer::Run(_) => Err(SandboxError::Worker(
                 "a worker answered the wrong request".to_owned(),

@@ -1,0 +1,2 @@
+n = int(input())
+a = list(map(int, input().split()))

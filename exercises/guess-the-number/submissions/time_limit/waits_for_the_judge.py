@@ -1,0 +1,3 @@
+# Reads before the judge has anything more to say: both wait (a deadlock).
+n = int(input())
+input()
