@@ -9,6 +9,7 @@ mod support;
 
 mod catalog;
 mod confidentiality;
+mod features;
 mod golden;
 mod grade;
 mod judge;

@@ -2,7 +2,7 @@
 //! batch, escapes the catalog or exhausts the host, and verdicts are right
 //! whatever the input or the load.
 
-use crate::support::{catalog, expect, file, finish, gavel, run};
+use crate::support::{catalog, exercise, expect, file, finish, gavel, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -444,25 +444,6 @@ fn host_memory_stays_bounded_whatever_the_homework_holds() {
     );
     let size = std::fs::metadata(out.join("results.json")).unwrap().len();
     assert!(size < 4 << 20, "results.json is {size} bytes");
-}
-
-/// An exercise `id` in the catalog `root`: the manifest's header with `rest`
-/// after it, a statement, a starter, the solution and public tests (files
-/// relative to `tests/public/`).
-fn exercise(root: &Path, id: &str, rest: &str, solution: &str, tests: &[(&str, &str)]) -> PathBuf {
-    let dir = root.join(id);
-    file(
-        &dir,
-        "exercise.toml",
-        &format!("id = \"{id}\"\ntitle = \"{id}\"\ndifficulty = \"easy\"\n{rest}"),
-    );
-    file(&dir, "statement.md", "# A test exercise\n");
-    file(&dir, "starter.py", "");
-    file(&dir, "solution.py", solution);
-    for (name, text) in tests {
-        file(&dir, &format!("tests/public/{name}"), text);
-    }
-    dir
 }
 
 /// A function exercise `id` calling `f`, with the given tests and solution.

@@ -94,3 +94,28 @@ pub(crate) fn redact(value: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+/// An exercise `id` in the catalog `root`: the manifest's header with `rest`
+/// after it, a statement, a starter, the solution and public tests (files
+/// relative to `tests/public/`).
+pub(crate) fn exercise(
+    root: &Path,
+    id: &str,
+    rest: &str,
+    solution: &str,
+    tests: &[(&str, &str)],
+) -> PathBuf {
+    let dir = root.join(id);
+    file(
+        &dir,
+        "exercise.toml",
+        &format!("id = \"{id}\"\ntitle = \"{id}\"\ndifficulty = \"easy\"\n{rest}"),
+    );
+    file(&dir, "statement.md", "# A test exercise\n");
+    file(&dir, "starter.py", "");
+    file(&dir, "solution.py", solution);
+    for (name, text) in tests {
+        file(&dir, &format!("tests/public/{name}"), text);
+    }
+    dir
+}

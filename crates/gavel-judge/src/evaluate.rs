@@ -155,17 +155,39 @@ pub(crate) fn evaluate(
     }
 }
 
-/// Judges a test from a program's interaction with the interactor: the
-/// program's own end first (a crash, a limit, a deadlock), then the
-/// interactor's failure (the author's: IE), then its judgement.
+/// What went wrong in an author's program (a checker or an interactor), with
+/// the line of its own file where it happened, so the author can fix it.
+pub(crate) fn author_failure(file: &str, outcome: &Outcome) -> String {
+    let Outcome::RuntimeError { error: Some(error) } = outcome else {
+        return format!("{file} failed: {outcome}");
+    };
+    let marker = format!("File \"{file}\", line ");
+    let line = error.traceback.lines().rev().find_map(|l| {
+        let rest = &l[l.find(&marker)? + marker.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        (!digits.is_empty()).then_some(digits)
+    });
+    match line {
+        Some(line) => format!("{file} failed at line {line}: {error}"),
+        None => format!("{file} failed: {error}"),
+    }
+}
+
+/// Judges a test from a program's interaction with the interactor. A program
+/// that does not compile is CE, and a deadlock is the program's TLE; then the
+/// interactor failing is IE whatever the program did (the author's fault is
+/// never the candidate's); then the program's own end (a crash, a limit);
+/// then the interactor's judgement.
 pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interaction) -> Evaluation {
     let interactor = &interaction.interactor;
     let decision = match (&interactor.judgement, &interactor.outcome) {
         (Some(judgement), _) => Ok(judgement.clone()),
         // The program's deadlock is the program's verdict, not the interactor's failure.
         (None, _) if interaction.deadlock => Err(String::new()),
-        (None, outcome) => Err(format!("interactor.py failed: {outcome}")),
+        (None, outcome) => Err(author_failure("interactor.py", outcome)),
     };
+    let compiled = !matches!(interaction.program.outcome, Outcome::CompileError { .. });
+    let author_failed = compiled && matches!(&decision, Err(failure) if !failure.is_empty());
     // The interactor ended first and found the answer wrong: that is the
     // verdict, whatever the program did once its input ended (as Kattis does).
     let wrong_first = interaction.interactor_ended_first
@@ -173,7 +195,7 @@ pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interactio
             &decision,
             Ok(Judgement::Wrong { .. } | Judgement::Partial { .. })
         );
-    let mut evaluation = if wrong_first {
+    let mut evaluation = if wrong_first || author_failed {
         let mut program = interaction.program.clone();
         program.outcome = Outcome::Ok;
         evaluate(test, &program, Some(decision))

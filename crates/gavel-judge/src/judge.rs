@@ -3,7 +3,7 @@
 //! confidentiality rules.
 
 use crate::disclose::{self, Evaluation};
-use crate::evaluate::{evaluate, evaluate_interaction, without_run};
+use crate::evaluate::{author_failure, evaluate, evaluate_interaction, without_run};
 use crate::events::{Event, Reporter};
 use crate::prepare::{Prepared, ResolvedTest};
 use crate::result::SubmissionResult;
@@ -277,7 +277,7 @@ impl Judge {
         let decision = match self.run(&checker).await {
             Ok(checked) => match checked.judgement {
                 Some(judgement) => Ok(judgement),
-                None => Err(format!("checker.py failed: {}", checked.outcome)),
+                None => Err(author_failure("checker.py", &checked.outcome)),
             },
             Err(e) => {
                 return internal_error(test, format!("the judge failed running checker.py: {e}"));

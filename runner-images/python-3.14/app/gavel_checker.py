@@ -75,7 +75,8 @@ class Tokens:
 
     def __init__(self, text, what="the output"):
         self.what = what
-        self.tokens = text.split()
+        # ASCII whitespace only, as gavel's comparisons: U+00A0 is part of a token.
+        self.tokens = [t.decode() for t in text.encode().split()]
         self.position = 0
 
     def _next(self, wanted):
