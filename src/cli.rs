@@ -86,6 +86,27 @@ pub(crate) enum Command {
     /// Build, inspect, import or export the runner image.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Import an exercise from another judge's format.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// A Kattis (ICPC) problem package: `data/sample` becomes public tests,
+    /// `data/secret` hidden ones, a Python output validator the checker or
+    /// interactor, `submissions/` the reference and known-bad solutions.
+    /// Whatever cannot be converted is listed.
+    Kattis {
+        /// The package's directory.
+        package: PathBuf,
+        /// The new exercise's directory (its name is the exercise's id), for
+        /// example `exercises/hello`.
+        out: PathBuf,
+        /// Print JSON (shape in docs/json.md).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Limits of a run, in the units people think in.

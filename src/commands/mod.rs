@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod grade;
 mod image;
+mod import;
 mod judge;
 mod list;
 mod run;
@@ -33,6 +34,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
         Command::Export(args) => export::execute(&session, args),
         Command::Run(args) => run::execute(&session, args),
         Command::Image(command) => image::execute(&session, command),
+        Command::Import(command) => import::execute(command),
     }
 }
 

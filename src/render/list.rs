@@ -26,6 +26,13 @@ pub(crate) fn show(details: &ExerciseDetails) {
     println!("\n{}\n", style("## Starter code").bold());
     println!("```python\n{}```", safe(&details.starter));
     println!("\n{}", style("## Public examples").bold());
+    if details.interactive {
+        println!(
+            "\nThis exercise is interactive: your program talks to a judge program. \
+             `gavel test {} FILE` shows the exchange of each public test your program fails.",
+            details.id
+        );
+    }
     for example in &details.examples {
         println!("\n### {}", example.name);
         if let Some(args) = &example.args {

@@ -13,5 +13,6 @@ mod features;
 mod golden;
 mod grade;
 mod judge;
+mod kattis;
 mod robustness;
 mod run;

@@ -54,6 +54,10 @@ pub enum Comparison {
         /// floats checker and Kattis's float tolerance do).
         #[serde(default)]
         integers: bool,
+        /// Tokens that are not numbers compare ignoring letter case (as
+        /// Kattis's default validator does unless `case_sensitive`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ignore_case: bool,
         /// Whether blank lines inside the output count.
         #[serde(default)]
         blank_lines: BlankLines,
@@ -72,6 +76,21 @@ pub enum Comparison {
         #[serde(default)]
         unordered_lists: bool,
     },
+}
+
+impl Comparison {
+    /// The mode's name, as manifests write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Comparison::Tokens { .. } => "tokens",
+            Comparison::Exact => "exact",
+            Comparison::CaseInsensitive { .. } => "case_insensitive",
+            Comparison::Float { .. } => "float",
+            Comparison::UnorderedLines => "unordered_lines",
+            Comparison::Lines => "lines",
+            Comparison::Json { .. } => "json",
+        }
+    }
 }
 
 impl Default for Comparison {
@@ -193,9 +212,11 @@ pub fn compare_text(comparison: &Comparison, expected: &str, actual: &str) -> Co
             abs,
             rel,
             integers,
+            ignore_case,
             blank_lines,
         } => compare_tokens(expected, actual, *blank_lines, &|e, a| {
             floats_match(e, a, *abs, *rel, *integers)
+                || (*ignore_case && e.to_lowercase() == a.to_lowercase())
         }),
         Comparison::UnorderedLines => compare_unordered_lines(expected, actual),
         Comparison::Lines => compare_lines(expected, actual),
@@ -682,6 +703,7 @@ mod tests {
             abs: 1e-6,
             rel: 0.0,
             integers: false,
+            ignore_case: false,
             blank_lines: BlankLines::Ignore,
         };
         assert_eq!(compare_text(&f, "0.333333\n", "0.3333331"), Compared::Match);
@@ -792,6 +814,7 @@ mod tests {
             abs: 0.0,
             rel: 1e-3,
             integers,
+            ignore_case: integers,
             blank_lines: BlankLines::Ignore,
         };
         assert_eq!(
@@ -807,6 +830,15 @@ mod tests {
             Compared::Wrong { .. }
         ));
         assert_eq!(compare_text(&f(true), "1000\n", "1000.5"), Compared::Match);
+        // Words compare ignoring case only when asked.
+        assert_eq!(
+            compare_text(&f(true), "YES 1.0\n", "yes 1"),
+            Compared::Match
+        );
+        assert!(matches!(
+            compare_text(&f(false), "YES 1.0\n", "yes 1.0"),
+            Compared::Wrong { .. }
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod diff;
+pub mod kattis;
 mod load;
 pub mod manifest;
 mod model;

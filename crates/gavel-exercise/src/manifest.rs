@@ -19,7 +19,7 @@ pub struct Manifest {
     /// How hard it is.
     pub difficulty: Difficulty,
     /// Free-form tags (`recursion`, `graphs`, …).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// stdio or function.
     pub kind: Kind,
@@ -37,15 +37,15 @@ pub struct Manifest {
     /// `verdicts`); see docs/confidentiality.md.
     pub reveal_hidden: Option<Disclosure>,
     /// Per-test settings, by test name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tests: BTreeMap<String, TestSettings>,
     /// Rules of test groups, by group name (a test joins a group with
     /// `[tests.NAME] group = "…"` or `group` in `[[generated]]`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub groups: BTreeMap<String, GroupSpec>,
     /// Tests whose input comes from `generator.py` and whose expected output
     /// comes from the reference solution.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<GeneratedSpec>,
 }
 

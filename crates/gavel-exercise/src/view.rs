@@ -26,6 +26,9 @@ pub struct ExerciseSummary {
     pub hidden_tests: usize,
     /// The function to write, for function exercises.
     pub function: Option<String>,
+    /// The program talks to a judge program (an interactor).
+    #[serde(default)]
+    pub interactive: bool,
 }
 
 /// An exercise as `show` presents it: the summary's fields, the statement,
@@ -52,12 +55,16 @@ pub struct ExerciseDetails {
     pub hidden_tests: usize,
     /// The function to write, for function exercises.
     pub function: Option<String>,
+    /// The program talks to a judge program (an interactor).
+    #[serde(default)]
+    pub interactive: bool,
     /// The statement (Markdown).
     pub statement: String,
     /// The starter code.
     pub starter: String,
     /// The public tests whose data is stored (generated public tests need
-    /// the reference solution to produce, so they are not examples).
+    /// the reference solution to produce, so they are not examples; an
+    /// interactive test's data is the interactor's, so it has none).
     pub examples: Vec<Example>,
 }
 
@@ -100,6 +107,7 @@ impl ExerciseSummary {
             public_tests: exercise.count(Visibility::Public),
             hidden_tests: exercise.count(Visibility::Hidden),
             function: exercise.function.as_ref().map(|f| f.name.clone()),
+            interactive: exercise.interactor.is_some(),
         }
     }
 }
@@ -110,6 +118,7 @@ impl ExerciseDetails {
         let summary = ExerciseSummary::of(exercise);
         let examples = exercise
             .public_tests()
+            .filter(|_| exercise.interactor.is_none())
             .filter_map(|test| match &test.source {
                 TestSource::Stored(data) => Some(Example::of(&test.name, data)),
                 TestSource::Generated { .. } => None,
@@ -124,6 +133,7 @@ impl ExerciseDetails {
             public_tests: summary.public_tests,
             hidden_tests: summary.hidden_tests,
             function: summary.function,
+            interactive: summary.interactive,
             statement: exercise.statement.clone(),
             starter: exercise.starter.clone(),
             examples,

@@ -292,14 +292,14 @@ impl Workers {
         request: &Request,
         watchdog: std::time::Duration,
     ) -> Result<Answer, SandboxError> {
-        let failed = |e: std::io::Error| SandboxError::Worker(e.to_string());
-        let frame = encode(request).map_err(failed)?;
+        let frame = encode(request)
+            .map_err(|e| SandboxError::Worker(format!("cannot encode a worker's request: {e}")))?;
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut worker = match idle {
             Some(worker) => worker,
             None => Worker::start(&self.command, &self.init)
                 .await
-                .map_err(failed)?,
+                .map_err(|e| SandboxError::Worker(format!("cannot start a worker process: {e}")))?,
         };
         let reply = match tokio::time::timeout(watchdog, worker.run(&frame)).await {
             Ok(Ok(reply)) => reply,

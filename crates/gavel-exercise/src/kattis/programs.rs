@@ -1,0 +1,289 @@
+//! The package's programs: its output validator (a checker or an
+//! interactor in gavel) and its example submissions (the reference solution
+//! and known-bad solutions).
+
+use super::data::sorted_entries;
+use super::{Findings, Version};
+use std::path::Path;
+
+/// A program of the package.
+#[derive(Debug)]
+pub(super) enum Program {
+    /// One Python 3 file.
+    Python {
+        /// Its file name.
+        file: String,
+        source: String,
+    },
+    /// Anything else, and why gavel cannot run it.
+    Other(String),
+}
+
+fn language(extension: &str) -> String {
+    let name = match extension {
+        "c" => "C",
+        "cc" | "cpp" | "cxx" | "c++" | "C" | "h" | "hpp" => "C++",
+        "java" => "Java",
+        "kt" => "Kotlin",
+        "rs" => "Rust",
+        "go" => "Go",
+        "js" => "JavaScript",
+        "ts" => "TypeScript",
+        "hs" => "Haskell",
+        "cs" => "C#",
+        "rb" => "Ruby",
+        "pl" => "Perl",
+        "php" => "PHP",
+        "scala" => "Scala",
+        "lua" => "Lua",
+        "swift" => "Swift",
+        "pas" => "Pascal",
+        "f90" | "f95" | "f" => "Fortran",
+        "sh" => "shell",
+        other => return format!("a `.{other}` program"),
+    };
+    format!("a {name} program")
+}
+
+fn python(path: &Path, file: String) -> Program {
+    match std::fs::read_to_string(path) {
+        Ok(source)
+            if source
+                .lines()
+                .next()
+                .is_some_and(|l| l.starts_with("#!") && l.contains("python2")) =>
+        {
+            Program::Other("a Python 2 program".to_owned())
+        }
+        Ok(source) => Program::Python { file, source },
+        Err(e) => Program::Other(format!("unreadable ({e})")),
+    }
+}
+
+/// The program at `path`: a file, or a directory holding one.
+pub(super) fn resolve(path: &Path) -> Program {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if path.is_file() {
+        return match name.rsplit_once('.') {
+            Some((_, "py")) => python(path, name),
+            Some((_, extension)) => Program::Other(language(extension)),
+            None => {
+                Program::Other("a file without an extension (its language is unknown)".to_owned())
+            }
+        };
+    }
+    let entries = sorted_entries(path);
+    if entries.iter().any(|e| e == "build" || e == "run") {
+        return Program::Other("a program with `build`/`run` scripts".to_owned());
+    }
+    let python_files: Vec<&String> = entries.iter().filter(|e| e.ends_with(".py")).collect();
+    let others: Vec<&String> = entries
+        .iter()
+        .filter(|e| {
+            !e.ends_with(".py")
+                && e.rsplit_once('.')
+                    .is_some_and(|(_, x)| !matches!(x, "md" | "txt"))
+        })
+        .collect();
+    match (python_files.as_slice(), others.first()) {
+        ([one], None) => python(&path.join(one), (*one).clone()),
+        (_, Some(other)) => Program::Other(language(other.rsplit_once('.').map_or("", |(_, x)| x))),
+        ([], None) => Program::Other("an empty directory".to_owned()),
+        _ => Program::Other(
+            "a Python program of several files (a gavel checker or interactor is one file)"
+                .to_owned(),
+        ),
+    }
+}
+
+/// The output validator, if the problem has one gavel can run: its path
+/// (under the package) and source.
+pub(super) fn validator(
+    package: &Path,
+    version: Version,
+    needed: bool,
+    found: &mut Findings,
+) -> Option<(String, String, String)> {
+    let candidates: Vec<String> = match version {
+        Version::Legacy => sorted_entries(&package.join("output_validators"))
+            .into_iter()
+            .map(|e| format!("output_validators/{e}"))
+            .collect(),
+        Version::Modern => ["output_validator", "output_validators"]
+            .iter()
+            .filter(|d| package.join(d).is_dir())
+            .flat_map(|d| {
+                if *d == "output_validator" {
+                    vec![(*d).to_owned()]
+                } else {
+                    sorted_entries(&package.join(d))
+                        .into_iter()
+                        .map(|e| format!("{d}/{e}"))
+                        .collect()
+                }
+            })
+            .collect(),
+    };
+    if !needed {
+        for path in &candidates {
+            found.note(path, "not used: the problem's validation is `default`");
+        }
+        return None;
+    }
+    let [path] = candidates.as_slice() else {
+        if candidates.is_empty() {
+            found.block(
+                "output_validators",
+                "the problem needs a custom output validator and the package has none",
+            );
+        } else {
+            found.block(
+                "output_validators",
+                format!(
+                    "{} output validators: gavel runs one checker per exercise",
+                    candidates.len()
+                ),
+            );
+        }
+        return None;
+    };
+    match resolve(&package.join(path)) {
+        Program::Python { file, source } => Some((path.clone(), file, source)),
+        Program::Other(what) => {
+            found.block(
+                path,
+                format!(
+                    "{what}: gavel runs checkers and interactors in its Python sandbox; \
+                     rewrite it as checker.py or interactor.py (exercises/README.md)"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// An example submission gavel can judge.
+#[derive(Debug)]
+pub(super) struct Submission {
+    /// gavel's directory for it (`accepted`, `wrong_answer`, …).
+    pub(super) verdict: &'static str,
+    /// Its file name in gavel.
+    pub(super) file: String,
+    pub(super) source: String,
+    /// Where it comes from.
+    pub(super) origin: String,
+}
+
+/// The example submissions, in name order per directory.
+pub(super) fn submissions(package: &Path, found: &mut Findings) -> Vec<Submission> {
+    let mut kept = Vec::new();
+    for dir in sorted_entries(&package.join("submissions")) {
+        let verdict = match dir.as_str() {
+            "accepted" => "accepted",
+            "wrong_answer" => "wrong_answer",
+            "time_limit_exceeded" => "time_limit",
+            "run_time_error" => "runtime_error",
+            _ => {
+                found.note(
+                    &format!("submissions/{dir}"),
+                    "not converted: gavel's known-bad verdicts are accepted, wrong_answer, \
+                     time_limit_exceeded and run_time_error here",
+                );
+                continue;
+            }
+        };
+        for entry in sorted_entries(&package.join("submissions").join(&dir)) {
+            let origin = format!("submissions/{dir}/{entry}");
+            match resolve(&package.join(&origin)) {
+                Program::Python { source, .. } => {
+                    let stem = entry.strip_suffix(".py").unwrap_or(&entry);
+                    let stem: String = stem
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect();
+                    kept.push(Submission {
+                        verdict,
+                        file: format!("{stem}.py"),
+                        source,
+                        origin,
+                    });
+                }
+                Program::Other(what) => {
+                    found.note(
+                        &origin,
+                        format!("{what}: not converted (gavel judges Python)"),
+                    );
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// A Python string literal of `text` (JSON's string syntax is Python's),
+/// one line per source line so the validator stays readable.
+fn literal_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            format!(
+                "    {},\n",
+                serde_json::to_string(line).unwrap_or_else(|_| "\"\"".to_owned())
+            )
+        })
+        .collect()
+}
+
+const TEMPLATE: &str = include_str!("validator.py");
+
+const CHECK: &str = "
+
+def check(input, expected, output):
+    _decide(*_run({\"input\": input, \"answer\": expected}, output))
+";
+
+const INTERACT: &str = "
+
+import json
+
+
+def interact(input):
+    # The test's input holds the package's .in and .ans (only the interactor reads it).
+    test = json.loads(input)
+    _decide(*_run({\"input\": test[\"input\"], \"answer\": test[\"answer\"]}, None))
+";
+
+/// `checker.py` or `interactor.py` that runs the Python validator `source`
+/// (from `path`, file name `file`) as Kattis would, with `flags`.
+pub(super) fn wrap(
+    path: &str,
+    file: &str,
+    source: &str,
+    flags: &[String],
+    interactive: bool,
+) -> String {
+    let flags = serde_json::to_string(flags).unwrap_or_else(|_| "[]".to_owned());
+    TEMPLATE
+        .replace(
+            "@@ROLE@@",
+            if interactive {
+                "interactive validator"
+            } else {
+                "output validator"
+            },
+        )
+        .replace("@@PATH@@", path)
+        .replace("@@NAME@@", file)
+        .replace("@@FLAGS@@", &flags)
+        .replace("@@ENTRY@@", if interactive { INTERACT } else { CHECK })
+        // Last: the validator's own text is never searched for placeholders.
+        .replace("@@SOURCE@@\n", &literal_lines(source))
+}

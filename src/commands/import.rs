@@ -1,0 +1,52 @@
+//! `gavel import kattis PKG OUT`: a Kattis problem package as a gavel
+//! exercise (see `gavel_exercise::kattis`).
+
+use super::print_json;
+use crate::cli::ImportCommand;
+use crate::exit::Code;
+use anyhow::Result;
+use console::style;
+
+pub(crate) fn execute(command: ImportCommand) -> Result<Code> {
+    let ImportCommand::Kattis { package, out, json } = command;
+    let imported = gavel_exercise::kattis::import(&package, &out)?;
+    if json {
+        print_json(&imported)?;
+        return Ok(Code::Accepted);
+    }
+    let judged_by = match (&imported.checker_from, &imported.interactor_from) {
+        (Some(from), _) => format!("checker.py (from {from})"),
+        (_, Some(from)) => format!("interactor.py (from {from})"),
+        _ => imported
+            .comparison
+            .as_ref()
+            .map(|c| format!("comparison `{}`", c.name()))
+            .unwrap_or_default(),
+    };
+    eprintln!(
+        "imported `{}` into {}: {} public and {} hidden tests, {} groups with rules, {}; \
+         reference {}, {} known-bad solutions",
+        imported.id,
+        out.display(),
+        imported.public_tests,
+        imported.hidden_tests,
+        imported.groups.len(),
+        judged_by,
+        imported.reference_from,
+        imported.known_bad,
+    );
+    if !imported.notes.is_empty() {
+        eprintln!(
+            "{}",
+            style("not converted (no verdict depends on these):").dim()
+        );
+        for note in &imported.notes {
+            eprintln!("  {}", crate::render::safe_line(&note.to_string()));
+        }
+    }
+    eprintln!(
+        "next: `gavel check {}` judges the reference and known-bad solutions",
+        out.display()
+    );
+    Ok(Code::Accepted)
+}
