@@ -12,6 +12,7 @@ mod disclose;
 mod evaluate;
 pub mod events;
 mod judge;
+pub mod pack;
 mod prepare;
 pub mod report;
 mod result;

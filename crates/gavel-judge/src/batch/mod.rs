@@ -8,9 +8,11 @@
 //! limit), every result goes to disk at once and only a summary stays in
 //! memory, and the reports are written one candidate at a time.
 
+mod external;
 mod scan;
 mod store;
 
+pub use external::{ExternalBatch, ExternalCandidate, write_external};
 pub use scan::{Candidate, Folder, Homework, Problem, Submission, scan};
 pub use store::{OutDir, OutError, StoredResult, load_stored, read_stored, result_key, store};
 

@@ -1,0 +1,111 @@
+//! Reports of results judged elsewhere (by `gavel serve`, kept in its
+//! database): the same four reports as a graded batch, one row per
+//! candidate, missing work counted.
+
+use super::{
+    BatchError, CandidatePlan, Folder, GradeSummary, OutDir, StoredResult, plan_candidate, store,
+};
+use crate::batch::Candidate;
+use crate::report::ReportMeta;
+use crate::result::SubmissionResult;
+use gavel_exercise::{Disclosure, Exercise, Verdict};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One candidate and the result chosen for each exercise they attempted.
+#[derive(Debug, Clone)]
+pub struct ExternalCandidate {
+    /// Their name.
+    pub name: String,
+    /// By exercise id: a label for where the result comes from (such as
+    /// `submission 42`) and the result.
+    pub results: BTreeMap<String, (String, SubmissionResult)>,
+}
+
+/// What the reports are made of.
+#[derive(Debug, Clone)]
+pub struct ExternalBatch {
+    /// The report folder.
+    pub out: PathBuf,
+    /// Where the results come from (shown where a graded batch shows its
+    /// homework folder).
+    pub origin: PathBuf,
+    /// The exercises every candidate was given.
+    pub assignment: Vec<String>,
+    /// Every candidate, even those with no result.
+    pub candidates: Vec<ExternalCandidate>,
+    /// The runner image the results were judged with.
+    pub image_sha256: String,
+}
+
+/// Writes the reports of `batch` into its report folder (locked and checked
+/// as for `grade`). A result for an exercise not in `exercises` is left out
+/// with a warning.
+pub fn write_external(
+    exercises: &[Arc<Exercise>],
+    batch: ExternalBatch,
+) -> Result<GradeSummary, BatchError> {
+    let out = OutDir::open(&batch.out)?;
+    let by_id: HashMap<&str, &Arc<Exercise>> =
+        exercises.iter().map(|e| (e.id.as_str(), e)).collect();
+    for id in &batch.assignment {
+        if !by_id.contains_key(id.as_str()) {
+            return Err(BatchError::UnknownExercise(id.clone()));
+        }
+    }
+    let mut plans: Vec<CandidatePlan> = Vec::with_capacity(batch.candidates.len());
+    for external in batch.candidates {
+        let candidate = Candidate::named(&external.name);
+        let mut results: BTreeMap<String, (PathBuf, Verdict, f64)> = BTreeMap::new();
+        for (exercise, (label, result)) in external.results {
+            if !by_id.contains_key(exercise.as_str()) {
+                tracing::warn!(candidate = %external.name, %exercise, "not in the catalog: left out");
+                continue;
+            }
+            let path = out.result_path(&candidate, &exercise);
+            let stored = StoredResult {
+                candidate: external.name.clone(),
+                file: label.clone(),
+                key: format!("external:{label}"),
+                result,
+            };
+            store(&path, &stored).map_err(|source| BatchError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            results.insert(
+                exercise,
+                (path, stored.result.verdict, stored.result.points),
+            );
+        }
+        let folder = Folder {
+            candidate,
+            submissions: Vec::new(),
+            problems: Vec::new(),
+        };
+        plans.push(plan_candidate(folder, results, &batch.assignment, &by_id));
+    }
+    let summary = GradeSummary {
+        out: batch.out.clone(),
+        exercises: batch.assignment.clone(),
+        candidates: plans.iter().map(|p| p.summary.clone()).collect(),
+        problems: Vec::new(),
+    };
+    let meta = ReportMeta {
+        image_sha256: batch.image_sha256,
+        catalog_fingerprint: crate::catalog_fingerprint(exercises),
+        homework: batch.origin,
+        max_points: batch
+            .assignment
+            .iter()
+            .map(|id| (id.clone(), by_id[id.as_str()].max_points()))
+            .collect(),
+        reveals_hidden: plans
+            .iter()
+            .flat_map(|p| p.stored.keys())
+            .any(|id| by_id[id.as_str()].disclosure == Disclosure::Full),
+    };
+    crate::report::write_all(&out, &plans, &summary, &meta)?;
+    Ok(summary)
+}

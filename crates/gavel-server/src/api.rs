@@ -1,0 +1,468 @@
+//! The HTTP API (docs/api.md): routes, bearer-token authentication, quotas,
+//! and errors as JSON with their status.
+
+use crate::judging::Judging;
+use crate::shapes::{
+    ErrorBody, Health, Me, Pack, PackFile, Quotas, Status, StreamLine, SubmissionDetails,
+};
+use crate::store::{Account, Refusal, Store, StoreError};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The OpenAPI description of this API, served at `/api/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
+
+/// What every handler shares.
+pub struct AppState {
+    pub(crate) store: Store,
+    pub(crate) judging: Arc<Judging>,
+    pub(crate) quotas: Quotas,
+    /// Quota checks and inserts of one server happen one at a time, so two
+    /// requests cannot both pass a check.
+    pub(crate) submitting: tokio::sync::Mutex<()>,
+    pub(crate) stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+/// An error of the API: a status and a JSON body.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody {
+                error: code.to_owned(),
+                message: message.into(),
+            },
+            retry_after: None,
+        }
+    }
+
+    fn not_found(what: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        tracing::error!("{e}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server's state failed; try again",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// The candidate a request's bearer token belongs to.
+pub(crate) struct Candidate(Account);
+
+impl FromRequestParts<Shared> for Candidate {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let unauthorized =
+            |message: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| unauthorized("send `Authorization: Bearer TOKEN`"))?;
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
+        let account = state
+            .store
+            .authenticate(token)
+            .await?
+            .ok_or_else(|| unauthorized("unknown token"))?;
+        if account.revoked {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "revoked",
+                "this token was revoked; ask the hiring team",
+            ));
+        }
+        Ok(Candidate(account))
+    }
+}
+
+/// The routes, as served: the router and the list the OpenAPI description
+/// is checked against.
+pub struct Routes {
+    router: Router<Shared>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        route: MethodRouter<Shared>,
+    ) -> Routes {
+        self.list.push((method, path));
+        self.router = self.router.route(path, route);
+        self
+    }
+
+    /// Every (method, path) served.
+    pub fn list(&self) -> &[(&'static str, &'static str)] {
+        &self.list
+    }
+}
+
+/// The API's routes.
+pub fn routes() -> Routes {
+    Routes {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    .add("get", "/api/v1/health", get(health))
+    .add("get", "/api/v1/openapi.json", get(openapi))
+    .add("get", "/api/v1/me", get(me))
+    .add("get", "/api/v1/exercises", get(exercises))
+    .add("get", "/api/v1/exercises/{id}", get(exercise))
+    .add("get", "/api/v1/exercises/{id}/pack", get(pack))
+    .add("post", "/api/v1/exercises/{id}/submissions", post(submit))
+    .add("get", "/api/v1/submissions", get(submissions))
+    .add("get", "/api/v1/submissions/{id}", get(submission))
+    .add("get", "/api/v1/submissions/{id}/events", get(events))
+}
+
+/// The router with its state, and JSON for unknown routes and methods.
+pub(crate) fn router(state: Shared) -> Router {
+    routes()
+        .router
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "no_route",
+                "method not allowed here",
+            )
+        })
+        .with_state(state)
+}
+
+async fn health() -> axum::Json<Health> {
+    axum::Json(Health {
+        ok: true,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn me(State(state): State<Shared>, Candidate(account): Candidate) -> axum::Json<Me> {
+    axum::Json(Me {
+        name: account.name,
+        limits: state.quotas,
+    })
+}
+
+async fn exercises(State(state): State<Shared>, _: Candidate) -> axum::Json<Vec<ExerciseSummary>> {
+    axum::Json(
+        state
+            .judging
+            .exercises()
+            .iter()
+            .map(|e| ExerciseSummary::of(e))
+            .collect(),
+    )
+}
+
+async fn exercise(
+    State(state): State<Shared>,
+    _: Candidate,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ExerciseDetails>, ApiError> {
+    let exercise = state
+        .judging
+        .exercise(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no exercise `{id}`")))?;
+    Ok(axum::Json(ExerciseDetails::of(exercise)))
+}
+
+async fn pack(
+    State(state): State<Shared>,
+    _: Candidate,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Pack>, ApiError> {
+    let pack = state
+        .judging
+        .pack(&id)
+        .await
+        .map_err(|e| {
+            tracing::error!(exercise = %id, "cannot make its pack: {e}");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "cannot make the exercise's pack",
+            )
+        })?
+        .ok_or_else(|| ApiError::not_found(format!("no exercise `{id}`")))?;
+    Ok(axum::Json(Pack {
+        exercise: id,
+        files: pack
+            .files
+            .iter()
+            .map(|(path, bytes)| PackFile::new(path.clone(), bytes))
+            .collect(),
+    }))
+}
+
+async fn read_source(headers: &HeaderMap, body: Body, max: u64) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("a source may be at most {max} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let limit = usize::try_from(max).unwrap_or(usize::MAX);
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let length_limit = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if length_limit {
+            too_large()
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("cannot read the body: {e}"),
+            )
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the body must be the Python source",
+        ));
+    }
+    Ok(bytes)
+}
+
+async fn submit(
+    State(state): State<Shared>,
+    Candidate(account): Candidate,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if state.judging.exercise(&id).is_none() {
+        return Err(ApiError::not_found(format!("no exercise `{id}`")));
+    }
+    let source = read_source(&headers, body, state.quotas.max_source_bytes).await?;
+    let stored = {
+        let _one_at_a_time = state.submitting.lock().await;
+        state
+            .store
+            .submit(account.id, &id, &source, &state.quotas)
+            .await?
+    };
+    let info = match stored {
+        Ok(info) => info,
+        Err(Refusal::InFlight(limit)) => {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_in_flight",
+                format!(
+                    "at most {limit} submissions may wait or run at once; wait for one to finish"
+                ),
+            ));
+        }
+        Err(Refusal::Hourly { limit, retry_after }) => {
+            let mut error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "hourly_limit",
+                format!(
+                    "at most {limit} submissions per exercise in an hour; try again in {retry_after} s"
+                ),
+            );
+            error.retry_after = Some(retry_after);
+            return Err(error);
+        }
+    };
+    tracing::info!(submission = info.id, candidate = %account.name, exercise = %id, "queued");
+    state.judging.queued();
+    let location = format!("/api/v1/submissions/{}", info.id);
+    let mut response = (StatusCode::ACCEPTED, axum::Json(info)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+async fn submissions(
+    State(state): State<Shared>,
+    Candidate(account): Candidate,
+) -> Result<Response, ApiError> {
+    Ok(axum::Json(state.store.submissions_of(account.id).await?).into_response())
+}
+
+fn submission_id(id: &str) -> Result<i64, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::not_found(format!("no submission `{id}`")))
+}
+
+async fn submission(
+    State(state): State<Shared>,
+    Candidate(account): Candidate,
+    Path(id): Path<String>,
+) -> Result<axum::Json<SubmissionDetails>, ApiError> {
+    let id = submission_id(&id)?;
+    // Another candidate's submission is "not found": its existence is theirs.
+    let (submission, result) = state
+        .store
+        .submission(account.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no submission {id}")))?;
+    Ok(axum::Json(SubmissionDetails { submission, result }))
+}
+
+/// How long a live view waits for a change before looking anyway.
+const FOLLOW_POLL: Duration = Duration::from_secs(1);
+
+/// A live view of one submission, as the stream's state.
+struct Follow {
+    state: Shared,
+    candidate: i64,
+    id: i64,
+    position: i64,
+    status: Option<Status>,
+    changes: tokio::sync::watch::Receiver<u64>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    ended: bool,
+}
+
+fn line(item: &StreamLine) -> String {
+    let mut text = serde_json::to_string(item).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+impl Follow {
+    /// The next lines to send, waiting for a change when there are none;
+    /// `None` when the stream ends.
+    async fn next(&mut self) -> Option<Result<String, std::io::Error>> {
+        while !self.ended {
+            self.changes.borrow_and_update();
+            match self.poll().await {
+                Ok(Some(text)) => return Some(Ok(text)),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(submission = self.id, "live view failed: {e}");
+                    return None;
+                }
+            }
+            if *self.stopping.borrow() {
+                // The server is stopping: the client follows again later.
+                return None;
+            }
+            tokio::select! {
+                _ = self.changes.changed() => {}
+                _ = self.stopping.changed() => {}
+                () = tokio::time::sleep(FOLLOW_POLL) => {}
+            }
+        }
+        None
+    }
+
+    async fn poll(&mut self) -> Result<Option<String>, StoreError> {
+        let tests = self.state.store.tests_after(self.id, self.position).await?;
+        if let Some((last, _)) = tests.last() {
+            self.position = *last;
+            let mut text = String::new();
+            for (_, json) in &tests {
+                if let Ok(test) = serde_json::from_str(json) {
+                    text.push_str(&line(&StreamLine::Test(Box::new(test))));
+                }
+            }
+            return Ok(Some(text));
+        }
+        let Some((info, result)) = self.state.store.submission(self.candidate, self.id).await?
+        else {
+            self.ended = true;
+            return Ok(None);
+        };
+        if let Some(result) = result {
+            self.ended = true;
+            self.state.judging.release(self.id);
+            return Ok(Some(line(&StreamLine::Done(Box::new(result)))));
+        }
+        if self.status != Some(info.status) {
+            self.status = Some(info.status);
+            return Ok(Some(line(&StreamLine::Status(info.status))));
+        }
+        Ok(None)
+    }
+}
+
+async fn events(
+    State(state): State<Shared>,
+    Candidate(account): Candidate,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = submission_id(&id)?;
+    if state.store.submission(account.id, id).await?.is_none() {
+        return Err(ApiError::not_found(format!("no submission {id}")));
+    }
+    let follow = Follow {
+        changes: state.judging.watch(id),
+        stopping: state.stopping.clone(),
+        state: state.clone(),
+        candidate: account.id,
+        id,
+        position: -1,
+        status: None,
+        ended: false,
+    };
+    let stream = futures_util::stream::unfold(follow, |mut follow| async move {
+        follow.next().await.map(|item| (item, follow))
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

@@ -1,0 +1,289 @@
+//! The judging side of the server: the catalog, prepared once at start, and
+//! the workers that take submissions from the queue in the database, judge
+//! them with the engine and commit their results (see `store` for the
+//! exactly-once rule). Each test's result is committed as it finishes, and
+//! listeners of that submission are woken.
+
+use crate::store::{Claimed, Store, StoreError};
+use gavel_exercise::Exercise;
+use gavel_judge::pack::{PublicPack, public_pack};
+use gavel_judge::{Event, Judge, Options, Prepared, Selection};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, watch};
+
+/// How long an idle worker waits before looking at the queue again even
+/// without a wake-up (submissions added by another process).
+const POLL: Duration = Duration::from_secs(1);
+
+/// The catalog and the queue's workers.
+pub struct Judging {
+    store: Store,
+    judge: Arc<Judge>,
+    exercises: HashMap<String, Arc<Exercise>>,
+    prepared: HashMap<String, Arc<Prepared>>,
+    packs: Mutex<HashMap<String, Arc<PublicPack>>>,
+    options: Options,
+    wake: Notify,
+    watchers: Mutex<HashMap<i64, watch::Sender<u64>>>,
+    stopping: watch::Sender<bool>,
+}
+
+/// Why judging could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum JudgingError {
+    /// The state failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An exercise could not be prepared.
+    #[error("cannot prepare `{0}`: {1}")]
+    Prepare(String, String),
+    /// Queued submissions need exercises the catalog lacks.
+    #[error(
+        "{count} queued submission(s) need exercise(s) the catalog lacks: {missing}; \
+         start the server with the catalog they were submitted to"
+    )]
+    MissingExercises {
+        /// How many submissions.
+        count: usize,
+        /// Which exercises.
+        missing: String,
+    },
+}
+
+impl Judging {
+    /// Prepares every exercise of `catalog` and puts submissions a stopped
+    /// server left running back in the queue.
+    pub async fn start(
+        store: Store,
+        judge: Arc<Judge>,
+        catalog: &[Arc<Exercise>],
+        options: Options,
+    ) -> Result<Arc<Judging>, JudgingError> {
+        let requeued = store.requeue_running().await?;
+        if requeued > 0 {
+            tracing::info!(
+                requeued,
+                "submissions left running by a stopped server are queued again"
+            );
+        }
+        let waiting = store.waiting_exercises().await?;
+        let missing: Vec<&String> = waiting
+            .keys()
+            .filter(|id| !catalog.iter().any(|e| &e.id == *id))
+            .collect();
+        if !missing.is_empty() {
+            return Err(JudgingError::MissingExercises {
+                count: missing.iter().map(|id| waiting[*id]).sum::<i64>() as usize,
+                missing: missing
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let mut prepared = HashMap::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        for exercise in catalog {
+            let judge = judge.clone();
+            let exercise = exercise.clone();
+            tasks.spawn(async move {
+                let id = exercise.id.clone();
+                let result = judge.prepare(exercise, Selection::All).await;
+                (id, result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (id, result) =
+                joined.map_err(|e| JudgingError::Prepare("?".into(), e.to_string()))?;
+            let ready = result.map_err(|e| JudgingError::Prepare(id.clone(), e.to_string()))?;
+            tracing::debug!(exercise = %id, tests = ready.tests.len(), "prepared");
+            prepared.insert(id, Arc::new(ready));
+        }
+        Ok(Arc::new(Judging {
+            store,
+            judge,
+            exercises: catalog.iter().map(|e| (e.id.clone(), e.clone())).collect(),
+            prepared,
+            packs: Mutex::new(HashMap::new()),
+            options,
+            wake: Notify::new(),
+            watchers: Mutex::new(HashMap::new()),
+            stopping: watch::channel(false).0,
+        }))
+    }
+
+    /// The catalog's exercises, in id order.
+    pub fn exercises(&self) -> Vec<Arc<Exercise>> {
+        let mut all: Vec<Arc<Exercise>> = self.exercises.values().cloned().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// One exercise.
+    pub fn exercise(&self, id: &str) -> Option<&Arc<Exercise>> {
+        self.exercises.get(id)
+    }
+
+    /// The options submissions are judged with.
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    /// The candidate's copy of an exercise (made once, then kept).
+    pub async fn pack(&self, id: &str) -> Result<Option<Arc<PublicPack>>, String> {
+        if let Some(pack) = self.lock_packs().get(id) {
+            return Ok(Some(pack.clone()));
+        }
+        let Some(exercise) = self.exercises.get(id) else {
+            return Ok(None);
+        };
+        let prepared = self
+            .judge
+            .prepare(exercise.clone(), Selection::Public)
+            .await
+            .map_err(|e| e.to_string())?;
+        let pack = Arc::new(public_pack(&prepared).map_err(|e| e.to_string())?);
+        self.lock_packs().insert(id.to_owned(), pack.clone());
+        Ok(Some(pack))
+    }
+
+    fn lock_packs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<PublicPack>>> {
+        self.packs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wakes an idle worker: a submission was queued.
+    pub fn queued(&self) {
+        self.wake.notify_one();
+    }
+
+    /// A receiver that changes whenever submission `id` does.
+    pub fn watch(&self, id: i64) -> watch::Receiver<u64> {
+        self.lock_watchers()
+            .entry(id)
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
+    }
+
+    fn changed(&self, id: i64) {
+        if let Some(sender) = self.lock_watchers().get(&id) {
+            sender.send_modify(|n| *n += 1);
+        }
+    }
+
+    fn forget(&self, id: i64) {
+        let mut watchers = self.lock_watchers();
+        if let Some(sender) = watchers.get(&id) {
+            sender.send_modify(|n| *n += 1);
+            if sender.receiver_count() == 0 {
+                watchers.remove(&id);
+            }
+        }
+    }
+
+    /// A live view of `id` ended: its watcher goes unless another view uses it.
+    pub fn release(&self, id: i64) {
+        let mut watchers = self.lock_watchers();
+        if watchers.get(&id).is_some_and(|s| s.receiver_count() <= 1) {
+            watchers.remove(&id);
+        }
+    }
+
+    fn lock_watchers(&self) -> std::sync::MutexGuard<'_, HashMap<i64, watch::Sender<u64>>> {
+        self.watchers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Asks the workers to stop after their current submission.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+        self.wake.notify_waiters();
+    }
+
+    /// Runs `count` workers until [`Judging::stop`]; a submission being
+    /// judged when the server is killed is judged again at the next start.
+    pub async fn work(self: &Arc<Self>, count: usize) {
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..count.max(1) {
+            let this = self.clone();
+            workers.spawn(async move { this.worker().await });
+        }
+        while workers.join_next().await.is_some() {}
+    }
+
+    async fn worker(&self) {
+        let mut stopping = self.stopping.subscribe();
+        loop {
+            if *stopping.borrow() {
+                return;
+            }
+            match self.store.claim().await {
+                Ok(Some(claimed)) => {
+                    let id = claimed.id;
+                    if let Err(e) = self.judge_one(claimed).await {
+                        tracing::error!(submission = id, "judging failed: {e}");
+                    }
+                }
+                Ok(None) => {
+                    tokio::select! {
+                        () = self.wake.notified() => {}
+                        _ = stopping.changed() => {}
+                        () = tokio::time::sleep(POLL) => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("cannot read the queue: {e}");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    }
+
+    async fn judge_one(&self, claimed: Claimed) -> Result<(), StoreError> {
+        let id = claimed.id;
+        let Some(prepared) = self.prepared.get(&claimed.exercise).cloned() else {
+            // Only a catalog changed under a running server gets here; the
+            // next start refuses to run without the exercise.
+            tracing::error!(submission = id, exercise = %claimed.exercise, "not in the catalog");
+            return Ok(());
+        };
+        tracing::info!(submission = id, exercise = %claimed.exercise, "judging");
+        self.changed(id);
+        // Tests are written in order of finishing by one task, so positions
+        // are dense and a listener never sees a gap.
+        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        let store = self.store.clone();
+        let writer = async {
+            let mut position = 0;
+            while let Some(json) = rx.recv().await {
+                store.add_test(id, position, &json).await?;
+                self.changed(id);
+                position += 1;
+            }
+            Ok::<(), StoreError>(())
+        };
+        let judged = async move {
+            let reporter = move |event: Event<'_>| {
+                if let Event::TestFinished { test, .. } = event
+                    && let Ok(json) = serde_json::to_string(test)
+                {
+                    let _ = tx.send(json);
+                }
+            };
+            self.judge
+                .judge(&prepared, claimed.source.into(), self.options, &reporter)
+                .await
+        };
+        let (written, result) = tokio::join!(writer, judged);
+        written?;
+        if !self.store.finish(id, &result).await? {
+            tracing::warn!(
+                submission = id,
+                "was no longer running; its result is dropped"
+            );
+        }
+        tracing::info!(submission = id, verdict = %result.verdict.code(), "judged");
+        self.forget(id);
+        Ok(())
+    }
+}

@@ -1,0 +1,192 @@
+//! `gavel serve`: the judge as an HTTP/JSON service (axum on tokio) whose
+//! state — accounts, submissions, the queue, results — lives in a database
+//! (SQLite through sqlx, which also speaks PostgreSQL); and the candidate's
+//! client of it.
+//!
+//! - [`store`]: the database, and the exactly-once rule of the queue.
+//! - [`judging`]: the catalog prepared once, and the workers that judge
+//!   queued submissions with the engine.
+//! - [`api`]: routes, authentication, quotas, errors (docs/api.md).
+//! - [`client`]: the blocking client the CLI uses.
+//! - [`shapes`]: the JSON both sides speak.
+//!
+//! What candidates see of their results is decided by the engine under the
+//! confidentiality rules, once, where a result is made; the server stores
+//! and serves those results as they are.
+
+pub mod api;
+pub mod client;
+pub mod judging;
+pub mod shapes;
+pub mod store;
+
+use crate::judging::Judging;
+use crate::shapes::Quotas;
+use crate::store::{Store, StoreError};
+use gavel_exercise::Exercise;
+use gavel_judge::batch::{ExternalBatch, ExternalCandidate, GradeSummary, write_external};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The default per-candidate limits.
+pub const DEFAULT_QUOTAS: Quotas = Quotas {
+    in_flight: 2,
+    per_exercise_per_hour: 10,
+    max_source_bytes: gavel_core::limits::DEFAULT_SOURCE_KIB * 1024,
+};
+
+/// Why the server stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    /// Serving failed.
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+    /// The state failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Per-candidate limits.
+    pub quotas: Quotas,
+    /// Submissions judged at once.
+    pub jobs: usize,
+}
+
+/// Serves the API and judges the queue until `shutdown` completes. Calls
+/// `listening` with the bound address once requests are accepted. On
+/// shutdown, streams end, workers stop, and submissions being judged go back
+/// to the queue for the next start.
+pub async fn serve(
+    store: Store,
+    judging: Arc<Judging>,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    listening: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServeError::Listen(config.listen, e))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| ServeError::Listen(config.listen, e))?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let state = Arc::new(api::AppState {
+        store: store.clone(),
+        judging: judging.clone(),
+        quotas: config.quotas,
+        submitting: tokio::sync::Mutex::new(()),
+        stopping: stop_rx.clone(),
+    });
+    let workers = {
+        let judging = judging.clone();
+        tokio::spawn(async move { judging.work(config.jobs).await })
+    };
+    let mut stopped = stop_rx;
+    let graceful = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    let server = axum::serve(listener, api::router(state)).with_graceful_shutdown(graceful);
+    listening(address);
+    let signal = {
+        let judging = judging.clone();
+        async move {
+            shutdown.await;
+            tracing::info!("stopping");
+            judging.stop();
+            let _ = stop_tx.send(true);
+        }
+    };
+    tokio::spawn(signal);
+    server.await.map_err(ServeError::Serve)?;
+    // Workers still judging are dropped with the runtime; what they held
+    // goes back to the queue now (and would at the next start anyway).
+    workers.abort();
+    let _ = workers.await;
+    let requeued = store.requeue_running().await?;
+    if requeued > 0 {
+        tracing::info!(
+            requeued,
+            "submissions being judged are queued again for the next start"
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// Which judged submission of a candidate stands for an exercise in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The one with the most points (the earliest of equals).
+    Best,
+    /// The latest.
+    Latest,
+}
+
+/// Writes `grade`'s reports from the state: one row per invited candidate,
+/// each exercise of `assignment` counted, missing ones as missing.
+pub async fn report(
+    store: &Store,
+    state_dir: &Path,
+    exercises: &[Arc<Exercise>],
+    assignment: Vec<String>,
+    out: &Path,
+    choice: Choice,
+    image_sha256: String,
+) -> Result<GradeSummary, ReportError> {
+    let mut candidates: BTreeMap<String, ExternalCandidate> = store
+        .candidates()
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                ExternalCandidate {
+                    name: c.name,
+                    results: BTreeMap::new(),
+                },
+            )
+        })
+        .collect();
+    for chosen in store.chosen_results(choice == Choice::Best).await? {
+        if let Some(candidate) = candidates.get_mut(&chosen.candidate) {
+            candidate.results.insert(
+                chosen.exercise,
+                (format!("submission {}", chosen.submission), chosen.result),
+            );
+        }
+    }
+    let batch = ExternalBatch {
+        out: out.to_owned(),
+        origin: state_dir.to_owned(),
+        assignment,
+        candidates: candidates.into_values().collect(),
+        image_sha256,
+    };
+    let exercises = exercises.to_vec();
+    tokio::task::spawn_blocking(move || write_external(&exercises, batch))
+        .await
+        .map_err(|e| ReportError::Batch(e.to_string()))?
+        .map_err(|e| ReportError::Batch(e.to_string()))
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The state failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing the reports failed.
+    #[error("{0}")]
+    Batch(String),
+}
