@@ -32,3 +32,8 @@ bench-many:
 # Build the runner image again from its pinned inputs.
 image:
     cargo run -- image build
+
+# Server benchmark: concurrent candidates against `gavel serve` vs local `gavel submit`.
+bench-serve:
+    cargo build
+    cargo run --example bench-serve

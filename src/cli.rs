@@ -53,6 +53,19 @@ pub(crate) struct GlobalArgs {
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub(crate) color: Color,
+    /// A gavel server: `list`, `show`, `fetch`, `submit` and `submissions`
+    /// ask it (default: the one saved by `gavel login`).
+    #[arg(long, global = true, env = "GAVEL_SERVER", value_name = "URL")]
+    pub(crate) server: Option<String>,
+    /// Your token for the server.
+    #[arg(
+        long,
+        global = true,
+        env = "GAVEL_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub(crate) token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +102,122 @@ pub(crate) enum Command {
     /// Import an exercise from another judge's format.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write an exercise's statement, starter and public tests into a folder,
+    /// so that `gavel test` works there (offline, from a server too).
+    Fetch(FetchArgs),
+    /// Your submissions to the server, newest first.
+    Submissions {
+        /// Print JSON (shape in docs/api.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a server and your token for later commands (in your config
+    /// directory, readable by you only).
+    Login {
+        /// The server, such as `https://judge.example.com`.
+        url: String,
+        /// The token the hiring team sent you.
+        token: String,
+    },
+    /// Forget the saved server and token.
+    Logout,
+    /// Serve the catalog to candidates over HTTP; hidden tests stay here.
+    Serve(ServeArgs),
+    /// Manage a server's candidates, and write its reports.
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FetchArgs {
+    /// The exercise's id.
+    pub(crate) id: String,
+    /// Where to write it: `DIR/exercises/ID/` (a catalog of one, found by
+    /// `gavel test` run in DIR) and the starter as `DIR/ID.py`.
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The server's state (a SQLite database and nothing else); made if
+    /// missing.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: PathBuf,
+    /// Where to listen (port 0: any free port, printed at start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Submissions a candidate may have queued or running at once.
+    #[arg(long, value_name = "N", default_value_t = gavel_server::DEFAULT_QUOTAS.in_flight)]
+    pub(crate) in_flight: u32,
+    /// Submissions a candidate may make per exercise in any hour.
+    #[arg(long, value_name = "N", default_value_t = gavel_server::DEFAULT_QUOTAS.per_exercise_per_hour)]
+    pub(crate) per_hour: u32,
+    /// The largest source accepted, in KiB (larger requests get 413).
+    #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_SOURCE_KIB)]
+    pub(crate) max_source: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AdminArgs {
+    /// The server's state directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: PathBuf,
+    #[command(subcommand)]
+    pub(crate) command: AdminCommand,
+}
+
+/// Which submission stands for a candidate's exercise in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Pick {
+    /// The one with the most points.
+    Best,
+    /// The latest.
+    Latest,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Invite a candidate: prints their token (only its hash is kept).
+    Invite {
+        /// Their name (as reports show it).
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a candidate's token.
+    Revoke {
+        /// Their name.
+        name: String,
+    },
+    /// The invited candidates.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The queue, the candidates, submissions per exercise.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write `grade`'s reports (results.json, CSV, JUnit, HTML) from the
+    /// server's results: a row per invited candidate, missing work counted.
+    Report {
+        /// The report folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Which submission counts for each exercise.
+        #[arg(long, value_enum, default_value_t = Pick::Best)]
+        submission: Pick,
+        /// The exercises every candidate was given [default: the catalog's].
+        #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+        exercises: Option<Vec<String>>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ mod catalog;
 mod cli;
 mod commands;
 mod exit;
+mod remote;
 mod render;
 
 use clap::Parser;

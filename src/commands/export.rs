@@ -10,19 +10,10 @@ use crate::exit::Code;
 use crate::render::Progress;
 use anyhow::{Context as _, Result};
 use gavel_core::fs::write_atomically;
-use gavel_exercise::manifest::TestSettings;
-use gavel_exercise::{TestData, Visibility};
+use gavel_judge::pack::{PublicPack, public_pack};
 use gavel_judge::{Prepared, Selection};
 use serde::Serialize;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// A function test as the pack stores it.
-#[derive(Serialize)]
-struct FunctionTestFile<'a> {
-    args: Value,
-    expected: &'a Value,
-}
 
 /// `gavel export --public OUT --json` (docs/json.md).
 #[derive(Serialize)]
@@ -74,99 +65,21 @@ pub(crate) fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
     Ok(Code::Accepted)
 }
 
-/// Writes one exercise of the pack: statement, starter, public tests and a
-/// manifest with each test's fuel budget fixed. Returns how many tests.
+/// Writes one exercise of the pack. Returns how many tests it has.
 fn write_exercise(dir: &Path, prepared: &Prepared) -> Result<usize> {
-    let exercise = &prepared.exercise;
-    let write = |relative: &str, bytes: &[u8]| {
-        let path = dir.join(relative);
-        write_atomically(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
-    };
-    write("statement.md", exercise.statement.as_bytes())?;
-    write("starter.py", exercise.starter.as_bytes())?;
-    // The public tests cannot be judged without them; authors keep secrets
-    // out of both (docs: exercises/README.md).
-    if let Some(checker) = &exercise.checker {
-        write("checker.py", checker)?;
-    }
-    if let Some(interactor) = &exercise.interactor {
-        write("interactor.py", interactor)?;
-    }
-    let mut manifest = exercise.manifest.clone();
-    manifest.generated.clear();
-    manifest.tests.clear();
-    keep_public_groups(&mut manifest, prepared);
-    let mut max_fuel = 0;
-    for test in &prepared.tests {
-        debug_assert_eq!(test.test.visibility, Visibility::Public);
-        let name = &test.test.name;
-        // Generated public tests become plain files: the pack has no generator.
-        match &test.data {
-            TestData::Stdio {
-                stdin,
-                files,
-                expected,
-            } => {
-                write(&format!("tests/public/{name}.in"), stdin)?;
-                // An interactive test has no expected output: its interactor decides.
-                if exercise.interactor.is_none() {
-                    write(&format!("tests/public/{name}.out"), expected.as_bytes())?;
-                }
-                for (file, bytes) in files.iter() {
-                    write(&format!("tests/public/{name}.files/{file}"), bytes)?;
-                }
-            }
-            TestData::Function { args, expected } => {
-                let file = FunctionTestFile {
-                    args: serde_json::from_str(args)?,
-                    expected,
-                };
-                let text = serde_json::to_string(&file)?;
-                write(
-                    &format!("tests/public/{name}.json"),
-                    format!("{text}\n").as_bytes(),
-                )?;
-            }
-        }
-        let settings = exercise
-            .manifest
-            .tests
-            .get(name)
-            .cloned()
-            .unwrap_or_default();
-        manifest.tests.insert(
-            name.clone(),
-            TestSettings {
-                fuel: Some(test.limits.fuel),
-                ..settings
-            },
-        );
-        max_fuel = max_fuel.max(test.limits.fuel);
-    }
-    manifest.limits.fuel = Some(max_fuel);
-    let text = toml::to_string(&manifest).context("cannot write the manifest")?;
-    write(
-        "exercise.toml",
-        format!("# Candidate pack written by `gavel export --public`: public tests only.\n{text}")
-            .as_bytes(),
-    )?;
+    let pack = public_pack(prepared)?;
+    write_pack(dir, &pack)?;
     Ok(prepared.tests.len())
 }
 
-/// Drops the groups no public test belongs to, and dependencies on them: a
-/// group must have tests, and the pack holds only the public ones.
-fn keep_public_groups(manifest: &mut gavel_exercise::manifest::Manifest, prepared: &Prepared) {
-    let used: std::collections::BTreeSet<&str> = prepared
-        .tests
-        .iter()
-        .filter_map(|t| t.test.group.as_deref())
-        .collect();
-    manifest
-        .groups
-        .retain(|name, _| used.contains(name.as_str()));
-    for spec in manifest.groups.values_mut() {
-        spec.depends_on.retain(|d| used.contains(d.as_str()));
+/// Writes the files of a candidate's copy of an exercise into `dir`.
+pub(crate) fn write_pack(dir: &Path, pack: &PublicPack) -> Result<()> {
+    for (relative, bytes) in &pack.files {
+        let path = dir.join(relative);
+        write_atomically(&path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
+    Ok(())
 }
 
 fn write_readme(out: &Path, count: usize) -> Result<()> {

@@ -8,7 +8,9 @@ mod image;
 mod import;
 mod judge;
 mod list;
+mod remote;
 mod run;
+mod serve;
 
 use crate::catalog::{self, CatalogDir};
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -20,21 +22,41 @@ use gavel_exercise::Exercise;
 use gavel_judge::Judge;
 use gavel_sandbox::{Image, Sandbox, WorkerCommand, image as images};
 use serde::Serialize;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 pub(crate) fn execute(cli: Cli) -> Result<Code> {
     let session = Session::new(cli.global)?;
+    let client = match &cli.command {
+        Command::List { .. } | Command::Show { .. } | Command::Submit(_) => session.remote()?,
+        _ => None,
+    };
     match cli.command {
-        Command::List { json } => list::list(&session, json),
-        Command::Show { id, json } => list::show(&session, &id, json),
+        Command::List { json } => match &client {
+            Some(client) => remote::list(client, json),
+            None => list::list(&session, json),
+        },
+        Command::Show { id, json } => match &client {
+            Some(client) => remote::show(client, &id, json),
+            None => list::show(&session, &id, json),
+        },
         Command::Test(args) => judge::execute(&session, args, false),
-        Command::Submit(args) => judge::execute(&session, args, true),
+        Command::Submit(args) => match &client {
+            Some(client) => remote::submit(client, &args),
+            None => judge::execute(&session, args, true),
+        },
         Command::Grade(args) => grade::execute(&session, args),
         Command::Check(args) => check::execute(&session, args),
         Command::Export(args) => export::execute(&session, args),
         Command::Run(args) => run::execute(&session, args),
         Command::Image(command) => image::execute(&session, command),
         Command::Import(command) => import::execute(command),
+        Command::Fetch(args) => remote::fetch(&session, &args),
+        Command::Submissions { json } => remote::submissions(&session, json),
+        Command::Login { url, token } => remote::login(&url, &token),
+        Command::Logout => remote::logout(),
+        Command::Serve(args) => serve::serve(&session, args),
+        Command::Admin(args) => serve::admin(&session, args),
     }
 }
 
@@ -78,6 +100,12 @@ impl Session {
         })
     }
 
+    /// The gavel server the candidate's commands talk to, if one is
+    /// configured (see `crate::remote`).
+    pub(crate) fn remote(&self) -> Result<Option<gavel_server::client::Client>> {
+        crate::remote::client(self.global.server.as_deref(), self.global.token.as_deref())
+    }
+
     /// The runner image in use: `--image FILE`, else the built-in one (built
     /// on first use).
     pub(crate) fn image(&self) -> Result<Image> {
@@ -101,6 +129,14 @@ impl Session {
         let dir = catalog::resolve(self.global.catalog.as_deref(), &self.cache)?;
         tracing::info!(catalog = %dir.path.display(), "using {}", dir.label);
         Ok(self.catalog.get_or_init(|| dir))
+    }
+
+    /// Uses `path` as the catalog, unless `--catalog` says otherwise or a
+    /// catalog is in use already.
+    pub(crate) fn prefer_catalog(&self, path: PathBuf, label: String) {
+        if self.global.catalog.is_none() && path.is_dir() {
+            let _ = self.catalog.set(CatalogDir { path, label });
+        }
     }
 
     /// Every exercise of the catalog. Any broken exercise is an error: every

@@ -6,6 +6,7 @@ pub(crate) mod check;
 pub(crate) mod grade;
 pub(crate) mod image;
 pub(crate) mod list;
+pub(crate) mod remote;
 pub(crate) mod run;
 pub(crate) mod submission;
 

@@ -20,7 +20,18 @@ pub(crate) struct Live {
 impl Live {
     /// Starts the live view of a submission of the tests named `names`.
     pub(crate) fn new(title: &str, exercise: &str, catalog: &str, names: &[&str]) -> Live {
-        let tests = names.len();
+        Live::counted(title, exercise, catalog, names, names.len())
+    }
+
+    /// Starts the live view of a submission of `tests` tests, of which those
+    /// named `names` are known (and aligned).
+    pub(crate) fn counted(
+        title: &str,
+        exercise: &str,
+        catalog: &str,
+        names: &[&str],
+        tests: usize,
+    ) -> Live {
         let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
         println!(
             "{} · {} {}",
@@ -44,6 +55,14 @@ impl Live {
         match &self.spinner {
             Some(bar) => bar.suspend(|| println!("{text}")),
             None => println!("{text}"),
+        }
+    }
+
+    /// Says where the submission is (`queued`, `running`) on the spinner.
+    pub(crate) fn status(&self, status: &str) {
+        if let Some(bar) = &self.spinner {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            bar.set_message(format!("{status}: {}/{} tests done", state.0, state.1));
         }
     }
 

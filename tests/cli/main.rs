@@ -16,3 +16,4 @@ mod judge;
 mod kattis;
 mod robustness;
 mod run;
+mod serve;

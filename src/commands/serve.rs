@@ -1,0 +1,179 @@
+//! `gavel serve` and `gavel admin`: the server, and its candidates and
+//! reports for the hiring team (see `gavel_server`).
+
+use super::{Session, print_json};
+use crate::cli::{AdminArgs, AdminCommand, Pick, ServeArgs};
+use crate::exit::Code;
+use crate::render;
+use anyhow::{Context as _, Result};
+use gavel_core::limits;
+use gavel_judge::Options;
+use gavel_server::judging::Judging;
+use gavel_server::shapes::Quotas;
+use gavel_server::store::Store;
+use gavel_server::{Choice, ServeConfig};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
+    let catalog = session.catalog()?;
+    let label = session.catalog_dir()?.label.clone();
+    let judge = Arc::new(session.judge()?);
+    let max_source_bytes = limits::kib(args.max_source);
+    let quotas = Quotas {
+        in_flight: args.in_flight.max(1),
+        per_exercise_per_hour: args.per_hour.max(1),
+        max_source_bytes,
+    };
+    session.runtime.block_on(async {
+        let store = Store::open(&args.state).await?;
+        let catalog_path = std::path::absolute(&session.catalog_dir()?.path)?;
+        store
+            .set_meta("catalog", &catalog_path.to_string_lossy())
+            .await?;
+        eprintln!("gavel: preparing {} exercises of {label}", catalog.len());
+        let options = Options {
+            max_source_bytes,
+            ..Options::default()
+        };
+        let judging = Judging::start(store.clone(), judge, &catalog, options).await?;
+        let config = ServeConfig {
+            listen: args.listen,
+            quotas,
+            jobs: session.jobs,
+        };
+        gavel_server::serve(store, judging, config, shutdown_signal(), |address| {
+            eprintln!("gavel: listening on http://{address}");
+        })
+        .await?;
+        eprintln!("gavel: stopped");
+        anyhow::Ok(Code::Accepted)
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+/// `gavel admin invite --json`.
+#[derive(Serialize)]
+struct Invited<'a> {
+    name: &'a str,
+    token: &'a str,
+}
+
+pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
+    session.runtime.block_on(async {
+        let store = Store::open(&args.state).await?;
+        let code = match args.command {
+            AdminCommand::Invite { name, json } => {
+                anyhow::ensure!(
+                    !name.trim().is_empty() && !name.chars().any(char::is_control),
+                    "a candidate's name must be printable and not empty"
+                );
+                let token = store.invite(&name).await?;
+                if json {
+                    print_json(&Invited {
+                        name: &name,
+                        token: &token,
+                    })?;
+                } else {
+                    println!("{token}");
+                    eprintln!(
+                        "invited {}: send them the token; they run `gavel login URL TOKEN`",
+                        render::safe_line(&name)
+                    );
+                }
+                Code::Accepted
+            }
+            AdminCommand::Revoke { name } => {
+                store.revoke(&name).await?;
+                eprintln!("revoked the token of {}", render::safe_line(&name));
+                Code::Accepted
+            }
+            AdminCommand::List { json } => {
+                let list = store.candidates().await?;
+                if json {
+                    print_json(&list)?;
+                } else {
+                    render::remote::candidates(&list);
+                }
+                Code::Accepted
+            }
+            AdminCommand::Status { json } => {
+                let status = store.status().await?;
+                if json {
+                    print_json(&status)?;
+                } else {
+                    render::remote::status(&status);
+                }
+                Code::Accepted
+            }
+            AdminCommand::Report {
+                out,
+                submission,
+                exercises,
+                json,
+            } => {
+                // The catalog the server served, unless --catalog says otherwise.
+                if let Some(path) = store.meta("catalog").await? {
+                    let label = format!("`{path}` (the server's)");
+                    session.prefer_catalog(path.into(), label);
+                }
+                let catalog = session.catalog()?;
+                let assignment =
+                    exercises.unwrap_or_else(|| catalog.iter().map(|e| e.id.clone()).collect());
+                let choice = match submission {
+                    Pick::Best => Choice::Best,
+                    Pick::Latest => Choice::Latest,
+                };
+                let image = store
+                    .chosen_results(true)
+                    .await?
+                    .first()
+                    .map(|c| c.result.image_sha256.clone())
+                    .unwrap_or_default();
+                let summary = gavel_server::report(
+                    &store,
+                    &args.state,
+                    &catalog,
+                    assignment,
+                    &out,
+                    choice,
+                    image,
+                )
+                .await
+                .context("cannot write the reports")?;
+                if json {
+                    print_json(&summary)?;
+                } else {
+                    render::grade::summary(&summary);
+                }
+                Code::judged(summary.all_accepted(), summary.internal_error())
+            }
+        };
+        store.close().await;
+        anyhow::Ok(code)
+    })
+}
