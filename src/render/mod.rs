@@ -76,6 +76,15 @@ pub(crate) fn safe_line(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether stderr is a terminal a person watches (for spinners and bars).
+/// `1 candidate`, `2 candidates`.
+pub(crate) fn counted_noun(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 pub(crate) fn stderr_is_tty() -> bool {
     Term::stderr().is_term()
 }

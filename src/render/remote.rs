@@ -1,7 +1,7 @@
 //! What the server commands print for people: submissions, a fetched
 //! exercise, admin listings.
 
-use super::{safe_line, verdict};
+use super::{counted_noun, safe_line, verdict};
 use console::style;
 use gavel_judge::points;
 use gavel_server::shapes::SubmissionInfo;
@@ -66,14 +66,14 @@ pub(crate) fn candidates(list: &[CandidateRow]) {
             .map(|r| format!(" · revoked {r}"))
             .unwrap_or_default();
         println!(
-            "{:<width$}  invited {}  {} submissions{}",
+            "{:<width$}  invited {}  {}{}",
             safe_line(&c.name),
             c.invited_at,
-            c.submissions,
+            counted_noun(c.submissions as usize, "submission"),
             style(revoked).red()
         );
     }
-    eprintln!("{} candidates", list.len());
+    eprintln!("{}", counted_noun(list.len(), "candidate"));
 }
 
 /// The queue and the candidates.
