@@ -125,6 +125,14 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Manage a server's candidates, and write its reports.
     Admin(AdminArgs),
+    /// Print a completion script for a shell, such as
+    /// `gavel completions bash > ~/.local/share/bash-completion/completions/gavel`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print gavel's man page (roff), such as `gavel man > gavel.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +222,8 @@ pub(crate) enum AdminCommand {
         /// The exercises every candidate was given [default: the catalog's].
         #[arg(long, value_delimiter = ',', value_name = "ID,…")]
         exercises: Option<Vec<String>>,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
@@ -284,6 +294,10 @@ pub(crate) struct JudgeArgs {
     /// Stop at the first failing test (later tests are skipped).
     #[arg(long)]
     pub(crate) stop_on_first_failure: bool,
+    /// Also write the result in Exercism's test-runner format (results.json,
+    /// version 3) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) exercism: Option<PathBuf>,
     /// Print JSON (shape in docs/json.md).
     #[arg(long)]
     pub(crate) json: bool,
@@ -315,9 +329,39 @@ pub(crate) struct GradeArgs {
     /// Largest source judged, in KiB; a larger one gets CE with the reason.
     #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_SOURCE_KIB)]
     pub(crate) max_source: u64,
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
     /// Print the summary as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// How the reports are written (`grade`, `admin report`).
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// List pairs of candidates' submissions of one exercise at least this
+    /// similar (0 to 1; identical sources always), for a person to look at.
+    #[arg(long, value_name = "SHARE", default_value_t = gavel_judge::similarity::DEFAULT_THRESHOLD, value_parser = share)]
+    pub(crate) similarity: f64,
+    /// Start results.csv with a UTF-8 byte-order mark, for spreadsheet programs.
+    #[arg(long)]
+    pub(crate) csv_bom: bool,
+}
+
+impl ReportArgs {
+    pub(crate) fn options(&self) -> gavel_judge::report::ReportOptions {
+        gavel_judge::report::ReportOptions {
+            similarity_threshold: self.similarity,
+            csv_bom: self.csv_bom,
+        }
+    }
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("`{text}` is not a share from 0 to 1 (such as 0.8)")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,7 @@ pub(crate) fn execute(session: &Session, args: GradeArgs) -> Result<Code> {
             max_source_bytes: limits::kib(max_source),
             ..Options::default()
         },
+        report: args.report.options(),
     };
     let live = Arc::new(render::grade::Live::new(args.json));
     let summary = session

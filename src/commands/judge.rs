@@ -1,7 +1,7 @@
 //! `gavel test` (public tests, full diffs) and `gavel submit` (every test;
 //! hidden ones as the exercise's confidentiality rules allow).
 
-use super::{Session, print_json};
+use super::Session;
 use crate::cli::JudgeArgs;
 use crate::exit::Code;
 use crate::render;
@@ -46,10 +46,5 @@ pub(crate) fn execute(session: &Session, args: JudgeArgs, submit: bool) -> Resul
         live.finish();
         anyhow::Ok(result)
     })?;
-    if args.json {
-        print_json(&result)?;
-    } else {
-        render::submission::summary(&result);
-    }
-    Ok(Code::of_result(&result))
+    super::finish_result(&result, args.json, args.exercism.as_deref())
 }

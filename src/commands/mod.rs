@@ -25,7 +25,29 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+/// Writes a completion script or the man page: no session, no catalog.
+fn describe(command: &Command) -> Option<Result<Code>> {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cli, "gavel", &mut std::io::stdout());
+            Some(Ok(Code::Accepted))
+        }
+        Command::Man => Some(
+            clap_mangen::Man::new(cli)
+                .render(&mut std::io::stdout())
+                .map(|()| Code::Accepted)
+                .context("cannot write the man page"),
+        ),
+        _ => None,
+    }
+}
+
 pub(crate) fn execute(cli: Cli) -> Result<Code> {
+    if let Some(done) = describe(&cli.command) {
+        return done;
+    }
     let session = Session::new(cli.global)?;
     let client = match &cli.command {
         Command::List { .. } | Command::Show { .. } | Command::Submit(_) => session.remote()?,
@@ -57,10 +79,32 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
         Command::Logout => remote::logout(),
         Command::Serve(args) => serve::serve(&session, args),
         Command::Admin(args) => serve::admin(&session, args),
+        Command::Completions { .. } | Command::Man => unreachable!("handled by describe"),
     }
 }
 
 /// Prints `value` as the one JSON document of a command's `--json` output.
+/// The end of `test` and `submit`, local or remote: the summary (or the
+/// JSON), the Exercism file if asked for, and the exit code.
+pub(crate) fn finish_result(
+    result: &gavel_judge::SubmissionResult,
+    json: bool,
+    exercism: Option<&std::path::Path>,
+) -> Result<crate::exit::Code> {
+    if let Some(path) = exercism {
+        let mut text = serde_json::to_string_pretty(&gavel_judge::report::exercism(result))?;
+        text.push('\n');
+        gavel_core::fs::write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if json {
+        print_json(result)?;
+    } else {
+        crate::render::submission::summary(result);
+    }
+    Ok(crate::exit::Code::of_result(result))
+}
+
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())

@@ -66,12 +66,7 @@ pub(crate) fn submit(client: &Client, args: &JudgeArgs) -> Result<Code> {
         live.finish();
         result?
     };
-    if args.json {
-        print_json(&result)?;
-    } else {
-        render::submission::summary(&result);
-    }
-    Ok(Code::of_result(&result))
+    super::finish_result(&result, args.json, args.exercism.as_deref())
 }
 
 pub(crate) fn submissions(session: &Session, json: bool) -> Result<Code> {

@@ -134,6 +134,7 @@ pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
                 out,
                 submission,
                 exercises,
+                report,
                 json,
             } => {
                 // The catalog the server served, unless --catalog says otherwise.
@@ -148,12 +149,6 @@ pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
                     Pick::Best => Choice::Best,
                     Pick::Latest => Choice::Latest,
                 };
-                let image = store
-                    .chosen_results(true)
-                    .await?
-                    .first()
-                    .map(|c| c.result.image_sha256.clone())
-                    .unwrap_or_default();
                 let summary = gavel_server::report(
                     &store,
                     &args.state,
@@ -161,7 +156,7 @@ pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
                     assignment,
                     &out,
                     choice,
-                    image,
+                    report.options(),
                 )
                 .await
                 .context("cannot write the reports")?;

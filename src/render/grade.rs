@@ -120,8 +120,16 @@ pub(crate) fn summary(summary: &GradeSummary) {
             println!("  {problem}");
         }
     }
+    if !summary.similar.is_empty() {
+        let identical = summary.similar.iter().filter(|p| p.identical).count();
+        eprintln!(
+            "{} {} pairs of submissions look alike ({identical} identical): see report.html (a signal to look at, not a verdict)",
+            style("similar:").yellow().bold(),
+            summary.similar.len(),
+        );
+    }
     eprintln!(
-        "reports: {} (results.json, results.csv, junit.xml, report.html)",
+        "reports: {} (results.json, results.csv, junit.xml, report.html, feedback/ for each candidate)",
         safe_line(&summary.out.display().to_string())
     );
 }

@@ -4,6 +4,7 @@
 
 use super::{safe, safe_line, verdict};
 use console::style;
+use gavel_core::text::clip;
 use gavel_exercise::{Verdict, Visibility};
 use gavel_judge::report::human_fuel;
 use gavel_judge::{Event, Message, Reporter, Side, SubmissionResult, TestResult, points};
@@ -120,6 +121,27 @@ pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
         style(hidden).dim(),
         "",
     ));
+    if let Some(call) = &test.call {
+        out.push_str(&format!(
+            "\n      {} {}",
+            style("call:    ").dim(),
+            safe_line(call)
+        ));
+    }
+    if let Some(input) = &test.input {
+        out.push_str(&block("input", input));
+    }
+    if test.returned.is_some() {
+        for (label, value) in [("expected:", &test.expected), ("returned:", &test.returned)] {
+            if let Some(value) = value {
+                out.push_str(&format!(
+                    "\n      {} {}",
+                    style(label).dim(),
+                    safe_line(&clip(value, SHOWN_VALUE))
+                ));
+            }
+        }
+    }
     if let Some(message) = &test.message {
         out.push_str(&format!("\n      {}", safe_line(message)));
     }
@@ -132,7 +154,9 @@ pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
     if test.verdict != Verdict::Accepted && !test.transcript.is_empty() {
         out.push_str(&transcript_lines(&test.transcript));
     }
-    if !test.diff.is_empty() {
+    // Two one-line values: their own lines already show the difference.
+    let plain = test.returned.is_some() && test.diff.len() <= 2;
+    if !test.diff.is_empty() && !plain {
         out.push_str(&format!(
             "\n      {}",
             style("--- expected  +++ yours").dim()
@@ -146,6 +170,50 @@ pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
             };
             out.push_str(&format!("\n      {styled}"));
         }
+    }
+    if test.verdict != Verdict::Accepted {
+        // A function's stdout is not its answer, so it is shown as captured;
+        // a script's stdout is in the diff already.
+        if test.call.is_some()
+            && let Some(stdout) = test.stdout.as_deref().filter(|s| !s.is_empty())
+        {
+            out.push_str(&block("captured stdout", stdout));
+        }
+        if let Some(stderr) = test.stderr.as_deref().filter(|s| !s.is_empty()) {
+            out.push_str(&block("captured stderr", stderr));
+        }
+    }
+    if let Some(hint) = &test.hint {
+        out.push_str(&format!(
+            "\n      {} {}",
+            style("hint:").yellow().bold(),
+            safe_line(hint)
+        ));
+    }
+    out
+}
+
+/// Characters of an expected or returned value shown on its line.
+const SHOWN_VALUE: usize = 160;
+
+/// Lines of an input or captured output shown.
+const SHOWN_LINES: usize = 8;
+
+/// A labelled block of text, its first lines indented under the label.
+fn block(label: &str, text: &str) -> String {
+    let mut out = format!("\n      {}", style(format!("{label}:")).dim());
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(SHOWN_LINES) {
+        out.push_str(&format!(
+            "\n        {}",
+            safe_line(&clip(line, SHOWN_VALUE))
+        ));
+    }
+    if lines.len() > SHOWN_LINES {
+        out.push_str(&format!(
+            "\n        {}",
+            style(format!("… {} more lines", lines.len() - SHOWN_LINES)).dim()
+        ));
     }
     out
 }

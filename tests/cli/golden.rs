@@ -96,3 +96,31 @@ fn the_summary_of_a_graded_batch() {
         .collect();
     settings(dir.path()).bind(|| insta::assert_snapshot!("grade_summary", summary));
 }
+
+#[test]
+fn failures_explained_as_pytest_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mixed = file(
+        dir.path(),
+        "two_sum.py",
+        "def two_sum(nums, target):\n    print('looking at', nums)\n    if len(nums) == 2:\n        return\n    if len(nums) == 3:\n        return helper(nums)\n    return [1, 0]\n\ndef helper(nums):\n    return nums[10]\n",
+    );
+    let run = expect(1, &["--jobs", "1", "test", "two-sum", &mixed]);
+    settings(dir.path()).bind(|| insta::assert_snapshot!("test_function_failures", run.stdout));
+
+    let prompt = file(
+        dir.path(),
+        "prompt.py",
+        "n = int(input('How many? '))\na, b = 0, 1\nfor _ in range(n):\n    print(a)\n    a, b = b, a + b\n",
+    );
+    let run = expect(1, &["--jobs", "1", "test", "fibonacci-series", &prompt]);
+    settings(dir.path()).bind(|| insta::assert_snapshot!("test_input_prompt", run.stdout));
+
+    let broken = file(
+        dir.path(),
+        "broken.py",
+        "def two_sum(nums, target:\n    pass\n",
+    );
+    let run = expect(1, &["--jobs", "1", "test", "two-sum", &broken]);
+    settings(dir.path()).bind(|| insta::assert_snapshot!("test_compile_error", run.stdout));
+}

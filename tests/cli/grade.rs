@@ -74,7 +74,8 @@ fn grade_writes_every_report_and_survives_hostile_submissions() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("alice") && !html.contains("<script"),
+        // The page's one script is its own; nothing a candidate named runs.
+        html.contains("alice") && html.matches("<script").count() == 1,
         "{html}"
     );
 }

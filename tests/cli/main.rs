@@ -14,6 +14,7 @@ mod golden;
 mod grade;
 mod judge;
 mod kattis;
+mod reports;
 mod robustness;
 mod run;
 mod serve;

@@ -117,3 +117,48 @@ fn output_of_a_program_is_escaped_on_the_terminal() {
     let run = expect(0, &["run", &program]);
     assert_eq!(run.stdout, "\\u{1b}[31mred\n");
 }
+
+/// Time is virtual: clocks start at a documented instant and move only with
+/// the program's reads and waits, so a program that reads the clock gets the
+/// same output and fuel on every run and at any `--jobs`; sleeping costs no
+/// real time, and sleeping past the limit is a time limit at once.
+#[test]
+fn time_is_virtual_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = crate::support::file(
+        dir.path(),
+        "clock.py",
+        "import time, random, datetime\nprint(time.time()); print(time.monotonic())\nt = time.perf_counter(); time.sleep(0.2); print(round(time.perf_counter() - t, 2))\nrandom.seed(time.time_ns()); print(random.random())\nprint(datetime.datetime.now(datetime.timezone.utc).isoformat()[:19], time.localtime()[:3])\n",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for jobs in ["1", "16", "1", "16", "1", "16", "1", "16", "1", "16"] {
+        let run = crate::support::expect(0, &["--jobs", jobs, "run", &clock, "--json"]).json();
+        seen.insert((run["stdout"].to_string(), run["fuel"].to_string()));
+    }
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    let (stdout, _) = seen.into_iter().next().unwrap();
+    assert!(
+        stdout.contains("2025-01-01T00:00:00 (2025, 1, 1)"),
+        "{stdout}"
+    );
+    assert!(stdout.starts_with("\"1735689600.0"), "{stdout}");
+    assert!(stdout.contains("\\n0.2\\n"), "{stdout}");
+
+    let started = std::time::Instant::now();
+    let sleeper = crate::support::file(dir.path(), "sleep.py", "import time\ntime.sleep(60)\n");
+    let run = crate::support::expect(1, &["run", &sleeper, "--json"]).json();
+    assert_eq!(
+        (&run["status"], &run["limit"]),
+        (&"time_limit".into(), &"wall_time".into()),
+        "{run}"
+    );
+    let napper = crate::support::file(
+        dir.path(),
+        "nap.py",
+        "import time\nfor _ in range(10):\n    time.sleep(0.5)\nprint('rested')\n",
+    );
+    let run = crate::support::expect(0, &["run", &napper, "--json"]).json();
+    assert_eq!(run["stdout"], "rested\n");
+    // 65 s of sleeping took no real waiting (generous for a loaded machine).
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -11,6 +11,7 @@ pub mod kattis;
 mod load;
 pub mod manifest;
 mod model;
+pub mod python;
 mod verdict;
 pub mod view;
 

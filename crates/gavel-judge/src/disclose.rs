@@ -10,7 +10,7 @@
 //! and verdict, and the submission's resources on hidden tests appear once,
 //! as the largest share of a budget any of them used, rounded up to a tenth.
 
-use crate::result::{GroupResult, HiddenSummary, TestResult};
+use crate::result::{GroupResult, HiddenSummary, SubmissionResult, TestResult};
 use gavel_exercise::{Disclosure, Verdict, Visibility};
 
 /// Everything judging learned about one test, before the rules apply.
@@ -130,6 +130,32 @@ pub(crate) fn hidden_summary(
     })
 }
 
+/// A result as it may be sent to the candidate: one made under `full`
+/// (`--reveal-hidden`, for the team's reviewers) keeps only each hidden
+/// test's name, group, verdict and points, as under `verdicts` (without the
+/// resources summary, which needs the runs). Other results are already
+/// shareable and are returned as they are.
+pub fn shareable(result: &SubmissionResult) -> SubmissionResult {
+    if result.disclosure != Disclosure::Full {
+        return result.clone();
+    }
+    let mut shared = result.clone();
+    for test in &mut shared.tests {
+        if test.visibility == Visibility::Hidden {
+            *test = TestResult::bare(
+                test.name.clone(),
+                test.visibility,
+                test.group.clone(),
+                test.verdict,
+                test.points,
+                test.max_points,
+            );
+        }
+    }
+    shared.disclosure = Disclosure::Verdicts;
+    shared
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +177,11 @@ mod tests {
                     traceback: "…".to_owned(),
                     line: Some(3),
                 }),
+                call: Some("two_sum([-3, 4, 3, 90], 0)".to_owned()),
+                input: None,
+                expected: Some("[0, 2]".to_owned()),
+                returned: Some("None".to_owned()),
+                hint: Some("your function returned None".to_owned()),
                 diff: Vec::new(),
                 stdout: Some("secret".to_owned()),
                 stderr: None,

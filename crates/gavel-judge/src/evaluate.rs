@@ -8,7 +8,7 @@ use crate::prepare::ResolvedTest;
 use crate::result::TestResult;
 use gavel_exercise::compare::{self, Compared};
 use gavel_exercise::diff::{self, DiffLimits};
-use gavel_exercise::{TestData, Verdict, WrongReason};
+use gavel_exercise::{TestData, Verdict, WrongReason, python};
 use gavel_sandbox::{Interaction, Judgement, Outcome, PyError, RunReport};
 use serde_json::Value;
 
@@ -69,10 +69,12 @@ fn clipped(bytes: &[u8]) -> String {
     gavel_core::text::clip(&text, SHOWN_OUTPUT).into_owned()
 }
 
-fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
+/// Characters of a failed test's input, expected and returned values a
+/// result keeps (the diff shows the rest where they differ).
+const SHOWN_VALUE: usize = 2000;
+
+fn shown(text: &str) -> String {
+    gavel_core::text::clip(text, SHOWN_VALUE).into_owned()
 }
 
 /// A result without a run: skipped, compile error, internal error.
@@ -148,11 +150,119 @@ pub(crate) fn evaluate(
     }
     if result.verdict == Verdict::Accepted {
         result.points = f64::from(result.max_points);
+    } else {
+        explain(test, report, &mut result);
     }
     Evaluation {
         full: result,
         memory_limit: test.limits.memory_bytes,
     }
+}
+
+/// What a candidate needs beside the verdict of a failed test, as pytest
+/// shows it: the input (a function test's call is added by the judge, which
+/// knows the function), what was expected and what came back as Python
+/// reprs, and a hint when the failure has a common cause.
+fn explain(test: &ResolvedTest, report: &RunReport, result: &mut TestResult) {
+    if matches!(
+        result.verdict,
+        Verdict::CompileError | Verdict::InternalError | Verdict::Skipped
+    ) {
+        return;
+    }
+    let wrong = result.verdict == Verdict::WrongAnswer;
+    match &test.data {
+        TestData::Stdio {
+            stdin, expected, ..
+        } => {
+            // Clipped as bytes first: a generated stdin may be megabytes.
+            let head = &stdin[..stdin.len().min(SHOWN_VALUE * 4)];
+            result.input = Some(shown(&String::from_utf8_lossy(head)));
+            if wrong {
+                result.expected = Some(shown(expected));
+                result.hint = stdio_hint(expected, &String::from_utf8_lossy(&report.stdout));
+            }
+        }
+        TestData::Function { expected, .. } if wrong => {
+            result.expected = Some(shown(&python::repr(expected)));
+            let returned = report
+                .return_json
+                .as_deref()
+                .and_then(|text| parse_returned(text).ok());
+            if let Some(returned) = &returned {
+                result.returned = Some(shown(&python::repr(returned)));
+            }
+            let printed = !report.stdout.is_empty();
+            result.hint = match returned {
+                Some(Value::Null) if printed => Some(
+                    "your function printed its answer and returned None: `return` the answer instead of printing it".to_owned(),
+                ),
+                Some(Value::Null) => Some(
+                    "your function returned None: is a `return` missing on some path?".to_owned(),
+                ),
+                _ => None,
+            };
+        }
+        TestData::Function { .. } => {}
+    }
+}
+
+/// The start of `line` if it reads like a prompt: words ending in `:` or `?`.
+fn prompt(line: &str) -> Option<&str> {
+    let end = line.find([':', '?'])? + 1;
+    let head = &line[..end];
+    let words = head.starts_with(|c: char| c.is_alphabetic())
+        && head[..end - 1]
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '\'');
+    words.then_some(head)
+}
+
+/// The common causes of a wrong stdio answer: a prompt passed to `input()`,
+/// debug prints on stdout, nothing printed at all.
+fn stdio_hint(expected: &str, actual: &str) -> Option<String> {
+    let expected_lines: Vec<&str> = expected
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let actual_lines: Vec<&str> = actual
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if actual_lines.is_empty() {
+        return (!expected_lines.is_empty()).then(|| {
+            "your program printed nothing: is the answer printed, and is your code called at all?"
+                .to_owned()
+        });
+    }
+    if let Some(prompt) = prompt(actual_lines[0])
+        && !expected_lines
+            .first()
+            .is_some_and(|l| l.starts_with(prompt))
+    {
+        return Some(format!(
+            "the output starts with `{}`: if that is a prompt passed to input(), call input() without one",
+            gavel_core::text::clip(prompt, 40)
+        ));
+    }
+    // Every expected line is there, in order, among more: debug prints.
+    if actual_lines.len() > expected_lines.len() {
+        let mut wanted = expected_lines.iter().peekable();
+        for line in &actual_lines {
+            if wanted.peek() == Some(&line) {
+                wanted.next();
+            }
+        }
+        if wanted.peek().is_none() {
+            return Some(
+                "the answer is there among other lines: print debugging output to stderr (print(..., file=sys.stderr)) or remove it"
+                    .to_owned(),
+            );
+        }
+    }
+    None
 }
 
 /// What went wrong in an author's program (a checker or an interactor), with
@@ -273,7 +383,7 @@ fn compare_answer(test: &ResolvedTest, report: &RunReport, result: &mut TestResu
             if compared == Compared::Match {
                 return;
             }
-            (compared, pretty(expected), pretty(&actual))
+            (compared, python::pretty(expected), python::pretty(&actual))
         }
     };
     match compared {
@@ -315,6 +425,16 @@ mod tests {
             unordered_lists: false,
         };
         assert_eq!(compare::compare_json(&j, &value, &value), Compared::Match);
+    }
+
+    #[test]
+    fn common_mistakes_get_a_hint() {
+        let hint = |expected: &str, actual: &str| stdio_hint(expected, actual).unwrap_or_default();
+        assert!(hint("0\n1\n", "Enter n: 0\n1\n").contains("`Enter n:`"));
+        assert!(hint("0\n1\n", "").contains("printed nothing"));
+        assert!(hint("3\n", "debug [1, 2]\n3\n").contains("stderr"));
+        assert_eq!(hint("3\n", "4\n"), "");
+        assert_eq!(hint("Answer: 3\n", "Answer: 4\n"), "");
     }
 
     #[test]

@@ -243,10 +243,30 @@ impl Judge {
         }
     }
 
+    /// One test, with a failed function test's call shown as Python.
+    async fn run_test(
+        &self,
+        prepared: &Prepared,
+        test: &ResolvedTest,
+        source: Bytes,
+    ) -> Evaluation {
+        let mut evaluation = self.judge_test(prepared, test, source).await;
+        let result = &mut evaluation.full;
+        if !matches!(
+            result.verdict,
+            Verdict::Accepted | Verdict::CompileError | Verdict::InternalError | Verdict::Skipped
+        ) {
+            result.call = prepared
+                .shown_call(test)
+                .map(|call| gavel_core::text::clip(&call, 2000).into_owned());
+        }
+        evaluation
+    }
+
     /// One test: the program's run, then the checker's judgement of its
     /// answer; or, for an interactive exercise, the program against the
     /// interactor.
-    async fn run_test(
+    async fn judge_test(
         &self,
         prepared: &Prepared,
         test: &ResolvedTest,

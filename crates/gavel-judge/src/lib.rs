@@ -8,7 +8,7 @@
 //! See docs/architecture.md for how the pieces fit.
 
 pub mod batch;
-mod disclose;
+pub mod disclose;
 mod evaluate;
 pub mod events;
 mod judge;
@@ -17,6 +17,7 @@ mod prepare;
 pub mod report;
 mod result;
 mod scoring;
+pub mod similarity;
 pub mod validate;
 
 pub use events::{Event, Reporter, Silent};

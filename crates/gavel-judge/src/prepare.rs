@@ -105,6 +105,16 @@ fn job(call: Option<&CallTemplate>, source: Bytes, data: &TestData, limits: Limi
 }
 
 impl Prepared {
+    /// A function test's call in Python syntax, for people; `None` for stdio.
+    pub fn shown_call(&self, test: &ResolvedTest) -> Option<String> {
+        match (&self.call, &test.data) {
+            (Some(call), TestData::Function { args, .. }) => {
+                gavel_exercise::python::call(&call.name, args, &call.params)
+            }
+            _ => None,
+        }
+    }
+
     /// The job that runs `source` on `test`.
     pub fn job(&self, source: Bytes, test: &ResolvedTest) -> Job {
         job(self.call.as_ref(), source, &test.data, test.limits)

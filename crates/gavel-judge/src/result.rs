@@ -64,6 +64,24 @@ pub struct TestResult {
     /// For RE: the exception.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<PyError>,
+    /// For a failed function test: the call in Python syntax
+    /// (`two_sum([2, 7, 11, 15], 9)`), clipped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub call: Option<String>,
+    /// For a failed stdio test: its stdin, clipped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub input: Option<String>,
+    /// For a wrong answer: what was expected (a Python repr for a function,
+    /// the text for stdio), clipped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expected: Option<String>,
+    /// For a wrong answer of a function: what it returned, as a Python repr,
+    /// clipped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub returned: Option<String>,
+    /// For a failure with a common cause: one line saying what it likely is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hint: Option<String>,
     /// Expected vs actual, when the answer is wrong.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub diff: Vec<DiffLine>,
@@ -116,6 +134,11 @@ impl TestResult {
             limit: None,
             message: None,
             error: None,
+            call: None,
+            input: None,
+            expected: None,
+            returned: None,
+            hint: None,
             diff: Vec::new(),
             stdout: None,
             stderr: None,

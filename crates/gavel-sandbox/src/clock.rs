@@ -1,18 +1,25 @@
-//! Virtual time: a program's sleeps end at once and move its clocks forward.
+//! Virtual time: the guest's clocks never read the host's.
 //!
 //! Fuel limits the time a program computes; what burns no fuel is waiting
-//! (`time.sleep`, a timeout in `select`). A wall clock that measured real time
-//! would make verdicts depend on how busy the host is: sixteen runs on two
-//! cores each take eight times longer. So every wait is virtual: the timer the
-//! guest subscribes to is ready at once, the guest's monotonic and wall clocks
-//! jump forward by the time it waited, and the total it waited counts against
-//! the run's `wall_time` limit. A run that waits longer than allowed ends with
-//! a time limit (`wall_time`), the same on every machine and at every load, and
-//! a sleep costs the judge no real time.
+//! (`time.sleep`, a timeout in `select`). Clocks that measured real time would
+//! make output, fuel and verdicts depend on the host and its load (a program
+//! seeding `random` from the time, sixteen runs on two cores each taking eight
+//! times longer). So a run's time is virtual and deterministic:
+//!
+//! - the monotonic clock starts at zero and the wall clock at
+//!   [`WALL_CLOCK_START`] (2025-01-01T00:00:00Z, UTC);
+//! - every read of a clock advances time by [`READ_STEP`] (1 µs), so a loop
+//!   that waits for the clock to move ends, and elapsed times are never zero;
+//! - every wait is ready at once and moves time forward by what it waited; the
+//!   total waited counts against the run's `wall_time` limit. A run that waits
+//!   past it ends with a time limit (`wall_time`) at once, the same everywhere,
+//!   and a sleep costs the judge no real time.
+//!
+//! Same image, program and input: same clock readings, output and fuel.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 use tokio::sync::Notify;
 use wasmtime::component::{HasData, Resource, ResourceTable};
 use wasmtime_wasi::clocks::{HostMonotonicClock, HostWallClock};
@@ -20,10 +27,17 @@ use wasmtime_wasi::p2::bindings::clocks::monotonic_clock;
 use wasmtime_wasi::p2::{DynPollable, Pollable, subscribe};
 use wasmtime_wasi_io::async_trait;
 
+/// Where the guest's wall clock starts: 2025-01-01T00:00:00Z.
+pub const WALL_CLOCK_START: Duration = Duration::from_secs(1_735_689_600);
+
+/// How far each read of a clock moves time, in nanoseconds.
+pub const READ_STEP: u64 = 1_000;
+
 /// The virtual time of one run, shared by its clocks and its timers.
 #[derive(Debug)]
 pub(crate) struct VirtualTime {
-    started: Instant,
+    /// Time the guest's clock reads have moved, in nanoseconds.
+    read: AtomicU64,
     /// How long the guest has waited in total, in nanoseconds.
     waited: AtomicU64,
     limit: u64,
@@ -34,7 +48,7 @@ pub(crate) struct VirtualTime {
 impl VirtualTime {
     pub(crate) fn new(limit: Duration) -> Arc<VirtualTime> {
         Arc::new(VirtualTime {
-            started: Instant::now(),
+            read: AtomicU64::new(0),
             waited: AtomicU64::new(0),
             limit: u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX),
             exceeded: AtomicBool::new(false),
@@ -46,10 +60,17 @@ impl VirtualTime {
         self.waited.load(Ordering::Relaxed)
     }
 
-    /// Nanoseconds since the run started, waits included.
+    /// Nanoseconds since the run started: reads and waits.
     fn now(&self) -> u64 {
-        let real = u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        real.saturating_add(self.waited())
+        self.read
+            .load(Ordering::Relaxed)
+            .saturating_add(self.waited())
+    }
+
+    /// A read of a clock by the guest: time moves by one step.
+    fn read(&self) -> u64 {
+        self.read.fetch_add(READ_STEP, Ordering::Relaxed);
+        self.now()
     }
 
     /// Moves time forward to `until`; false when that passes the limit.
@@ -83,7 +104,7 @@ impl VirtualTime {
     }
 }
 
-/// The guest's monotonic clock: real time since the run started, plus waits.
+/// The guest's monotonic clock: virtual time since the run started.
 pub(crate) struct MonotonicClock(pub(crate) Arc<VirtualTime>);
 
 impl HostMonotonicClock for MonotonicClock {
@@ -92,11 +113,11 @@ impl HostMonotonicClock for MonotonicClock {
     }
 
     fn now(&self) -> u64 {
-        self.0.now()
+        self.0.read()
     }
 }
 
-/// The guest's wall clock: the host's, plus waits.
+/// The guest's wall clock: [`WALL_CLOCK_START`] plus virtual time.
 pub(crate) struct WallClock(pub(crate) Arc<VirtualTime>);
 
 impl HostWallClock for WallClock {
@@ -105,10 +126,7 @@ impl HostWallClock for WallClock {
     }
 
     fn now(&self) -> Duration {
-        let real = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default();
-        real + Duration::from_nanos(self.0.waited())
+        WALL_CLOCK_START + Duration::from_nanos(self.0.read())
     }
 }
 
@@ -161,7 +179,7 @@ impl ClockView<'_> {
 
 impl monotonic_clock::Host for ClockView<'_> {
     fn now(&mut self) -> wasmtime::Result<monotonic_clock::Instant> {
-        Ok(self.time.now())
+        Ok(self.time.read())
     }
 
     fn resolution(&mut self) -> wasmtime::Result<monotonic_clock::Duration> {
@@ -199,5 +217,20 @@ mod tests {
         assert!(time.exceeded.load(Ordering::Relaxed));
         // A deadline in the past costs nothing.
         assert!(time.wait_until(0));
+    }
+
+    #[test]
+    fn clocks_move_only_by_reads_and_waits() {
+        let time = VirtualTime::new(Duration::from_secs(10));
+        assert_eq!(time.now(), 0);
+        assert_eq!(time.read(), READ_STEP);
+        assert_eq!(time.read(), 2 * READ_STEP);
+        assert!(time.wait_until(time.now() + 500));
+        assert_eq!(time.now(), 2 * READ_STEP + 500);
+        let wall = WallClock(time.clone());
+        assert_eq!(
+            wall.now(),
+            WALL_CLOCK_START + Duration::from_nanos(3 * READ_STEP + 500)
+        );
     }
 }

@@ -19,6 +19,7 @@
 //! ```
 
 mod clock;
+pub use clock::{READ_STEP, WALL_CLOCK_START};
 mod engine;
 mod files;
 pub mod image;

@@ -408,17 +408,25 @@ impl Follow {
         None
     }
 
-    async fn poll(&mut self) -> Result<Option<String>, StoreError> {
+    /// The lines of the tests stored since the last ones sent.
+    async fn new_tests(&mut self) -> Result<String, StoreError> {
         let tests = self.state.store.tests_after(self.id, self.position).await?;
+        let mut text = String::new();
         if let Some((last, _)) = tests.last() {
             self.position = *last;
-            let mut text = String::new();
             for (_, json) in &tests {
                 if let Ok(test) = serde_json::from_str(json) {
                     text.push_str(&line(&StreamLine::Test(Box::new(test))));
                 }
             }
-            return Ok(Some(text));
+        }
+        Ok(text)
+    }
+
+    async fn poll(&mut self) -> Result<Option<String>, StoreError> {
+        let tests = self.new_tests().await?;
+        if !tests.is_empty() {
+            return Ok(Some(tests));
         }
         let Some((info, result)) = self.state.store.submission(self.candidate, self.id).await?
         else {
@@ -428,7 +436,11 @@ impl Follow {
         if let Some(result) = result {
             self.ended = true;
             self.state.judging.release(self.id);
-            return Ok(Some(line(&StreamLine::Done(Box::new(result)))));
+            // The last tests may have been stored after the read above and
+            // before the result: they are sent first, never lost.
+            let mut text = self.new_tests().await?;
+            text.push_str(&line(&StreamLine::Done(Box::new(result))));
+            return Ok(Some(text));
         }
         if self.status != Some(info.status) {
             self.status = Some(info.status);

@@ -24,7 +24,10 @@ use crate::judging::Judging;
 use crate::shapes::Quotas;
 use crate::store::{Store, StoreError};
 use gavel_exercise::Exercise;
-use gavel_judge::batch::{ExternalBatch, ExternalCandidate, GradeSummary, write_external};
+use gavel_judge::batch::{
+    ExternalBatch, ExternalCandidate, ExternalResult, GradeSummary, write_external,
+};
+use gavel_judge::report::ReportOptions;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -134,7 +137,8 @@ pub enum Choice {
 }
 
 /// Writes `grade`'s reports from the state: one row per invited candidate,
-/// each exercise of `assignment` counted, missing ones as missing.
+/// each exercise of `assignment` counted, missing ones as missing. The
+/// image recorded is that of the results (empty when there are none).
 pub async fn report(
     store: &Store,
     state_dir: &Path,
@@ -142,8 +146,9 @@ pub async fn report(
     assignment: Vec<String>,
     out: &Path,
     choice: Choice,
-    image_sha256: String,
+    report: ReportOptions,
 ) -> Result<GradeSummary, ReportError> {
+    let mut image_sha256 = String::new();
     let mut candidates: BTreeMap<String, ExternalCandidate> = store
         .candidates()
         .await?
@@ -159,10 +164,17 @@ pub async fn report(
         })
         .collect();
     for chosen in store.chosen_results(choice == Choice::Best).await? {
+        if image_sha256.is_empty() {
+            image_sha256.clone_from(&chosen.result.image_sha256);
+        }
         if let Some(candidate) = candidates.get_mut(&chosen.candidate) {
             candidate.results.insert(
                 chosen.exercise,
-                (format!("submission {}", chosen.submission), chosen.result),
+                ExternalResult {
+                    label: format!("submission {}", chosen.submission),
+                    result: chosen.result,
+                    source: Some(chosen.source),
+                },
             );
         }
     }
@@ -172,6 +184,7 @@ pub async fn report(
         assignment,
         candidates: candidates.into_values().collect(),
         image_sha256,
+        report,
     };
     let exercises = exercises.to_vec();
     tokio::task::spawn_blocking(move || write_external(&exercises, batch))

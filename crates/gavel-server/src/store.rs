@@ -10,6 +10,7 @@
 //! their partial test rows, so each ends `done` exactly once.
 
 use crate::shapes::{Quotas, Status, SubmissionInfo};
+use futures_util::TryStreamExt;
 use gavel_exercise::Verdict;
 use gavel_judge::SubmissionResult;
 use sha2::{Digest, Sha256};
@@ -125,6 +126,9 @@ pub struct ChosenResult {
     pub submission: i64,
     /// Its result.
     pub result: SubmissionResult,
+    /// Its source (lossy UTF-8), for the reports' source views and
+    /// similarity.
+    pub source: String,
 }
 
 /// Milliseconds since the epoch.
@@ -535,22 +539,23 @@ impl Store {
     pub async fn chosen_results(&self, best: bool) -> Result<Vec<ChosenResult>, StoreError> {
         let query = if best {
             concat!(
-                "SELECT c.name, s.exercise, s.id, s.result FROM submissions s \
+                "SELECT c.name, s.exercise, s.id, s.result, s.source FROM submissions s \
                  JOIN candidates c ON c.id = s.candidate_id \
                  WHERE s.status = 'done' ORDER BY c.name, s.exercise, ",
                 "s.points DESC, s.id ASC"
             )
         } else {
             concat!(
-                "SELECT c.name, s.exercise, s.id, s.result FROM submissions s \
+                "SELECT c.name, s.exercise, s.id, s.result, s.source FROM submissions s \
                  JOIN candidates c ON c.id = s.candidate_id \
                  WHERE s.status = 'done' ORDER BY c.name, s.exercise, ",
                 "s.id DESC"
             )
         };
-        let rows = sqlx::query(query).fetch_all(&self.pool).await?;
+        // Streamed: only the chosen submissions are held, not every one.
+        let mut rows = sqlx::query(query).fetch(&self.pool);
         let mut chosen: Vec<ChosenResult> = Vec::new();
-        for row in rows {
+        while let Some(row) = rows.try_next().await? {
             let candidate: String = row.get("name");
             let exercise: String = row.get("exercise");
             if chosen
@@ -563,11 +568,13 @@ impl Store {
             let json: String = row.get("result");
             let result =
                 serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
+            let source: Vec<u8> = row.get("source");
             chosen.push(ChosenResult {
                 candidate,
                 exercise,
                 submission: id,
                 result,
+                source: String::from_utf8_lossy(&source).into_owned(),
             });
         }
         Ok(chosen)

@@ -3,7 +3,8 @@
 //! candidate, missing work counted.
 
 use super::{
-    BatchError, CandidatePlan, Folder, GradeSummary, OutDir, StoredResult, plan_candidate, store,
+    BatchError, CandidatePlan, Folder, GradeSummary, OutDir, StoredResult, plan_candidate,
+    starters, store,
 };
 use crate::batch::Candidate;
 use crate::report::ReportMeta;
@@ -13,14 +14,24 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The result chosen for one exercise of one candidate.
+#[derive(Debug, Clone)]
+pub struct ExternalResult {
+    /// Where the result comes from (such as `submission 42`).
+    pub label: String,
+    /// The result.
+    pub result: SubmissionResult,
+    /// The source judged, for the reports' source views and similarity.
+    pub source: Option<String>,
+}
+
 /// One candidate and the result chosen for each exercise they attempted.
 #[derive(Debug, Clone)]
 pub struct ExternalCandidate {
     /// Their name.
     pub name: String,
-    /// By exercise id: a label for where the result comes from (such as
-    /// `submission 42`) and the result.
-    pub results: BTreeMap<String, (String, SubmissionResult)>,
+    /// By exercise id.
+    pub results: BTreeMap<String, ExternalResult>,
 }
 
 /// What the reports are made of.
@@ -37,6 +48,8 @@ pub struct ExternalBatch {
     pub candidates: Vec<ExternalCandidate>,
     /// The runner image the results were judged with.
     pub image_sha256: String,
+    /// How the reports are written.
+    pub report: crate::report::ReportOptions,
 }
 
 /// Writes the reports of `batch` into its report folder (locked and checked
@@ -58,7 +71,15 @@ pub fn write_external(
     for external in batch.candidates {
         let candidate = Candidate::named(&external.name);
         let mut results: BTreeMap<String, (PathBuf, Verdict, f64)> = BTreeMap::new();
-        for (exercise, (label, result)) in external.results {
+        for (
+            exercise,
+            ExternalResult {
+                label,
+                result,
+                source,
+            },
+        ) in external.results
+        {
             if !by_id.contains_key(exercise.as_str()) {
                 tracing::warn!(candidate = %external.name, %exercise, "not in the catalog: left out");
                 continue;
@@ -69,6 +90,7 @@ pub fn write_external(
                 file: label.clone(),
                 key: format!("external:{label}"),
                 result,
+                source,
             };
             store(&path, &stored).map_err(|source| BatchError::Write {
                 path: path.clone(),
@@ -91,6 +113,7 @@ pub fn write_external(
         exercises: batch.assignment.clone(),
         candidates: plans.iter().map(|p| p.summary.clone()).collect(),
         problems: Vec::new(),
+        similar: Vec::new(),
     };
     let meta = ReportMeta {
         image_sha256: batch.image_sha256,
@@ -105,7 +128,10 @@ pub fn write_external(
             .iter()
             .flat_map(|p| p.stored.keys())
             .any(|id| by_id[id.as_str()].disclosure == Disclosure::Full),
+        starters: starters(&batch.assignment, &by_id),
+        options: batch.report,
     };
-    crate::report::write_all(&out, &plans, &summary, &meta)?;
+    let mut summary = summary;
+    summary.similar = crate::report::write_all(&out, &plans, &summary, &meta)?;
     Ok(summary)
 }

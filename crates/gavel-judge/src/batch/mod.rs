@@ -12,7 +12,7 @@ mod external;
 mod scan;
 mod store;
 
-pub use external::{ExternalBatch, ExternalCandidate, write_external};
+pub use external::{ExternalBatch, ExternalCandidate, ExternalResult, write_external};
 pub use scan::{Candidate, Folder, Homework, Problem, Submission, scan};
 pub use store::{OutDir, OutError, StoredResult, load_stored, read_stored, result_key, store};
 
@@ -71,6 +71,8 @@ pub struct GradeRequest {
     pub assignment: Option<Vec<String>>,
     /// How to judge (`disclosure: Some(Full)` for `--reveal-hidden`).
     pub options: Options,
+    /// How the reports are written.
+    pub report: crate::report::ReportOptions,
 }
 
 /// One exercise of one candidate, in the summary and the reports.
@@ -132,6 +134,9 @@ pub struct GradeSummary {
     pub candidates: Vec<CandidateSummary>,
     /// Problems of the homework folder itself.
     pub problems: Vec<Problem>,
+    /// Pairs of similar submissions (as in `results.json`).
+    #[serde(default)]
+    pub similar: Vec<crate::similarity::SimilarPair>,
 }
 
 impl GradeSummary {
@@ -156,6 +161,14 @@ impl GradeSummary {
             .iter()
             .flat_map(|c| c.verdicts.values().copied())
     }
+}
+
+/// The starter of each exercise of `ids`: code every candidate was given is
+/// not evidence of copying.
+fn starters(ids: &[String], by_id: &HashMap<&str, &Arc<Exercise>>) -> BTreeMap<String, String> {
+    ids.iter()
+        .filter_map(|id| Some((id.clone(), by_id.get(id.as_str())?.starter.clone())))
+        .collect()
 }
 
 /// A candidate's part of the batch, as the reports need it.
@@ -440,9 +453,11 @@ pub async fn grade(
         exercises: assignment,
         candidates: plans.iter().map(|p| p.summary.clone()).collect(),
         problems: homework.problems,
+        similar: Vec::new(),
     };
     let meta = report_meta(exercises, &by_id, &plans, &summary, request, image);
-    crate::report::write_all(&out, &plans, &summary, &meta)?;
+    let mut summary = summary;
+    summary.similar = crate::report::write_all(&out, &plans, &summary, &meta)?;
     Ok(summary)
 }
 
@@ -469,6 +484,8 @@ fn report_meta(
                 .iter()
                 .flat_map(|p| p.stored.keys())
                 .any(|id| by_id[id.as_str()].disclosure == Disclosure::Full),
+        starters: starters(&summary.exercises, by_id),
+        options: request.report,
     }
 }
 
@@ -577,8 +594,10 @@ async fn grade_one(
         inner: reporter,
         candidate,
     };
+    let mut source = None;
     let (result, key) = match read_source(&item.submission.path, options.max_source_bytes) {
         Ok(Source::Read(bytes)) => {
+            source = Some(String::from_utf8_lossy(&bytes).into_owned());
             // The file may have changed since it was planned.
             let key = result_key(
                 &sha256_hex(&bytes),
@@ -613,6 +632,7 @@ async fn grade_one(
         file: item.submission.file.clone(),
         key,
         result,
+        source,
     };
     store(&item.path, &stored).map_err(|source| BatchError::Write {
         path: item.path.clone(),

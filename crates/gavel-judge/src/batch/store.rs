@@ -109,6 +109,10 @@ pub struct StoredResult {
     pub key: String,
     /// The result.
     pub result: SubmissionResult,
+    /// The source judged (lossy UTF-8; absent when it was too large or
+    /// unreadable), for the reports' source views and similarity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The key of a result: equal keys mean an equal result. It covers the

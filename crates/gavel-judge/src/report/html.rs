@@ -3,9 +3,11 @@
 
 use super::ReportMeta;
 use super::results::candidate_report;
-use crate::batch::{CandidatePlan, GradeSummary, Status};
+use crate::batch::{CandidatePlan, GradeSummary, Status, load_results};
 use crate::result::points;
+use crate::similarity::SimilarPair;
 use gavel_core::text::{Lines, escape};
+use gavel_exercise::python::{TokenKind, lex};
 use gavel_exercise::{Tone, Verdict};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, Error, Output, State, context};
@@ -13,6 +15,7 @@ use minijinja::{Environment, Error, Output, State, context};
 const HEAD: &str = include_str!("templates/report-head.html");
 const CANDIDATE: &str = include_str!("templates/report-candidate.html");
 const FOOT: &str = include_str!("templates/report-foot.html");
+const SOURCE: &str = include_str!("templates/source.html");
 
 /// Every string a template prints has its control characters escaped first,
 /// then HTML's specials: nothing a submission wrote can slip through.
@@ -54,6 +57,13 @@ pub(crate) fn environment() -> Environment<'static> {
         format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
     });
     env.add_filter("points", |p: f64| points::show(p));
+    env.add_filter("percent", |p: f64| format!("{:.0}", p * 100.0));
+    env.add_filter("limit_name", |limit: &str| match limit {
+        "fuel" => "fuel budget used up",
+        "wall_time" => "wall time used up",
+        "idle" => "waiting for input that never came",
+        _ => "limit",
+    });
     env.add_filter("short", |hash: &str| {
         hash.chars().take(12).collect::<String>()
     });
@@ -61,6 +71,7 @@ pub(crate) fn environment() -> Environment<'static> {
         ("report-head.html", HEAD),
         ("report-candidate.html", CANDIDATE),
         ("report-foot.html", FOOT),
+        ("source.html", SOURCE),
     ] {
         env.add_template(name, source)
             .expect("the report templates are valid");
@@ -77,6 +88,78 @@ fn legend() -> Vec<(&'static str, &'static str, &'static str)> {
     legend
 }
 
+/// Characters of a source shown in the report.
+const SHOWN_SOURCE: usize = 64 * 1024;
+
+/// A source as lines of `(class, text)` pieces for the template to escape
+/// and colour; a piece without a class is plain text.
+fn highlighted(source: &str) -> Value {
+    let clipped = gavel_core::text::clip(source, SHOWN_SOURCE);
+    let mut lines: Vec<Vec<(&'static str, &str)>> = vec![Vec::new()];
+    for token in lex(&clipped) {
+        let class = match token.kind {
+            TokenKind::Keyword => "kw",
+            TokenKind::Builtin => "bi",
+            TokenKind::Number => "nu",
+            TokenKind::String => "st",
+            TokenKind::Comment => "co",
+            TokenKind::Name | TokenKind::Operator | TokenKind::Space | TokenKind::Other => "",
+        };
+        let text = &clipped[token.start..token.end];
+        for (i, piece) in text.split('\n').enumerate() {
+            if i > 0 {
+                lines.push(Vec::new());
+            }
+            if !piece.is_empty() {
+                lines.last_mut().expect("never empty").push((class, piece));
+            }
+        }
+    }
+    if lines.len() > 1 && lines.last().is_some_and(Vec::is_empty) {
+        lines.pop();
+    }
+    Value::from(Serde(&lines))
+}
+
+/// Ranks by points, highest first; equal points share a rank (1, 2, 2, 4).
+fn ranks(points: &[f64]) -> Vec<usize> {
+    points
+        .iter()
+        .map(|p| 1 + points.iter().filter(|q| *q > p).count())
+        .collect()
+}
+
+/// How many candidates scored in each tenth of the points (the last bin
+/// includes 100%).
+fn distribution(percents: &[f64]) -> Vec<(String, usize)> {
+    let mut bins = [0usize; 10];
+    for p in percents {
+        bins[((p / 10.0).floor() as usize).min(9)] += 1;
+    }
+    bins.iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let label = if i == 9 {
+                "90–100%".to_owned()
+            } else {
+                format!("{}–{}%", i * 10, i * 10 + 9)
+            };
+            (label, *n)
+        })
+        .collect()
+}
+
+/// The source a pair's candidate submitted, read again from the stored result.
+fn pair_source(plans: &[CandidatePlan], index: usize, exercise: &str) -> Value {
+    let source = plans.get(index).and_then(|plan| {
+        load_results(plan)
+            .into_iter()
+            .find(|(id, _)| id == exercise)
+            .and_then(|(_, stored)| stored?.source)
+    });
+    highlighted(source.as_deref().unwrap_or(""))
+}
+
 fn io(e: Error) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
@@ -86,10 +169,43 @@ pub(crate) fn write(
     plans: &[CandidatePlan],
     summary: &GradeSummary,
     meta: &ReportMeta,
+    similar: &[SimilarPair],
     generated_at: &str,
 ) -> std::io::Result<()> {
     let env = environment();
     let columns = super::csv::columns(summary);
+    let totals: Vec<f64> = summary.candidates.iter().map(|c| c.points).collect();
+    let ranks = ranks(&totals);
+    let percents: Vec<f64> = summary
+        .candidates
+        .iter()
+        .map(|c| {
+            if c.max_points == 0 {
+                0.0
+            } else {
+                100.0 * c.points / f64::from(c.max_points)
+            }
+        })
+        .collect();
+    let distribution = distribution(&percents);
+    let most = distribution
+        .iter()
+        .map(|(_, n)| *n)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let pairs: Vec<Value> = similar
+        .iter()
+        .map(|pair| {
+            context! {
+                pair => Serde(pair),
+                a_index => pair.indices.0,
+                b_index => pair.indices.1,
+                a_source => pair_source(plans, pair.indices.0, &pair.exercise),
+                b_source => pair_source(plans, pair.indices.1, &pair.exercise),
+            }
+        })
+        .collect();
     let rows: Vec<Value> = summary
         .candidates
         .iter()
@@ -115,7 +231,8 @@ pub(crate) fn write(
                 name => c.candidate.clone(),
                 points => c.points,
                 max_points => c.max_points,
-                percent => if c.max_points == 0 { 0.0 } else { 100.0 * c.points / f64::from(c.max_points) },
+                percent => percents[i],
+                rank => ranks[i],
                 cells => cells,
                 problems => Serde(&c.problems),
             }
@@ -131,6 +248,9 @@ pub(crate) fn write(
         rows => rows,
         folder_problems => Serde(&summary.problems),
         legend => legend(),
+        distribution => distribution.iter().map(|(label, n)| context! { label => label, count => n, width => 100 * n / most }).collect::<Vec<_>>(),
+        pairs => pairs,
+        similarity_threshold => meta.options.similarity_threshold,
     };
     env.get_template("report-head.html")
         .map_err(io)?
@@ -139,7 +259,12 @@ pub(crate) fn write(
     let template = env.get_template("report-candidate.html").map_err(io)?;
     for (index, plan) in plans.iter().enumerate() {
         let report = candidate_report(plan, &meta.max_points).map_err(std::io::Error::other)?;
-        let ctx = context! { index => index, candidate => Serde(&report) };
+        let sources: std::collections::BTreeMap<&str, Value> = report
+            .results
+            .iter()
+            .filter_map(|(id, entry)| Some((id.as_str(), highlighted(entry.source.as_deref()?))))
+            .collect();
+        let ctx = context! { index => index, candidate => Serde(&report), sources => sources };
         template.render_captured_to(ctx, &mut *w).map_err(io)?;
     }
     env.get_template("report-foot.html")

@@ -6,14 +6,18 @@
 //! quick-junit, minijinja) and replaced atomically.
 
 mod csv;
+mod exercism;
+mod feedback;
 mod html;
 mod junit;
 mod results;
 
+pub use exercism::{ExercismResults, ExercismStatus, ExercismTest, exercism};
 pub use junit::check_report as check_junit;
 pub use results::{CandidateReport, EntryStatus, ExerciseEntry, ResultsFile};
 
-use crate::batch::{BatchError, CandidatePlan, GradeSummary, OutDir};
+use crate::batch::{BatchError, CandidatePlan, GradeSummary, OutDir, load_results};
+use crate::similarity::{Entry, Fingerprint, SimilarPair};
 use gavel_core::fs::write_atomically_with;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +36,29 @@ pub struct ReportMeta {
     /// Whether any result shows hidden tests in full (such reports must not
     /// be shared with candidates).
     pub reveals_hidden: bool,
+    /// Each exercise's starter code (left out of similarity).
+    pub starters: BTreeMap<String, String>,
+    /// How the reports are written.
+    pub options: ReportOptions,
+}
+
+/// Choices of whoever asks for the reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportOptions {
+    /// Pairs of submissions at least this similar are listed (0 to 1).
+    pub similarity_threshold: f64,
+    /// Whether `results.csv` starts with a UTF-8 byte-order mark (which
+    /// spreadsheet programs need to read names with accents).
+    pub csv_bom: bool,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            similarity_threshold: crate::similarity::DEFAULT_THRESHOLD,
+            csv_bom: false,
+        }
+    }
 }
 
 /// Fuel for people: `668.1M`, `17.2G`, `950`.
@@ -59,25 +86,70 @@ fn write(
     })
 }
 
-/// Writes every report of a batch into `out`.
+/// The pairs of similar submissions of a batch, read from the stored results
+/// one candidate at a time; only fingerprints are kept.
+fn similar_pairs(plans: &[CandidatePlan], meta: &ReportMeta) -> Vec<SimilarPair> {
+    let bases: BTreeMap<&str, Fingerprint> = meta
+        .starters
+        .iter()
+        .map(|(id, starter)| (id.as_str(), Fingerprint::of(starter, None)))
+        .collect();
+    let mut entries = Vec::new();
+    for (index, plan) in plans.iter().enumerate() {
+        for (exercise, stored) in load_results(plan) {
+            let Some(stored) = stored else { continue };
+            let Some(source) = stored.source else {
+                continue;
+            };
+            let fingerprint = Fingerprint::of(&source, bases.get(exercise.as_str()));
+            entries.push(Entry {
+                exercise,
+                candidate: plan.summary.candidate.clone(),
+                index,
+                sha256: stored.result.source_sha256,
+                fingerprint,
+            });
+        }
+    }
+    crate::similarity::similar_pairs(&entries, meta.options.similarity_threshold)
+}
+
+/// Writes every report of a batch into `out`: `results.json`, `results.csv`,
+/// `junit.xml`, `report.html` and a feedback file per candidate in
+/// `feedback/`. Returns the pairs of similar submissions it listed.
 pub fn write_all(
     out: &OutDir,
     plans: &[CandidatePlan],
     summary: &GradeSummary,
     meta: &ReportMeta,
-) -> Result<(), BatchError> {
+) -> Result<Vec<SimilarPair>, BatchError> {
     let generated_at = timestamp();
+    let similar = similar_pairs(plans, meta);
     write(&out.path().join("results.json"), |w| {
-        results::write(w, plans, summary, meta, &generated_at)
+        results::write(w, plans, summary, meta, &similar, &generated_at)
     })?;
     write(&out.path().join("results.csv"), |w| {
-        csv::write(w, summary, false)
+        csv::write(w, summary, meta.options.csv_bom)
     })?;
     write(&out.path().join("junit.xml"), |w| {
         junit::write(w, plans, summary, meta)
     })?;
     write(&out.path().join("report.html"), |w| {
-        html::write(w, plans, summary, meta, &generated_at)
+        html::write(w, plans, summary, meta, &similar, &generated_at)
     })?;
-    Ok(())
+    let feedback = out.path().join("feedback");
+    std::fs::create_dir_all(&feedback).map_err(|source| BatchError::Write {
+        path: feedback.clone(),
+        source,
+    })?;
+    for plan in plans {
+        let report =
+            results::candidate_report(plan, &meta.max_points).map_err(|e| BatchError::Write {
+                path: feedback.clone(),
+                source: std::io::Error::other(e),
+            })?;
+        let path = feedback.join(format!("{}.md", plan.candidate.key()));
+        write(&path, |w| feedback::write(w, &report, &generated_at))?;
+    }
+    Ok(similar)
 }

@@ -3,6 +3,7 @@
 use super::ReportMeta;
 use crate::batch::{CandidatePlan, GradeSummary, Problem, load_results};
 use crate::result::{SubmissionResult, points};
+use crate::similarity::SimilarPair;
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -34,6 +35,9 @@ pub struct ExerciseEntry {
     /// The result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<SubmissionResult>,
+    /// The source judged (for the HTML report; not in `results.json`).
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// One candidate in `results.json`.
@@ -76,6 +80,13 @@ pub struct ResultsFile<C> {
     pub candidates: C,
     /// Problems of the homework folder itself.
     pub problems: Vec<Problem>,
+    /// Pairs of candidates whose submissions of an exercise look alike (a
+    /// signal for a person, never a verdict), most similar first.
+    #[serde(default)]
+    pub similar: Vec<SimilarPair>,
+    /// The threshold `similar` was listed with.
+    #[serde(default)]
+    pub similarity_threshold: f64,
 }
 
 /// The report of one candidate, with its stored results read back.
@@ -99,6 +110,7 @@ pub(crate) fn candidate_report(
                 file: Some(stored.file),
                 key: Some(stored.key),
                 result: Some(stored.result),
+                source: stored.source,
             },
         );
     }
@@ -109,6 +121,7 @@ pub(crate) fn candidate_report(
             file: None,
             key: None,
             result: None,
+            source: None,
         });
     }
     Ok(CandidateReport {
@@ -142,6 +155,7 @@ pub(crate) fn write(
     plans: &[CandidatePlan],
     summary: &GradeSummary,
     meta: &ReportMeta,
+    similar: &[SimilarPair],
     generated_at: &str,
 ) -> std::io::Result<()> {
     let file = ResultsFile {
@@ -158,6 +172,8 @@ pub(crate) fn write(
             max_points: &meta.max_points,
         },
         problems: summary.problems.clone(),
+        similar: similar.to_vec(),
+        similarity_threshold: meta.options.similarity_threshold,
     };
     serde_json::to_writer_pretty(&mut *w, &file).map_err(std::io::Error::other)?;
     w.write_all(b"\n")
