@@ -15,12 +15,16 @@
 
 #![allow(clippy::print_stdout, missing_docs, unsafe_code)]
 
+#[path = "support/measure.rs"]
+mod support;
+
 use gavel_server::client::Client;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::measure;
 
 const CANDIDATES: usize = 8;
 const EACH: usize = 4;
@@ -69,36 +73,6 @@ fn tree_cpu(root: u32) -> Duration {
         }
     }
     Duration::from_secs_f64(total as f64 * tick)
-}
-
-/// Wall time and CPU of a child process (with its waited-for descendants).
-#[allow(clippy::zombie_processes)]
-fn measure(command: &mut Command) -> (Duration, Duration, i32) {
-    let started = Instant::now();
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the command starts");
-    let pid = child.id() as i32;
-    let mut status = 0;
-    // SAFETY: wait4 on our own child's pid with valid out-pointers.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    (
-        started.elapsed(),
-        tv(usage.ru_utime) + tv(usage.ru_stime),
-        code,
-    )
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
