@@ -164,10 +164,7 @@ pub(crate) fn evaluate(
 /// knows the function), what was expected and what came back as Python
 /// reprs, and a hint when the failure has a common cause.
 fn explain(test: &ResolvedTest, report: &RunReport, result: &mut TestResult) {
-    if matches!(
-        result.verdict,
-        Verdict::CompileError | Verdict::InternalError | Verdict::Skipped
-    ) {
+    if !explained(result.verdict) {
         return;
     }
     let wrong = result.verdict == Verdict::WrongAnswer;
@@ -216,6 +213,22 @@ fn prompt(line: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '\'');
     words.then_some(head)
+}
+
+/// Whether a test with `verdict` is explained: it ran and failed.
+fn explained(verdict: Verdict) -> bool {
+    !matches!(
+        verdict,
+        Verdict::Accepted | Verdict::CompileError | Verdict::InternalError | Verdict::Skipped
+    )
+}
+
+/// Adds a failed function test's call (made by `call`, only when needed),
+/// clipped as the other explained values are.
+pub(crate) fn explain_call(result: &mut TestResult, call: impl FnOnce() -> Option<String>) {
+    if explained(result.verdict) {
+        result.call = call().map(|call| shown(&call));
+    }
 }
 
 /// The common causes of a wrong stdio answer: a prompt passed to `input()`,

@@ -251,15 +251,7 @@ impl Judge {
         source: Bytes,
     ) -> Evaluation {
         let mut evaluation = self.judge_test(prepared, test, source).await;
-        let result = &mut evaluation.full;
-        if !matches!(
-            result.verdict,
-            Verdict::Accepted | Verdict::CompileError | Verdict::InternalError | Verdict::Skipped
-        ) {
-            result.call = prepared
-                .shown_call(test)
-                .map(|call| gavel_core::text::clip(&call, 2000).into_owned());
-        }
+        crate::evaluate::explain_call(&mut evaluation.full, || prepared.shown_call(test));
         evaluation
     }
 

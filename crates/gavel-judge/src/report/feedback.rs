@@ -5,9 +5,7 @@
 
 use super::results::CandidateReport;
 use crate::disclose::shareable;
-use crate::result::points;
 use gavel_core::text::{Lines, escape};
-use gavel_exercise::Verdict;
 use gavel_exercise::diff::DiffLine;
 use gavel_sandbox::{Message, Side};
 use minijinja::value::{Serde, Value};
@@ -66,19 +64,6 @@ fn fence(text: &str, language: &str) -> Value {
     Value::from(format!("{fence}{language}\n{body}\n{fence}"))
 }
 
-fn verdict_name(code: &str) -> String {
-    Verdict::from_code(code).map_or_else(|| code.to_owned(), |v| v.name().to_owned())
-}
-
-fn limit_name(limit: &str) -> &'static str {
-    match limit {
-        "fuel" => "fuel budget",
-        "wall_time" => "wall time",
-        "idle" => "waiting for input that never came",
-        _ => "limit",
-    }
-}
-
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_formatter(formatter);
@@ -86,12 +71,7 @@ fn environment() -> Environment<'static> {
     env.add_filter("plain", |text: &str| plain(text));
     env.add_filter("cell", |text: &str| cell(text));
     env.add_filter("fence", |text: &str, language: &str| fence(text, language));
-    env.add_filter("verdict_name", |code: &str| verdict_name(code));
-    env.add_filter("limit_name", |limit: &str| limit_name(limit));
-    env.add_filter("points", |p: f64| points::show(p));
-    env.add_filter("short", |hash: &str| {
-        hash.chars().take(12).collect::<String>()
-    });
+    super::add_common_filters(&mut env);
     env.add_filter("diff_text", |diff: Value| -> Result<String, Error> {
         let lines: Vec<DiffLine> = serde::Deserialize::deserialize(diff)
             .map_err(|e| Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))?;

@@ -3,8 +3,7 @@
 
 use super::ReportMeta;
 use super::results::candidate_report;
-use crate::batch::{CandidatePlan, GradeSummary, Status, load_results};
-use crate::result::points;
+use crate::batch::{CandidatePlan, GradeSummary, Status, read_stored};
 use crate::similarity::SimilarPair;
 use gavel_core::text::{Lines, escape};
 use gavel_exercise::python::{TokenKind, lex};
@@ -40,33 +39,16 @@ fn verdict_class(code: &str) -> &'static str {
     }
 }
 
-fn verdict_name(code: &str) -> String {
-    if code == "missing" {
-        return "missing: not submitted".to_owned();
-    }
-    Verdict::from_code(code).map_or_else(|| code.to_owned(), |v| v.name().to_owned())
-}
-
 pub(crate) fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_formatter(formatter);
     env.add_filter("verdict_class", |code: &str| verdict_class(code));
-    env.add_filter("verdict_name", |code: &str| verdict_name(code));
+    super::add_common_filters(&mut env);
     env.add_filter("fuel", |fuel: u64| super::human_fuel(fuel));
     env.add_filter("mib", |bytes: u64| {
         format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
     });
-    env.add_filter("points", |p: f64| points::show(p));
     env.add_filter("percent", |p: f64| format!("{:.0}", p * 100.0));
-    env.add_filter("limit_name", |limit: &str| match limit {
-        "fuel" => "fuel budget used up",
-        "wall_time" => "wall time used up",
-        "idle" => "waiting for input that never came",
-        _ => "limit",
-    });
-    env.add_filter("short", |hash: &str| {
-        hash.chars().take(12).collect::<String>()
-    });
     for (name, source) in [
         ("report-head.html", HEAD),
         ("report-candidate.html", CANDIDATE),
@@ -151,12 +133,10 @@ fn distribution(percents: &[f64]) -> Vec<(String, usize)> {
 
 /// The source a pair's candidate submitted, read again from the stored result.
 fn pair_source(plans: &[CandidatePlan], index: usize, exercise: &str) -> Value {
-    let source = plans.get(index).and_then(|plan| {
-        load_results(plan)
-            .into_iter()
-            .find(|(id, _)| id == exercise)
-            .and_then(|(_, stored)| stored?.source)
-    });
+    // Only this exercise's stored result is read, not the candidate's others.
+    let source = plans
+        .get(index)
+        .and_then(|plan| read_stored(plan.stored.get(exercise)?)?.source);
     highlighted(source.as_deref().unwrap_or(""))
 }
 

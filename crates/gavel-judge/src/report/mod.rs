@@ -71,6 +71,28 @@ pub fn human_fuel(fuel: u64) -> String {
     }
 }
 
+/// The filters the HTML and Markdown templates share: a verdict's name (or
+/// `missing`), a time limit's cause, points, a short hash.
+fn add_common_filters(env: &mut minijinja::Environment<'static>) {
+    env.add_filter("verdict_name", |code: &str| {
+        if code == "missing" {
+            return "missing: not submitted".to_owned();
+        }
+        gavel_exercise::Verdict::from_code(code)
+            .map_or_else(|| code.to_owned(), |v| v.name().to_owned())
+    });
+    env.add_filter("limit_name", |limit: &str| match limit {
+        "fuel" => "fuel budget used up",
+        "wall_time" => "wall time used up",
+        "idle" => "waiting for input that never came",
+        _ => "limit",
+    });
+    env.add_filter("points", |p: f64| crate::result::points::show(p));
+    env.add_filter("short", |hash: &str| {
+        hash.chars().take(12).collect::<String>()
+    });
+}
+
 /// The time reports are stamped with, RFC 3339 in UTC.
 pub(crate) fn timestamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
