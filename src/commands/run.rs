@@ -114,6 +114,8 @@ pub(crate) fn execute(session: &Session, args: RunArgs) -> Result<Code> {
     let source_sha256 = sha256_hex(&source);
     let job = Job {
         source: Bytes::from(source),
+        // One run: it compiles the source itself.
+        code: Bytes::new(),
         entry,
         stdin: Bytes::from(stdin),
         files: Arc::new([]),

@@ -139,18 +139,29 @@ impl Judge {
             let error = source_too_large(source.len() as u64, options.max_source_bytes);
             return self.not_run(prepared, error, policy, source_sha256);
         }
-        // Every run compiles the source first, so a compile error comes back
-        // from each (and at once): there is no separate compile run.
+        // Compiled once, here; every test's run loads the code.
+        let program = match prepared.tests.first() {
+            Some(first) => match self.compile(&source, first.limits).await {
+                Compiled::Code(code) => Program { source, code },
+                Compiled::Error(error) => {
+                    return self.not_run(prepared, error, policy, source_sha256);
+                }
+            },
+            None => Program {
+                source,
+                code: Bytes::new(),
+            },
+        };
         let collector = Collector::new(prepared, policy, reporter);
         if options.stop_on_first_failure {
             let all: Vec<usize> = (0..prepared.tests.len()).collect();
-            self.run_in_order(prepared, &source, &all, &collector, None)
+            self.run_in_order(prepared, &program, &all, &collector, None)
                 .await;
         } else if prepared.exercise.groups.values().any(|g| g.has_rules()) {
-            self.run_groups(prepared, &source, &collector).await;
+            self.run_groups(prepared, &program, &collector).await;
         } else {
             let all: Vec<usize> = (0..prepared.tests.len()).collect();
-            self.run_batch(prepared, &source, &all, &collector).await;
+            self.run_batch(prepared, &program, &all, &collector).await;
         }
         let evaluations = collector.finish();
         let compile_error = evaluations.iter().find_map(|e| match e.full.verdict {
@@ -161,6 +172,29 @@ impl Judge {
             return self.not_run(prepared, error, policy, source_sha256);
         }
         self.finish(prepared, evaluations, None, policy, source_sha256)
+    }
+
+    /// Compiles `source` in a run of its own (nothing of it runs), under
+    /// `limits`. A compile error is the submission's; when compiling fails
+    /// otherwise (a limit, or the judge), the code is empty and each test's
+    /// run compiles the source and meets the failure itself.
+    pub(crate) async fn compile(&self, source: &Bytes, limits: gavel_core::Limits) -> Compiled {
+        let job = Job {
+            entry: gavel_sandbox::Entry::Compile,
+            limits,
+            source: source.clone(),
+            ..Job::script(b"")
+        };
+        match self.run(&job).await {
+            Ok(report) => match report.outcome {
+                Outcome::CompileError { error } => Compiled::Error(error),
+                _ => Compiled::Code(report.code.unwrap_or_default()),
+            },
+            Err(e) => {
+                tracing::warn!("compiling a source failed; each run compiles it: {e}");
+                Compiled::Code(Bytes::new())
+            }
+        }
     }
 
     /// The result of a source that did not compile (or was not run): CE on
@@ -248,9 +282,9 @@ impl Judge {
         &self,
         prepared: &Prepared,
         test: &ResolvedTest,
-        source: Bytes,
+        program: &Program,
     ) -> Evaluation {
-        let mut evaluation = self.judge_test(prepared, test, source).await;
+        let mut evaluation = self.judge_test(prepared, test, program).await;
         crate::evaluate::explain_call(&mut evaluation.full, || prepared.shown_call(test));
         evaluation
     }
@@ -262,9 +296,9 @@ impl Judge {
         &self,
         prepared: &Prepared,
         test: &ResolvedTest,
-        source: Bytes,
+        program: &Program,
     ) -> Evaluation {
-        let job = prepared.job(source, test);
+        let job = prepared.job(program.source.clone(), program.code.clone(), test);
         if let Some(interactor) = prepared.interactor_job(test) {
             return match self.sandbox.interact(&job, &interactor).await {
                 Ok(interaction) => evaluate_interaction(test, &interaction),
@@ -303,7 +337,7 @@ impl Judge {
     async fn run_in_order(
         &self,
         prepared: &Prepared,
-        source: &Bytes,
+        program: &Program,
         indices: &[usize],
         collector: &Collector<'_>,
         why: Option<&str>,
@@ -312,7 +346,7 @@ impl Judge {
         for &index in indices {
             let test = &prepared.tests[index];
             let evaluation = if passed {
-                self.run_test(prepared, test, source.clone()).await
+                self.run_test(prepared, test, program).await
             } else {
                 without_run(test, Verdict::Skipped, why.map(str::to_owned))
             };
@@ -327,7 +361,7 @@ impl Judge {
     async fn run_batch(
         &self,
         prepared: &Arc<Prepared>,
-        source: &Bytes,
+        program: &Program,
         indices: &[usize],
         collector: &Collector<'_>,
     ) -> bool {
@@ -335,10 +369,10 @@ impl Judge {
         for &index in indices {
             let judge = self.clone();
             let prepared = prepared.clone();
-            let source = source.clone();
+            let program = program.clone();
             tasks.spawn(async move {
                 let test = &prepared.tests[index];
-                (index, judge.run_test(&prepared, test, source).await)
+                (index, judge.run_test(&prepared, test, &program).await)
             });
         }
         let mut passed = true;
@@ -364,7 +398,7 @@ impl Judge {
     async fn run_groups(
         &self,
         prepared: &Arc<Prepared>,
-        source: &Bytes,
+        program: &Program,
         collector: &Collector<'_>,
     ) {
         let exercise = &prepared.exercise;
@@ -389,7 +423,7 @@ impl Judge {
             })
             .map(|(i, _)| i)
             .collect();
-        self.run_batch(prepared, source, &free, collector).await;
+        self.run_batch(prepared, program, &free, collector).await;
         let mut passed: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
         for name in group_order(exercise) {
             let spec = &exercise.groups[name];
@@ -411,14 +445,30 @@ impl Judge {
                 false
             } else if spec.on_failure == OnFailure::Skip {
                 let why = format!("skipped: an earlier test of group `{name}` failed");
-                self.run_in_order(prepared, source, &indices, collector, Some(&why))
+                self.run_in_order(prepared, program, &indices, collector, Some(&why))
                     .await
             } else {
-                self.run_batch(prepared, source, &indices, collector).await
+                self.run_batch(prepared, program, &indices, collector).await
             };
             passed.insert(name, ok);
         }
     }
+}
+
+/// A submission's source and the code compiled from it (empty when each run
+/// compiles the source itself). Cheap to clone.
+#[derive(Debug, Clone)]
+struct Program {
+    source: Bytes,
+    code: Bytes,
+}
+
+/// What compiling a source gave.
+pub(crate) enum Compiled {
+    /// The code for [`Job::code`] (empty: each run compiles the source).
+    Code(Bytes),
+    /// The source does not compile.
+    Error(PyError),
 }
 
 /// The declared groups, each after the groups it depends on (the loader

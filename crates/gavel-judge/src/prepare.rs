@@ -3,7 +3,7 @@
 //! are derived from it. Both are cached on disk, keyed by everything they
 //! depend on, so preparing again costs a few file reads.
 
-use crate::judge::{Judge, JudgeError};
+use crate::judge::{Compiled, Judge, JudgeError};
 use bytes::Bytes;
 use gavel_core::hash::Key;
 use gavel_core::{Limits, Shape};
@@ -12,6 +12,12 @@ use gavel_sandbox::{Call, CheckArgs, DataKind, Entry, Job, Outcome, RunReport};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// The reference solution compiled once per preparation (and only if a
+/// reference run is needed): its runs load the code as a candidate's do, so
+/// the fuel a limit is derived from is measured the same way.
+type ReferenceCode = Arc<OnceCell<Compiled>>;
 
 /// Which tests to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,10 +83,17 @@ fn call_template(exercise: &Exercise) -> Option<CallTemplate> {
 
 /// The job that runs `source` on `data`: a script with the test's stdin and
 /// files, or a call with its arguments. Nothing is copied.
-fn job(call: Option<&CallTemplate>, source: Bytes, data: &TestData, limits: Limits) -> Job {
+fn job(
+    call: Option<&CallTemplate>,
+    source: Bytes,
+    code: Bytes,
+    data: &TestData,
+    limits: Limits,
+) -> Job {
     match (call, data) {
         (Some(call), TestData::Function { args, .. }) => Job {
             source,
+            code,
             entry: Entry::Function(Call {
                 name: call.name.clone(),
                 args_json: args.clone(),
@@ -93,6 +106,7 @@ fn job(call: Option<&CallTemplate>, source: Bytes, data: &TestData, limits: Limi
         },
         (_, TestData::Stdio { stdin, files, .. }) => Job {
             source,
+            code,
             entry: Entry::Script,
             stdin: stdin.clone(),
             files: files.clone(),
@@ -115,9 +129,10 @@ impl Prepared {
         }
     }
 
-    /// The job that runs `source` on `test`.
-    pub fn job(&self, source: Bytes, test: &ResolvedTest) -> Job {
-        job(self.call.as_ref(), source, &test.data, test.limits)
+    /// The job that runs `source` on `test`; `code` is what a compile run of
+    /// it gave (or empty).
+    pub fn job(&self, source: Bytes, code: Bytes, test: &ResolvedTest) -> Job {
+        job(self.call.as_ref(), source, code, &test.data, test.limits)
     }
 
     /// The interactor's job for `test`, for an interactive exercise.
@@ -246,6 +261,7 @@ impl Judge {
         selection: Selection,
     ) -> Result<Prepared, JudgeError> {
         let call = call_template(&exercise);
+        let reference_code = ReferenceCode::default();
         let tasks: Vec<_> = exercise
             .tests
             .iter()
@@ -255,7 +271,10 @@ impl Judge {
                 let judge = self.clone();
                 let exercise = exercise.clone();
                 let call = call.clone();
-                tokio::spawn(async move { judge.resolve(&exercise, call.as_ref(), test).await })
+                let code = reference_code.clone();
+                tokio::spawn(
+                    async move { judge.resolve(&exercise, call.as_ref(), test, &code).await },
+                )
             })
             .collect();
         let mut tests = Vec::with_capacity(tasks.len());
@@ -278,6 +297,7 @@ impl Judge {
         exercise: &Exercise,
         call: Option<&CallTemplate>,
         test: Test,
+        reference_code: &ReferenceCode,
     ) -> Result<ResolvedTest, JudgeError> {
         let fail = |message: String| JudgeError::Exercise {
             exercise: exercise.id.clone(),
@@ -286,7 +306,9 @@ impl Judge {
         let (data, digest) = match &test.source {
             TestSource::Stored(data) => (data.clone(), None),
             TestSource::Generated { args, .. } => {
-                let (data, digest) = self.generate(exercise, call, &test.name, args).await?;
+                let (data, digest) = self
+                    .generate(exercise, call, &test.name, args, reference_code)
+                    .await?;
                 (data, Some(digest))
             }
         };
@@ -304,7 +326,14 @@ impl Judge {
                 match self.read_cache::<CachedReference>("reference", &key) {
                     Some(cached) => Some(cached.fuel),
                     None => {
-                        let job = job(call, reference.clone(), &data, trusted_limits());
+                        let code = self.reference_code(exercise, reference, reference_code);
+                        let job = job(
+                            call,
+                            reference.clone(),
+                            code.await?,
+                            &data,
+                            trusted_limits(),
+                        );
                         let report = self.reference_run(exercise, &job, &data).await?;
                         if !report.outcome.is_ok() {
                             return Err(fail(format!(
@@ -343,6 +372,28 @@ impl Judge {
         })
     }
 
+    /// The reference's compiled code, from its one compile run.
+    async fn reference_code(
+        &self,
+        exercise: &Exercise,
+        reference: &Bytes,
+        cell: &ReferenceCode,
+    ) -> Result<Bytes, JudgeError> {
+        match cell
+            .get_or_init(|| self.compile(reference, trusted_limits()))
+            .await
+        {
+            Compiled::Code(code) => Ok(code.clone()),
+            Compiled::Error(error) => Err(JudgeError::Exercise {
+                exercise: exercise.id.clone(),
+                message: format!(
+                    "the reference solution does not compile: {}: {}",
+                    error.kind, error.message
+                ),
+            }),
+        }
+    }
+
     /// Runs the reference: alone, or against the interactor (its fuel is the
     /// program's side).
     async fn reference_run(
@@ -376,6 +427,7 @@ impl Judge {
         call: Option<&CallTemplate>,
         name: &str,
         args: &str,
+        reference_code: &ReferenceCode,
     ) -> Result<(TestData, String), JudgeError> {
         let fail = |message: String| JudgeError::Exercise {
             exercise: exercise.id.clone(),
@@ -413,7 +465,10 @@ impl Judge {
                     fail("the generator printed bytes that are not UTF-8".to_owned())
                 })?;
                 let data = data_of(exercise.kind, &input, "").map_err(fail)?;
-                let job = job(call, reference.clone(), &data, trusted_limits());
+                let code = self
+                    .reference_code(exercise, reference, reference_code)
+                    .await?;
+                let job = job(call, reference.clone(), code, &data, trusted_limits());
                 let report = self.reference_run(exercise, &job, &data).await?;
                 let expected = match (&report.outcome, exercise.kind) {
                     (Outcome::Ok, Kind::Stdio) => {

@@ -1,5 +1,6 @@
 //! What a run produced. A program failing is an [`Outcome`], never an error.
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -153,6 +154,11 @@ pub struct RunReport {
     /// For a checker or an interactor that decided: what it decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judgement: Option<Judgement>,
+    /// For a compile run that succeeded: the compiled code, for
+    /// [`crate::Job::code`] (`None` when the source must be compiled by each
+    /// run, e.g. because compiling it printed warnings).
+    #[serde(skip)]
+    pub code: Option<Bytes>,
     /// Fuel consumed, instantiation included.
     pub fuel: u64,
     /// Wall-clock time of the run in milliseconds, instantiation included.

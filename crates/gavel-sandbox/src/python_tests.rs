@@ -469,6 +469,64 @@ async fn a_compile_check_runs_nothing() {
     assert!(report.stdout.is_empty());
     let report = run_job(check("def f(:\n  pass")).await;
     assert_eq!(report.outcome.name(), "compile_error");
+    assert!(report.code.is_none());
+}
+
+/// A run given the code of a compile run is the run of the source, minus
+/// the compiling: same output, same traceback (with its source lines), and
+/// deterministic fuel.
+#[tokio::test]
+async fn compiled_code_runs_like_its_source() {
+    let source = "def f(x):\n    return 10 // x\nprint(f(5))\nprint(f(0))\n";
+    let compiled = run_job(Job {
+        entry: Entry::Compile,
+        ..Job::script(source)
+    })
+    .await;
+    assert_eq!(compiled.outcome, Outcome::Ok);
+    let code = compiled.code.expect("a compile run gives code");
+    assert!(!code.is_empty());
+    let plain = run_job(Job::script(source)).await;
+    let loaded = run_job(Job {
+        code: code.clone(),
+        ..Job::script(source)
+    })
+    .await;
+    assert_eq!(loaded.stdout, b"2\n");
+    assert_eq!(loaded.stdout, plain.stdout);
+    assert_eq!(loaded.outcome, plain.outcome);
+    let Outcome::RuntimeError { error: Some(error) } = &loaded.outcome else {
+        panic!("{:?}", loaded.outcome);
+    };
+    assert!(
+        error.traceback.contains("return 10 // x"),
+        "{}",
+        error.traceback
+    );
+    assert!(
+        loaded.fuel < plain.fuel,
+        "{} vs {}",
+        loaded.fuel,
+        plain.fuel
+    );
+    let again = run_job(Job {
+        code,
+        ..Job::script(source)
+    })
+    .await;
+    assert_eq!(again.fuel, loaded.fuel);
+
+    // Compiling this prints a SyntaxWarning, which each run must print as
+    // `python` would: no code, so each run compiles it.
+    let warning = run_job(Job {
+        entry: Entry::Compile,
+        ..Job::script("s = '\\d'\nprint(len(s))\n")
+    })
+    .await;
+    assert_eq!(warning.outcome, Outcome::Ok);
+    assert!(warning.code.is_none());
+    let run = run_job(Job::script("s = '\\d'\nprint(len(s))\n")).await;
+    assert!(String::from_utf8_lossy(&run.stderr).contains("SyntaxWarning"));
 }
 
 /// Runs reuse instance slots, reset in place: whatever a run did, the next

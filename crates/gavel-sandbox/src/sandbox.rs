@@ -53,6 +53,10 @@ const MAX_ERROR_KIND: usize = 200;
 const MAX_ERROR_MESSAGE: usize = 4_000;
 const MAX_TRACEBACK: usize = 16_000;
 
+/// Compiled code larger than this is not kept (runs then compile the source
+/// themselves): about 20 times the largest source a submission may have.
+const MAX_CODE: usize = 8 << 20;
+
 /// The slowest a run may progress before the judge considers itself stuck:
 /// a hundredth of the ~10 G fuel/s the machines gavel runs on reach. Only a
 /// fault of the judge (never a program, never a busy host) can trip it.
@@ -75,7 +79,8 @@ impl From<Shape> for guest::Shape {
 /// What to run of a program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Entry {
-    /// Only compile it: the outcome is `Ok` or `CompileError`.
+    /// Only compile it: the outcome is `Ok` or `CompileError`; with `Ok`,
+    /// [`RunReport::code`] is the compiled code for [`Job::code`].
     Compile,
     /// The program as a script (`__name__ == "__main__"`), with stdin.
     Script,
@@ -134,6 +139,11 @@ pub struct Call {
 pub struct Job {
     /// The program's source, as bytes (a BOM or coding cookie is honoured).
     pub source: Bytes,
+    /// What a compile run of this source on this image gave
+    /// ([`RunReport::code`]), or empty: a run given it skips parsing and
+    /// compiling the source (most of a small test's work), and is otherwise
+    /// the same run, with the same output and the same fuel for the program.
+    pub code: Bytes,
     /// What to run of it.
     pub entry: Entry,
     /// Its standard input.
@@ -150,6 +160,7 @@ impl Job {
     pub fn script(source: impl AsRef<[u8]>) -> Job {
         Job {
             source: Bytes::copy_from_slice(source.as_ref()),
+            code: Bytes::new(),
             entry: Entry::Script,
             stdin: Bytes::new(),
             files: Arc::new([]),
@@ -389,16 +400,19 @@ impl Sandbox {
     async fn call(&self, store: &mut Store<HostState>, job: &Job) -> wasmtime::Result<Called> {
         let runner = self.pre.instantiate_async(&mut *store).await?;
         let run = runner.gavel_runner_run();
-        let plain = |outcome| (outcome, None);
         Ok(match &job.entry {
-            Entry::Compile => plain(run.call_compile_check(&mut *store, &job.source).await?),
-            Entry::Script => plain(run.call_run_script(&mut *store, &job.source).await?),
+            Entry::Compile => compiled(run.call_compile(&mut *store, &job.source).await?),
+            Entry::Script => Called::plain(
+                run.call_run_script(&mut *store, &job.source, &job.code)
+                    .await?,
+            ),
             Entry::Function(call) => {
                 let params: Vec<guest::Shape> = call.params.iter().map(|&s| s.into()).collect();
-                plain(
+                Called::plain(
                     run.call_call_function(
                         &mut *store,
                         &job.source,
+                        &job.code,
                         &call.name,
                         &call.args_json,
                         &params,
@@ -555,15 +569,43 @@ enum Io {
     Piped(Link, Side),
 }
 
-/// What an export returned: the outcome, and a checker's judgement.
-type Called = (guest::Outcome, Option<Judgement>);
+/// What an export returned: the outcome, a checker's judgement, compiled code.
+struct Called {
+    outcome: guest::Outcome,
+    judgement: Option<Judgement>,
+    code: Option<Vec<u8>>,
+}
+
+impl Called {
+    fn plain(outcome: guest::Outcome) -> Called {
+        Called {
+            outcome,
+            judgement: None,
+            code: None,
+        }
+    }
+}
 
 fn judged(outcome: guest::CheckOutcome) -> Called {
     match outcome {
-        guest::CheckOutcome::Judged(judgement) => {
-            (guest::Outcome::Ok(String::new()), Some(judgement.into()))
+        guest::CheckOutcome::Judged(judgement) => Called {
+            judgement: Some(judgement.into()),
+            ..Called::plain(guest::Outcome::Ok(String::new()))
+        },
+        guest::CheckOutcome::Failed(failure) => {
+            Called::plain(guest::Outcome::RuntimeError(failure))
         }
-        guest::CheckOutcome::Failed(failure) => (guest::Outcome::RuntimeError(failure), None),
+    }
+}
+
+fn compiled(compiled: guest::Compiled) -> Called {
+    match compiled {
+        guest::Compiled::Code(code) => Called {
+            code: (code.len() <= MAX_CODE).then_some(code),
+            ..Called::plain(guest::Outcome::Ok(String::new()))
+        },
+        guest::Compiled::SourceOnly => Called::plain(guest::Outcome::Ok(String::new())),
+        guest::Compiled::Failed(outcome) => Called::plain(outcome),
     }
 }
 
@@ -632,7 +674,7 @@ impl Run {
             l.overflowed(side)
         });
         let overflowed = captured.overflowed || piped_overflow;
-        let (outcome, exit_code, return_json, judgement) = match called {
+        let (outcome, exit_code, return_json, judgement, code) = match called {
             None => (
                 Outcome::TimeLimit {
                     limit: TimeLimit::WallTime,
@@ -640,16 +682,18 @@ impl Run {
                 None,
                 None,
                 None,
+                None,
             ),
             Some(result) => {
-                let (result, judgement) = match result {
-                    Ok((outcome, judgement)) => (Ok(outcome), judgement),
-                    Err(e) => (Err(e), None),
+                let (result, judgement, code) = match result {
+                    Ok(called) => (Ok(called.outcome), called.judgement, called.code),
+                    Err(e) => (Err(e), None, None),
                 };
                 let (outcome, exit_code, return_json) =
                     classify(result, is_function, overflowed, limiter.hit);
                 let judgement = judgement.filter(|_| outcome.is_ok());
-                (outcome, exit_code, return_json, judgement)
+                let code = code.filter(|_| outcome.is_ok()).map(Bytes::from);
+                (outcome, exit_code, return_json, judgement, code)
             }
         };
         tracing::debug!(status = outcome.name(), fuel, ?wall, waited = ?self.time.total_waited(), "run finished");
@@ -660,6 +704,7 @@ impl Run {
             stderr: captured.stderr,
             return_json,
             judgement,
+            code,
             fuel,
             wall_ms: duration_ms(wall),
             peak_memory_bytes: limiter.peak,

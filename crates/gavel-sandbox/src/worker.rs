@@ -92,6 +92,7 @@ struct WireReport {
     stderr: Vec<u8>,
     return_json: Option<String>,
     judgement: Option<Judgement>,
+    code: Option<Vec<u8>>,
     fuel: u64,
     wall_ms: f64,
     peak_memory_bytes: u64,
@@ -106,6 +107,7 @@ impl From<RunReport> for WireReport {
             stderr: report.stderr,
             return_json: report.return_json,
             judgement: report.judgement,
+            code: report.code.map(Vec::from),
             fuel: report.fuel,
             wall_ms: report.wall_ms,
             peak_memory_bytes: report.peak_memory_bytes,
@@ -122,6 +124,7 @@ impl From<WireReport> for RunReport {
             stderr: report.stderr,
             return_json: report.return_json,
             judgement: report.judgement,
+            code: report.code.map(bytes::Bytes::from),
             fuel: report.fuel,
             wall_ms: report.wall_ms,
             peak_memory_bytes: report.peak_memory_bytes,
@@ -131,6 +134,10 @@ impl From<WireReport> for RunReport {
 
 /// What the parent asks of a worker.
 #[derive(Serialize, Deserialize)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one request per run, encoded once"
+)]
 enum Request {
     Run(Job),
     Interact(Job, Job),
@@ -418,6 +425,7 @@ mod tests {
                     points: 0.5,
                     message: "half".to_owned(),
                 }),
+                code: Some(vec![0xe3, 0, 1]),
                 fuel: 42,
                 wall_ms: 1.5,
                 peak_memory_bytes: 7,

@@ -4,7 +4,7 @@ componentize-py executes this module once, at image build time, and snapshots th
 initialised interpreter. Everything imported here is therefore free at run time, and
 nothing else exists: the standard library is not mapped into the sandbox when a
 submission runs. The host calls one export of the `run` interface (see
-../wit/runner.wit: compile-check, run-script, call-function, preloaded) on a
+../wit/runner.wit: compile, run-script, call-function, check, ...) on a
 fresh instance for every run.
 
 Every exception raised by a submission must come back as a typed outcome: one that
@@ -35,13 +35,18 @@ for _name in PRELOADED:
 import builtins  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
+import marshal  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
+import warnings  # noqa: E402
 
 from wit_world import exports  # noqa: E402
 from wit_world.exports.run import (  # noqa: E402
     CheckOutcome_Failed,
     CheckOutcome_Judged,
+    Compiled_Code,
+    Compiled_Failed,
+    Compiled_SourceOnly,
     DataKind,
     Failure,
     Judgement_Accepted,
@@ -260,8 +265,10 @@ def _flush():
             pass
 
 
-def _compile(source):
-    """Compiles like `python solution.py` would: bytes, so a BOM and a coding cookie count."""
+def _compile(source, code=b""):
+    """Compiles like `python solution.py` would: bytes, so a BOM and a coding
+    cookie count. `code`, when given, is what `compile` made of this source:
+    loading it skips parsing and compiling, most of a small test's work."""
     try:
         # Tracebacks then quote the submission's lines, as they would natively.
         lines = source.decode("utf-8", "replace").splitlines(keepends=True)
@@ -269,6 +276,8 @@ def _compile(source):
     except MemoryError:
         return None, _OUT_OF_MEMORY
     try:
+        if code:
+            return marshal.loads(code), None
         return compile(source, FILENAME, "exec", dont_inherit=True), None
     except MemoryError:
         return None, _OUT_OF_MEMORY
@@ -361,18 +370,26 @@ class Run(exports.Run):
     def preloaded(self):
         return list(PRELOADED)
 
-    def compile_check(self, source):
+    def compile(self, source):
+        # Nothing of the submission has run in this instance: the code object
+        # (and its marshalled form) depend on the source alone.
         try:
-            _, failed = _compile(source)
-            return failed or Outcome_Ok("")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                code, failed = _compile(source)
+            if failed is not None:
+                return Compiled_Failed(failed)
+            if caught:
+                return Compiled_SourceOnly()
+            return Compiled_Code(marshal.dumps(code))
         except MemoryError:
-            return _OUT_OF_MEMORY
+            return Compiled_Failed(_OUT_OF_MEMORY)
         except BaseException as exc:
-            return Outcome_RuntimeError(_failure(exc, 0))
+            return Compiled_Failed(Outcome_RuntimeError(_failure(exc, 0)))
 
-    def run_script(self, source):
+    def run_script(self, source, code):
         try:
-            code, failed = _compile(source)
+            code, failed = _compile(source, code)
             if failed is None:
                 failed = _execute(code, _globals("__main__"))
             _flush()
@@ -382,9 +399,9 @@ class Run(exports.Run):
         except BaseException as exc:
             return Outcome_RuntimeError(_failure(exc, 0))
 
-    def call_function(self, source, name, args_json, params, returns):
+    def call_function(self, source, code, name, args_json, params, returns):
         try:
-            code, failed = _compile(source)
+            code, failed = _compile(source, code)
             if failed is not None:
                 return failed
             namespace = _globals("solution")
@@ -419,3 +436,11 @@ class Run(exports.Run):
             return _OUT_OF_MEMORY
         except BaseException as exc:
             return Outcome_RuntimeError(_failure(exc, 0))
+
+# Everything above lives in the snapshot every run starts from. Frozen, it is
+# never walked by the collector, whose walks write to every object's header: a
+# run would dirty (and pay a copy-on-write fault for) pages all over the heap.
+import gc  # noqa: E402
+
+gc.collect()
+gc.freeze()
