@@ -375,6 +375,11 @@ pub(crate) struct CheckArgs {
     /// Also write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
+    /// First make the reference's answers the expected ones: rewrite the
+    /// expected output of each stored test the reference answers wrongly, and
+    /// record each generated test's digest; show what changed, then check.
+    #[arg(long)]
+    pub(crate) bless: bool,
 }
 
 #[derive(Debug, Args)]

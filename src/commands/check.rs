@@ -49,8 +49,26 @@ pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
         )
     };
     anyhow::ensure!(!dirs.is_empty(), "no exercises to check");
-    let targets = validate::load_targets(&dirs, &settings);
     let judge = session.judge()?;
+    let blessed = if args.bless {
+        refuse_builtin(session, &dirs)?;
+        let targets = validate::load_targets(&dirs, &settings);
+        let spinner = (!args.json && render::stderr_is_tty())
+            .then(|| render::spinner("{spinner:.cyan} blessing [{elapsed}]"));
+        let blessed = session.runtime.block_on(validate::bless(&judge, targets));
+        if let Some(spinner) = spinner {
+            spinner.finish_and_clear();
+        }
+        let blessed = blessed?;
+        if !args.json {
+            render::check::blessed(&blessed);
+        }
+        Some(blessed)
+    } else {
+        None
+    };
+    // Loaded after blessing, so the check sees what was written.
+    let targets = validate::load_targets(&dirs, &settings);
     let live = render::check::Live::new(dirs.len(), args.json);
     let report = session
         .runtime
@@ -63,10 +81,40 @@ pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     if args.json {
-        print_json(&report)?;
+        match blessed {
+            Some(blessed) => print_json(&BlessedCheck {
+                blessed,
+                check: report.clone(),
+            })?,
+            None => print_json(&report)?,
+        }
     } else {
         render::check::summary(&report);
     }
     // A broken exercise is what `check` exists to find: a failed check (1).
     Ok(Code::judged(report.ok, false))
+}
+
+/// `check --bless --json`: what was changed, then the check of the result.
+#[derive(serde::Serialize)]
+struct BlessedCheck {
+    blessed: Vec<validate::Blessing>,
+    check: validate::CheckReport,
+}
+
+/// `--bless` writes into exercises: never into the built-in catalog, which
+/// is a copy unpacked from the binary (a change would be lost, or worse, kept
+/// for one version of gavel only).
+fn refuse_builtin(session: &Session, dirs: &[PathBuf]) -> Result<()> {
+    let builtin = session.cache.root().join("catalog");
+    let builtin = builtin.canonicalize().unwrap_or(builtin);
+    for dir in dirs {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        anyhow::ensure!(
+            !dir.starts_with(&builtin),
+            "--bless rewrites an exercise's files, and `{}` belongs to the built-in catalog, which is part of gavel; bless a catalog of your own (--catalog DIR, or its exercise directories)",
+            dir.display()
+        );
+    }
+    Ok(())
 }

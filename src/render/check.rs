@@ -2,7 +2,7 @@
 
 use super::{Progress, safe_line};
 use console::style;
-use gavel_judge::validate::{CheckReport, ExerciseCheck};
+use gavel_judge::validate::{BlessedKind, Blessing, CheckReport, ExerciseCheck};
 use gavel_judge::{Event, Reporter};
 
 /// Reports a check while it runs.
@@ -84,12 +84,74 @@ fn line(check: &ExerciseCheck) -> String {
     text
 }
 
+/// What `--bless` changed, exercise by exercise (nothing for an exercise
+/// left as it was).
+pub(crate) fn blessed(blessings: &[Blessing]) {
+    let mut changed = 0;
+    for blessing in blessings {
+        if blessing.changes.is_empty() && blessing.errors.is_empty() && blessing.notes.is_empty() {
+            continue;
+        }
+        eprintln!(
+            "{} {}",
+            style("bless").cyan().bold(),
+            safe_line(&blessing.id)
+        );
+        for change in &blessing.changes {
+            changed += 1;
+            match change.kind {
+                BlessedKind::Expected => {
+                    eprintln!(
+                        "      {}: expected output rewritten in {}",
+                        safe_line(&change.test),
+                        safe_line(&change.file)
+                    );
+                    eprintln!("        {}", style("--- before  +++ after").dim());
+                    for line in gavel_exercise::diff::render(&change.diff).lines() {
+                        let styled = match line.chars().next() {
+                            Some('-') => style(line).red(),
+                            Some('+') => style(line).green(),
+                            _ => style(line),
+                        };
+                        eprintln!("        {styled}");
+                    }
+                }
+                BlessedKind::Sha256 => eprintln!(
+                    "      {}: sha256 {} -> {} in {}",
+                    safe_line(&change.test),
+                    change.old.as_deref().map_or("(none)", short),
+                    short(&change.new),
+                    safe_line(&change.file)
+                ),
+            }
+        }
+        for error in &blessing.errors {
+            eprintln!("      {} {}", style("error:").red(), safe_line(error));
+        }
+        for note in &blessing.notes {
+            eprintln!("      {} {}", style("note:").dim(), safe_line(note));
+        }
+    }
+    eprintln!(
+        "{}",
+        style(format!(
+            "{} blessed; checking",
+            super::counted_noun(changed, "change")
+        ))
+        .bold()
+    );
+}
+
+fn short(digest: &str) -> &str {
+    &digest[..digest.len().min(12)]
+}
+
 /// The last line: how many were checked and failed.
 pub(crate) fn summary(report: &CheckReport) {
     let failed = report.exercises.iter().filter(|c| !c.ok).count();
     let summary = format!(
-        "{} exercises checked, {failed} failed",
-        report.exercises.len()
+        "{} checked, {failed} failed",
+        super::counted_noun(report.exercises.len(), "exercise")
     );
     if report.ok {
         eprintln!("{}", style(summary).green().bold());

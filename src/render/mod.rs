@@ -75,7 +75,6 @@ pub(crate) fn safe_line(text: &str) -> Cow<'_, str> {
     escape(text, Lines::Join)
 }
 
-/// Whether stderr is a terminal a person watches (for spinners and bars).
 /// `1 candidate`, `2 candidates`.
 pub(crate) fn counted_noun(count: usize, noun: &str) -> String {
     if count == 1 {
@@ -85,6 +84,7 @@ pub(crate) fn counted_noun(count: usize, noun: &str) -> String {
     }
 }
 
+/// Whether stderr is a terminal a person watches (for spinners and bars).
 pub(crate) fn stderr_is_tty() -> bool {
     Term::stderr().is_term()
 }

@@ -158,6 +158,117 @@ fn check_reports_a_drifted_generated_test() {
 }
 
 #[test]
+fn check_bless_makes_the_references_answers_the_expected_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fibonacci, two_sum) = (
+        dir.path().join("fibonacci-series"),
+        dir.path().join("two-sum"),
+    );
+    copy_dir(&catalog().join("fibonacci-series"), &fibonacci);
+    copy_dir(&catalog().join("two-sum"), &two_sum);
+    let out = fibonacci.join("tests/public/01-five.out");
+    let json = two_sum.join("tests/public/01-example.json");
+    let manifest = fibonacci.join("exercise.toml");
+    let originals: Vec<String> = [&out, &json, &manifest]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    // Wrong expectations: the reference now disagrees with each.
+    std::fs::write(&out, originals[0].replace("3\n", "4\n")).unwrap();
+    std::fs::write(&json, originals[1].replace("[0, 1]", "[1, 0]")).unwrap();
+    let recorded = originals[2]
+        .lines()
+        .find(|l| l.starts_with("sha256 = "))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &manifest,
+        originals[2].replace(&recorded, "sha256 = \"0000\""),
+    )
+    .unwrap();
+    let (fibonacci, two_sum) = (fibonacci.to_str().unwrap(), two_sum.to_str().unwrap());
+    expect(1, &["check", fibonacci, two_sum]);
+
+    let value = expect(0, &["check", "--bless", "--json", fibonacci, two_sum]).json();
+    assert_eq!(value["check"]["ok"], true);
+    let changes: Vec<(String, String, String, String)> = value["blessed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            b["changes"].as_array().unwrap().iter().map(|c| {
+                let text = |k: &str| c[k].as_str().unwrap_or("").to_owned();
+                (text("test"), text("kind"), text("file"), text("old"))
+            })
+        })
+        .collect();
+    let line = |test: &str, kind: &str, file: &str, old: &str| {
+        (
+            test.to_owned(),
+            kind.to_owned(),
+            file.to_owned(),
+            old.to_owned(),
+        )
+    };
+    assert_eq!(
+        changes,
+        [
+            line(
+                "01-five",
+                "expected",
+                "tests/public/01-five.out",
+                "0\n1\n1\n2\n4\n"
+            ),
+            line("90-large", "sha256", "exercise.toml", "0000"),
+            line(
+                "01-example",
+                "expected",
+                "tests/public/01-example.json",
+                "[1, 0]\n"
+            ),
+        ]
+    );
+    // What was written is what the catalog had, byte for byte: the test
+    // file's style and the manifest's comments and layout are kept.
+    for (path, original) in [&out, &json, &manifest].iter().zip(&originals) {
+        assert_eq!(
+            &std::fs::read_to_string(path).unwrap(),
+            original,
+            "{}",
+            path.display()
+        );
+    }
+    // Nothing left to bless.
+    let run = expect(0, &["check", "--bless", fibonacci, two_sum]);
+    assert!(run.stderr.contains("0 changes blessed"), "{}", run.stderr);
+
+    // A crash is not an expectation.
+    let reference = dir.path().join("two-sum/solution.py");
+    std::fs::write(
+        &reference,
+        "def two_sum(nums, target):\n    raise ValueError\n",
+    )
+    .unwrap();
+    let value = expect(1, &["check", "--bless", "--json", two_sum]).json();
+    let errors = value["blessed"][0]["errors"].to_string();
+    assert!(
+        errors.contains("the reference solution fails on test"),
+        "{errors}"
+    );
+
+    // The built-in catalog is part of gavel, not the author's to rewrite.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = crate::support::gavel()
+        .current_dir(elsewhere.path())
+        .args(["check", "--bless", "two-sum"])
+        .output()
+        .unwrap();
+    let run = crate::support::finish(&["check", "--bless", "two-sum"], output);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("built-in catalog"), "{}", run.stderr);
+}
+
+#[test]
 fn a_broken_exercise_is_reported_with_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let exercise = dir.path().join("two-sum");

@@ -246,6 +246,223 @@ async fn check_exercise(
     Ok(check)
 }
 
+/// What `gavel check --bless` changed in one exercise.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Blessing {
+    /// The exercise (its directory name if it did not load).
+    pub id: String,
+    /// Each change, in test order.
+    pub changes: Vec<BlessedChange>,
+    /// Why a test (or the whole exercise) could not be blessed.
+    pub errors: Vec<String>,
+    /// What was left alone on purpose, and why.
+    pub notes: Vec<String>,
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlessedKind {
+    /// A stored test's expected output, now the reference's output.
+    Expected,
+    /// A generated test's digest in `exercise.toml`.
+    Sha256,
+}
+
+/// One file changed by `--bless`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BlessedChange {
+    /// The test.
+    pub test: String,
+    /// What changed.
+    pub kind: BlessedKind,
+    /// The file written, relative to the exercise's directory.
+    pub file: String,
+    /// The old value: the expected output, or the recorded digest (null when
+    /// none was recorded).
+    pub old: Option<String>,
+    /// The new value.
+    pub new: String,
+    /// Old against new, line by line (for an expected output).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<gavel_exercise::diff::DiffLine>,
+}
+
+/// Makes the exercises' expectations the reference's: a stored test the
+/// reference answers wrongly gets the reference's output as its expected
+/// output, and a generated test whose digest drifted (or was never recorded)
+/// gets its digest recorded. Only a wrong answer is blessed: a reference that
+/// crashes or runs out of a limit is an error to fix, not an expectation.
+/// Exercises with a checker or an interactor keep their stored answers (the
+/// author's own, which the checker reads). A failure of the judge itself is
+/// an `Err`.
+pub async fn bless(judge: &Judge, targets: CheckTargets) -> Result<Vec<Blessing>, JudgeError> {
+    let mut blessings: Vec<Blessing> = targets
+        .broken
+        .into_iter()
+        .map(|(id, errors)| Blessing {
+            id,
+            changes: Vec::new(),
+            errors,
+            notes: Vec::new(),
+        })
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for exercise in targets.exercises {
+        let judge = judge.clone();
+        tasks.spawn(async move { bless_exercise(&judge, exercise).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        blessings.push(joined.map_err(|e| JudgeError::Panicked(e.to_string()))??);
+    }
+    blessings.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(blessings)
+}
+
+async fn bless_exercise(judge: &Judge, exercise: Arc<Exercise>) -> Result<Blessing, JudgeError> {
+    let mut blessing = Blessing {
+        id: exercise.id.clone(),
+        changes: Vec::new(),
+        errors: Vec::new(),
+        notes: Vec::new(),
+    };
+    let Some(reference) = exercise.reference.clone() else {
+        blessing
+            .errors
+            .push("no reference solution (solution.py) to bless from".to_owned());
+        return Ok(blessing);
+    };
+    let prepared = match judge.prepare(exercise.clone(), Selection::All).await {
+        Ok(prepared) => Arc::new(prepared),
+        Err(JudgeError::Exercise { message, .. }) => {
+            blessing.errors.push(message);
+            return Ok(blessing);
+        }
+        Err(e) => return Err(e),
+    };
+    let relative = |path: &std::path::Path| {
+        path.strip_prefix(&exercise.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    if exercise.checker.is_some() || exercise.interactor.is_some() {
+        let decides = if exercise.checker.is_some() {
+            "checker.py"
+        } else {
+            "interactor.py"
+        };
+        blessing.notes.push(format!(
+            "stored answers are left as they are: {decides} decides, and reads them as the author wrote them"
+        ));
+    } else {
+        let options = Options {
+            disclosure: Some(Disclosure::Full),
+            ..Options::default()
+        };
+        let result = judge
+            .judge(&prepared, reference.clone(), options, &Silent)
+            .await;
+        let code = match prepared.tests.first() {
+            Some(first) => match judge.compile(&reference, first.limits).await {
+                crate::judge::Compiled::Code(code) => code,
+                crate::judge::Compiled::Error(_) => bytes::Bytes::new(),
+            },
+            None => bytes::Bytes::new(),
+        };
+        for test in &prepared.tests {
+            let Some(tested) = result.tests.iter().find(|t| t.name == test.test.name) else {
+                continue;
+            };
+            if tested.accepted() || matches!(test.test.source, TestSource::Generated { .. }) {
+                continue;
+            }
+            if tested.verdict != Verdict::WrongAnswer {
+                blessing.errors.push(format!(
+                    "test `{}`: the reference gets {}; only a wrong answer can be blessed",
+                    test.test.name,
+                    tested.verdict.code()
+                ));
+                continue;
+            }
+            let job = prepared.job(reference.clone(), code.clone(), test);
+            let report = judge.run(&job).await?;
+            let (old, new) = match (&test.data, &report.return_json) {
+                (TestData::Function { expected, .. }, Some(returned)) => {
+                    // Both as the test file writes them, one per line.
+                    let shown =
+                        |value: &serde_json::Value| gavel_exercise::bless::json_text(value) + "\n";
+                    match serde_json::from_str(returned) {
+                        Ok(value) => (shown(expected), shown(&value)),
+                        Err(_) => (shown(expected), returned.clone()),
+                    }
+                }
+                (TestData::Stdio { expected, .. }, _) => match String::from_utf8(report.stdout) {
+                    Ok(stdout) => (expected.to_string(), stdout),
+                    Err(_) => {
+                        blessing.errors.push(format!(
+                            "test `{}`: the reference printed bytes that are not UTF-8",
+                            test.test.name
+                        ));
+                        continue;
+                    }
+                },
+                _ => {
+                    blessing.errors.push(format!(
+                        "test `{}`: the reference's second run did not return ({})",
+                        test.test.name, report.outcome
+                    ));
+                    continue;
+                }
+            };
+            match gavel_exercise::bless::write_expected(&exercise, &test.test, &new) {
+                Ok(path) => blessing.changes.push(BlessedChange {
+                    test: test.test.name.clone(),
+                    kind: BlessedKind::Expected,
+                    file: relative(&path),
+                    diff: gavel_exercise::diff::diff_lines(&old, &new, Default::default()),
+                    old: Some(old),
+                    new,
+                }),
+                Err(e) => blessing
+                    .errors
+                    .push(format!("test `{}`: {e}", test.test.name)),
+            }
+        }
+    }
+    let mut drifted = Vec::new();
+    for test in &prepared.tests {
+        if let (TestSource::Generated { sha256, .. }, Some(digest)) =
+            (&test.test.source, &test.digest)
+            && sha256.as_deref() != Some(digest.as_str())
+        {
+            drifted.push((test.test.name.clone(), sha256.clone(), digest.clone()));
+        }
+    }
+    if !drifted.is_empty() {
+        let digests: Vec<(String, String)> = drifted
+            .iter()
+            .map(|(name, _, digest)| (name.clone(), digest.clone()))
+            .collect();
+        match gavel_exercise::bless::record_digests(&exercise.dir, &digests) {
+            Ok(path) => {
+                for (test, old, new) in drifted {
+                    blessing.changes.push(BlessedChange {
+                        test,
+                        kind: BlessedKind::Sha256,
+                        file: relative(&path),
+                        old,
+                        new,
+                        diff: Vec::new(),
+                    });
+                }
+            }
+            Err(e) => blessing.errors.push(e.to_string()),
+        }
+    }
+    Ok(blessing)
+}
+
 /// Margins, generated tests' drift, and hidden tests' names.
 fn check_tests(exercise: &Exercise, prepared: &Prepared, check: &mut ExerciseCheck) {
     for test in &prepared.tests {
