@@ -555,8 +555,12 @@ async fn no_state_crosses_from_one_run_to_the_next_on_a_reused_slot() {
         limits: limits(),
         ..Job::script("import json\ndef f(xs):\n    return sorted(xs) + [json.dumps(xs)]")
     };
-    let fresh = sandbox.run(&honest).await.unwrap();
-    let fresh_call = sandbox.run(&call).await.unwrap();
+    // The reference: runs on a sandbox of their own (a new engine and pool,
+    // as in a fresh process).
+    let pristine = Sandbox::new(&cache, sandbox.image().clone(), 1).unwrap();
+    let fresh = pristine.run(&honest).await.unwrap();
+    let fresh_call = pristine.run(&call).await.unwrap();
+    drop(pristine);
     assert_eq!(fresh.outcome, Outcome::Ok, "{fresh:?}");
     let hostile = [
         "import json\njson.dumps = lambda *a, **k: 'tampered'\nimport builtins\nbuiltins.planted = 1",
