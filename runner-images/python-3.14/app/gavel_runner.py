@@ -437,10 +437,3 @@ class Run(exports.Run):
         except BaseException as exc:
             return Outcome_RuntimeError(_failure(exc, 0))
 
-# Everything above lives in the snapshot every run starts from. Frozen, it is
-# never walked by the collector, whose walks write to every object's header: a
-# run would dirty (and pay a copy-on-write fault for) pages all over the heap.
-import gc  # noqa: E402
-
-gc.collect()
-gc.freeze()
