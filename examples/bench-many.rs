@@ -157,7 +157,9 @@ fn main() {
     println!(
         "native interpreter: {python}; {WORKERS} workers on both sides; {PROBLEMS} problems, {tests} tests"
     );
-    println!("grading many small tests, a fresh interpreter per test (median of {ROUNDS} rounds, sides in turn)");
+    println!(
+        "grading many small tests, a fresh interpreter per test (median of {ROUNDS} rounds, sides in turn)"
+    );
     println!(
         "  native harness (a python3 per problem)    wall {:>7.2} s   CPU {:>7.3} ms/test",
         native_wall.as_secs_f64(),

@@ -46,5 +46,17 @@ pub(crate) fn execute(session: &Session, args: JudgeArgs, submit: bool) -> Resul
         live.finish();
         anyhow::Ok(result)
     })?;
-    super::finish_result(&result, args.json, args.exercism.as_deref())
+    let code = super::finish_result(&result, args.json, args.exercism.as_deref())?;
+    // A candidate pack holds no hidden tests (and no reference): this verdict
+    // is the public tests' only, which the candidate must not mistake for the
+    // final one.
+    let in_pack = exercise.reference.is_none()
+        && exercise
+            .tests
+            .iter()
+            .all(|t| t.visibility == gavel_exercise::Visibility::Public);
+    if submit && in_pack && !args.json {
+        render::submission::pack_note();
+    }
+    Ok(code)
 }

@@ -301,3 +301,11 @@ pub(crate) fn summary(result: &SubmissionResult) {
         &result.image_sha256[..12.min(result.image_sha256.len())],
     );
 }
+
+/// After `submit` in a candidate pack: what the verdict does not cover.
+pub(crate) fn pack_note() {
+    eprintln!(
+        "{} this pack holds the public tests only: your submission is also judged on hidden tests, by the hiring team (on their server, or when they grade your work)",
+        style("note:").cyan().bold()
+    );
+}

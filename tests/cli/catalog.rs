@@ -329,4 +329,30 @@ fn an_exported_pack_has_no_hidden_tests_or_references_and_still_judges() {
     )
     .json();
     assert_eq!(result["verdict"], "AC");
+    // `submit` says what its verdict does not cover.
+    let submitted = expect(
+        0,
+        &[
+            "--catalog",
+            pack_arg,
+            "submit",
+            "two-sum",
+            solution.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        submitted
+            .stderr
+            .contains("also judged on hidden tests, by the hiring team"),
+        "{}",
+        submitted.stderr
+    );
+    let shown = expect(0, &["--catalog", pack_arg, "show", "two-sum"]);
+    assert!(
+        shown
+            .stdout
+            .contains("hidden tests kept by the hiring team"),
+        "{}",
+        shown.stdout
+    );
 }
