@@ -387,6 +387,13 @@ async fn bless_exercise(judge: &Judge, exercise: Arc<Exercise>) -> Result<Blessi
             }
             let job = prepared.job(reference.clone(), code.clone(), test);
             let report = judge.run(&job).await?;
+            if !report.outcome.is_ok() {
+                blessing.errors.push(format!(
+                    "test `{}`: the reference's run for its output ended with {}",
+                    test.test.name, report.outcome
+                ));
+                continue;
+            }
             let (old, new) = match (&test.data, &report.return_json) {
                 (TestData::Function { expected, .. }, Some(returned)) => {
                     // Both as the test file writes them, one per line.
@@ -407,10 +414,10 @@ async fn bless_exercise(judge: &Judge, exercise: Arc<Exercise>) -> Result<Blessi
                         continue;
                     }
                 },
-                _ => {
+                (TestData::Function { .. }, None) => {
                     blessing.errors.push(format!(
-                        "test `{}`: the reference's second run did not return ({})",
-                        test.test.name, report.outcome
+                        "test `{}`: the reference's run for its output returned nothing",
+                        test.test.name
                     ));
                     continue;
                 }

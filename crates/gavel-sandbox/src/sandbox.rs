@@ -141,8 +141,9 @@ pub struct Job {
     pub source: Bytes,
     /// What a compile run of this source on this image gave
     /// ([`RunReport::code`]), or empty: a run given it skips parsing and
-    /// compiling the source (most of a small test's work), and is otherwise
-    /// the same run, with the same output and the same fuel for the program.
+    /// compiling the source (more than half of a small test's fuel), and is
+    /// otherwise the same run, with the same output; its fuel is then the
+    /// program's own work, compiling excluded.
     pub code: Bytes,
     /// What to run of it.
     pub entry: Entry,

@@ -268,7 +268,7 @@ def _flush():
 def _compile(source, code=b""):
     """Compiles like `python solution.py` would: bytes, so a BOM and a coding
     cookie count. `code`, when given, is what `compile` made of this source:
-    loading it skips parsing and compiling, most of a small test's work."""
+    loading it skips parsing and compiling (over half a small test's fuel)."""
     try:
         # Tracebacks then quote the submission's lines, as they would natively.
         lines = source.decode("utf-8", "replace").splitlines(keepends=True)
