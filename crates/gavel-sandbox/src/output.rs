@@ -41,18 +41,18 @@ impl CapturedOutput {
         }
     }
 
-    pub(crate) fn stdout(&self) -> Stream {
-        Stream {
+    pub(crate) fn stdout(&self) -> Capped<Stream> {
+        Capped(Stream {
             output: self.clone(),
             is_stderr: false,
-        }
+        })
     }
 
-    pub(crate) fn stderr(&self) -> Stream {
-        Stream {
+    pub(crate) fn stderr(&self) -> Capped<Stream> {
+        Capped(Stream {
             output: self.clone(),
             is_stderr: true,
-        }
+        })
     }
 
     pub(crate) fn take(&self) -> Captured {
@@ -91,19 +91,32 @@ impl CapturedOutput {
     }
 }
 
-/// One of the two streams, as handed to WASI.
-#[derive(Debug, Clone)]
-pub(crate) struct Stream {
-    output: CapturedOutput,
-    is_stderr: bool,
+/// Where a capped output stream's bytes go: a run's captured stdout or
+/// stderr, or one side of an interaction's pipes.
+pub(crate) trait Sink: std::fmt::Debug + Clone + Send + Sync + 'static {
+    /// Takes what fits; false when the cap is passed, which traps the guest
+    /// (so host memory stays bounded and the run ends at once).
+    fn append(&self, data: &[u8]) -> bool;
+
+    /// How much a write may offer (WASI's `check-write`).
+    fn offer(&self) -> usize;
 }
+
+/// A WASI output stream (both the 0.2 stream and the async writer) over a
+/// [`Sink`]. It never blocks and is never a terminal.
+#[derive(Debug, Clone)]
+pub(crate) struct Capped<S>(pub(crate) S);
 
 const OVERFLOW: &str = "output limit exceeded";
 
 #[async_trait]
-impl OutputStream for Stream {
+impl<S: Sink> Pollable for Capped<S> {
+    async fn ready(&mut self) {}
+}
+
+impl<S: Sink> OutputStream for Capped<S> {
     fn write(&mut self, bytes: Bytes) -> Result<(), StreamError> {
-        if self.output.append(self.is_stderr, &bytes) {
+        if self.0.append(&bytes) {
             Ok(())
         } else {
             Err(StreamError::trap(OVERFLOW))
@@ -115,26 +128,17 @@ impl OutputStream for Stream {
     }
 
     fn check_write(&mut self) -> Result<usize, StreamError> {
-        // Offer the whole remaining budget and one byte more. A smaller offer
-        // makes the guest's C library do short writes, and CPython drops what a
-        // short write left over without an error; this way a write that passes
-        // the cap reaches `write` and is detected there.
-        Ok(self.output.remaining().saturating_add(1))
+        Ok(self.0.offer())
     }
 }
 
-#[async_trait]
-impl Pollable for Stream {
-    async fn ready(&mut self) {}
-}
-
-impl tokio::io::AsyncWrite for Stream {
+impl<S: Sink> tokio::io::AsyncWrite for Capped<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if self.output.append(self.is_stderr, buf) {
+        if self.0.append(buf) {
             Poll::Ready(Ok(buf.len()))
         } else {
             Poll::Ready(Err(io::Error::other(OVERFLOW)))
@@ -150,19 +154,40 @@ impl tokio::io::AsyncWrite for Stream {
     }
 }
 
-impl IsTerminal for Stream {
+impl<S: Sink> IsTerminal for Capped<S> {
     fn is_terminal(&self) -> bool {
         false
     }
 }
 
-impl StdoutStream for Stream {
+impl<S: Sink> StdoutStream for Capped<S> {
     fn p2_stream(&self) -> Box<dyn OutputStream> {
         Box::new(self.clone())
     }
 
     fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
         Box::new(self.clone())
+    }
+}
+
+/// One of the two streams of a run.
+#[derive(Debug, Clone)]
+pub(crate) struct Stream {
+    output: CapturedOutput,
+    is_stderr: bool,
+}
+
+impl Sink for Stream {
+    fn append(&self, data: &[u8]) -> bool {
+        self.output.append(self.is_stderr, data)
+    }
+
+    fn offer(&self) -> usize {
+        // Offer the whole remaining budget and one byte more. A smaller offer
+        // makes the guest's C library do short writes, and CPython drops what a
+        // short write left over without an error; this way a write that passes
+        // the cap reaches `write` and is detected there.
+        self.output.remaining().saturating_add(1)
     }
 }
 

@@ -2,16 +2,17 @@
 //! other's stdin. A deadlock (both waiting to read, nothing in either pipe) is
 //! seen the moment the second side starts waiting.
 
+use crate::output::{Capped, Sink};
 use bytes::{Bytes, BytesMut};
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tokio::sync::Notify;
-use wasmtime_wasi::cli::{IsTerminal, StdinStream, StdoutStream};
+use wasmtime_wasi::cli::{IsTerminal, StdinStream};
 use wasmtime_wasi_io::async_trait;
 use wasmtime_wasi_io::poll::Pollable;
-use wasmtime_wasi_io::streams::{InputStream, OutputStream, StreamError};
+use wasmtime_wasi_io::streams::{InputStream, StreamError};
 
 /// Which end of an interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -105,11 +106,11 @@ impl Link {
     }
 
     /// The stdout of `side`.
-    pub(crate) fn writer(&self, side: Side) -> Writer {
-        Writer {
+    pub(crate) fn writer(&self, side: Side) -> Capped<Writer> {
+        Capped(Writer {
             link: self.clone(),
             side,
-        }
+        })
     }
 
     /// `side` has ended: what it sent can be read to the end, and what is
@@ -283,70 +284,20 @@ pub(crate) struct Writer {
     side: Side,
 }
 
-#[async_trait]
-impl Pollable for Writer {
-    async fn ready(&mut self) {}
-}
-
-impl OutputStream for Writer {
-    fn write(&mut self, bytes: Bytes) -> Result<(), StreamError> {
-        if self.link.send(self.side, &bytes) {
-            Ok(())
-        } else {
-            Err(StreamError::trap("output limit exceeded"))
-        }
+impl Sink for Writer {
+    fn append(&self, data: &[u8]) -> bool {
+        self.link.send(self.side, data)
     }
 
-    fn flush(&mut self) -> Result<(), StreamError> {
-        Ok(())
-    }
-
-    fn check_write(&mut self) -> Result<usize, StreamError> {
-        Ok(usize::MAX / 2)
-    }
-}
-
-impl tokio::io::AsyncWrite for Writer {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        if self.link.send(self.side, buf) {
-            Poll::Ready(Ok(buf.len()))
-        } else {
-            Poll::Ready(Err(io::Error::other("output limit exceeded")))
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl IsTerminal for Writer {
-    fn is_terminal(&self) -> bool {
-        false
-    }
-}
-
-impl StdoutStream for Writer {
-    fn p2_stream(&self) -> Box<dyn OutputStream> {
-        Box::new(self.clone())
-    }
-
-    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
-        Box::new(self.clone())
+    fn offer(&self) -> usize {
+        usize::MAX / 2
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmtime_wasi_io::streams::OutputStream;
 
     #[tokio::test]
     async fn a_message_crosses_and_the_end_is_seen_once_drained() {
