@@ -30,15 +30,21 @@ pub(crate) fn test_result(evaluation: &Evaluation, policy: Disclosure) -> Option
     match (full.visibility, policy) {
         (Visibility::Public, _) | (Visibility::Hidden, Disclosure::Full) => Some(full.clone()),
         (Visibility::Hidden, Disclosure::Score) => None,
-        (Visibility::Hidden, Disclosure::Verdicts) => Some(TestResult::bare(
-            full.name.clone(),
-            full.visibility,
-            full.group.clone(),
-            full.verdict,
-            full.points,
-            full.max_points,
-        )),
+        (Visibility::Hidden, Disclosure::Verdicts) => Some(verdict_only(full)),
     }
+}
+
+/// What `verdicts` lets a hidden test's result say: its name, group, verdict
+/// and points, nothing of its run.
+fn verdict_only(full: &TestResult) -> TestResult {
+    TestResult::bare(
+        full.name.clone(),
+        full.visibility,
+        full.group.clone(),
+        full.verdict,
+        full.points,
+        full.max_points,
+    )
 }
 
 /// The groups all of whose tests are hidden.
@@ -142,14 +148,7 @@ pub fn shareable(result: &SubmissionResult) -> SubmissionResult {
     let mut shared = result.clone();
     for test in &mut shared.tests {
         if test.visibility == Visibility::Hidden {
-            *test = TestResult::bare(
-                test.name.clone(),
-                test.visibility,
-                test.group.clone(),
-                test.verdict,
-                test.points,
-                test.max_points,
-            );
+            *test = verdict_only(test);
         }
     }
     shared.disclosure = Disclosure::Verdicts;
