@@ -56,9 +56,15 @@ pub(crate) fn resolve(explicit: Option<&Path>, cache: &Cache) -> Result<CatalogD
     })
 }
 
+/// Where the built-in catalog is unpacked (one folder per version of it):
+/// gavel's own files, never a user's to change.
+pub(crate) fn builtin_root(cache: &Cache) -> PathBuf {
+    cache.root().join("catalog")
+}
+
 /// The built-in catalog, unpacked into the cache once per version of it.
 fn unpack_builtin(cache: &Cache) -> Result<PathBuf> {
-    let root = cache.root().join("catalog");
+    let root = builtin_root(cache);
     let dir = root.join(builtin::KEY);
     let done = root.join(format!("{}.complete", builtin::KEY));
     if done.is_file() {

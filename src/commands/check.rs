@@ -106,7 +106,7 @@ struct BlessedCheck {
 /// is a copy unpacked from the binary (a change would be lost, or worse, kept
 /// for one version of gavel only).
 fn refuse_builtin(session: &Session, dirs: &[PathBuf]) -> Result<()> {
-    let builtin = session.cache.root().join("catalog");
+    let builtin = crate::catalog::builtin_root(&session.cache);
     let builtin = builtin.canonicalize().unwrap_or(builtin);
     for dir in dirs {
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());

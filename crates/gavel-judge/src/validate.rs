@@ -363,13 +363,8 @@ async fn bless_exercise(judge: &Judge, exercise: Arc<Exercise>) -> Result<Blessi
         let result = judge
             .judge(&prepared, reference.clone(), options, &Silent)
             .await;
-        let code = match prepared.tests.first() {
-            Some(first) => match judge.compile(&reference, first.limits).await {
-                crate::judge::Compiled::Code(code) => code,
-                crate::judge::Compiled::Error(_) => bytes::Bytes::new(),
-            },
-            None => bytes::Bytes::new(),
-        };
+        // Compiled only once a test is to be blessed (rarely).
+        let mut code: Option<bytes::Bytes> = None;
         for test in &prepared.tests {
             let Some(tested) = result.tests.iter().find(|t| t.name == test.test.name) else {
                 continue;
@@ -385,7 +380,17 @@ async fn bless_exercise(judge: &Judge, exercise: Arc<Exercise>) -> Result<Blessi
                 ));
                 continue;
             }
-            let job = prepared.job(reference.clone(), code.clone(), test);
+            let code = match &code {
+                Some(code) => code.clone(),
+                None => {
+                    let compiled = match judge.compile(&reference, test.limits).await {
+                        crate::judge::Compiled::Code(compiled) => compiled,
+                        crate::judge::Compiled::Error(_) => bytes::Bytes::new(),
+                    };
+                    code.insert(compiled).clone()
+                }
+            };
+            let job = prepared.job(reference.clone(), code, test);
             let report = judge.run(&job).await?;
             if !report.outcome.is_ok() {
                 blessing.errors.push(format!(
