@@ -17,6 +17,25 @@ fn variant(id: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, String) {
     (dir, path)
 }
 
+/// `gavel test` of the catalog's own reference solution of `id`, against the
+/// catalog at `path` (a variant), requiring exit code `code`: its JSON result.
+#[track_caller]
+fn test_reference(path: &str, id: &str, code: i32) -> Value {
+    let solution = catalog().join(id).join("solution.py");
+    expect(
+        code,
+        &[
+            "--catalog",
+            path,
+            "test",
+            id,
+            solution.to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .json()
+}
+
 #[track_caller]
 fn test<'a>(result: &'a Value, name: &str) -> &'a Value {
     result["tests"]
@@ -112,19 +131,7 @@ fn a_checker_sees_the_input_the_expected_answer_and_the_output_and_nothing_else(
              wrong(repr((input, expected, output, listing('/'), listing('.'), dict(os.environ))))\n",
         )],
     );
-    let solution = catalog().join("shortest-path-any/solution.py");
-    let result = expect(
-        1,
-        &[
-            "--catalog",
-            &path,
-            "test",
-            "shortest-path-any",
-            solution.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .json();
+    let result = test_reference(&path, "shortest-path-any", 1);
     // No file system (not even `/`) and no environment.
     assert_eq!(
         message(test(&result, "01-example")),
@@ -141,19 +148,7 @@ fn a_checker_sees_the_input_the_expected_answer_and_the_output_and_nothing_else(
              def check(args, expected, got):\n    wrong(repr((args, expected, got)))\n",
         )],
     );
-    let solution = catalog().join("two-sum-any-pair/solution.py");
-    let result = expect(
-        1,
-        &[
-            "--catalog",
-            &path,
-            "test",
-            "two-sum-any-pair",
-            solution.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .json();
+    let result = test_reference(&path, "two-sum-any-pair", 1);
     assert_eq!(
         message(test(&result, "02-two-pairs")),
         "([[1, 5, 5, 1], 6], [0, 1], [0, 1])"
@@ -162,7 +157,6 @@ fn a_checker_sees_the_input_the_expected_answer_and_the_output_and_nothing_else(
 
 #[test]
 fn a_checker_that_fails_is_the_judges_failure_and_names_the_checker() {
-    let solution = catalog().join("two-sum-any-pair/solution.py");
     let cases = [
         (
             "def check(args, expected, got):\n    return 1 / 0\n",
@@ -183,18 +177,7 @@ fn a_checker_that_fails_is_the_judges_failure_and_names_the_checker() {
     ];
     for (checker, said) in cases {
         let (_dir, path) = variant("two-sum-any-pair", &[("checker.py", checker)]);
-        let run = expect(
-            2,
-            &[
-                "--catalog",
-                &path,
-                "test",
-                "two-sum-any-pair",
-                solution.to_str().unwrap(),
-                "--json",
-            ],
-        );
-        let result = run.json();
+        let result = test_reference(&path, "two-sum-any-pair", 2);
         assert_eq!(result["verdict"], "IE", "{result:#}");
         let first = test(&result, "01-example");
         assert_eq!(first["verdict"], "IE");
@@ -214,19 +197,7 @@ fn a_checker_can_give_part_of_a_tests_points() {
              def check(args, expected, got):\n    partial(0.25, 'a quarter')\n",
         )],
     );
-    let solution = catalog().join("two-sum-any-pair/solution.py");
-    let result = expect(
-        1,
-        &[
-            "--catalog",
-            &path,
-            "test",
-            "two-sum-any-pair",
-            solution.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .json();
+    let result = test_reference(&path, "two-sum-any-pair", 1);
     assert_eq!(result["points"], 0.75, "{result:#}");
     let first = test(&result, "01-example");
     assert_eq!(
@@ -325,22 +296,11 @@ fn an_interactor_that_fails_is_the_judges_failure_and_names_the_interactor() {
             "def interact(input):\n    print(input)\n    raise KeyError('oops')\n",
         )],
     );
-    let solution = catalog().join("guess-the-number/solution.py");
-    let run = expect(
-        2,
-        &[
-            "--catalog",
-            &path,
-            "test",
-            "guess-the-number",
-            solution.to_str().unwrap(),
-            "--json",
-        ],
-    );
-    let first = test(&run.json(), "01-example").clone();
+    let result = test_reference(&path, "guess-the-number", 2);
+    let first = test(&result, "01-example");
     assert_eq!(first["verdict"], "IE");
     assert!(
-        message(&first).contains("interactor.py failed at line 3: KeyError"),
+        message(first).contains("interactor.py failed at line 3: KeyError"),
         "{first:#}"
     );
 }
