@@ -6,50 +6,22 @@ use crate::support::{catalog, expect, file};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const RENAMED: &str = "\
-def two_sum(numbers,   goal):
-    index_of = {}   # value -> position
-    for position, value in enumerate(numbers):
-        if goal - value in index_of:
-            return [index_of[goal - value], position]
+/// Two-sum solutions shared with the similarity unit tests: an original, the
+/// same with every name renamed and comments and blank lines changed, and
+/// another algorithm.
+const ORIGINAL: &str = include_str!("../similarity/original.py");
+const RENAMED: &str = include_str!("../similarity/renamed.py");
+const UNRELATED: &str = include_str!("../similarity/unrelated.py");
 
-        index_of[value] = position
-    return []
-";
-
-const UNRELATED: &str = "\
-def two_sum(nums, target):
-    order = sorted(range(len(nums)), key=lambda k: nums[k])
-    lo, hi = 0, len(nums) - 1
-    while lo < hi:
-        total = nums[order[lo]] + nums[order[hi]]
-        if total == target:
-            return sorted([order[lo], order[hi]])
-        if total < target:
-            lo += 1
-        else:
-            hi -= 1
-";
-
-/// ada: the reference; bob: ada's with every name renamed, comments and
+/// ada: an original; bob: ada's with every name renamed, comments and
 /// blank lines changed; cy: another algorithm; dee: ada's byte for byte.
 fn homework(dir: &Path) -> PathBuf {
     let hw = dir.join("hw");
     let reference = std::fs::read_to_string(catalog().join("two-sum/solution.py")).unwrap();
-    let original = "\
-def two_sum(nums, target):
-    # remember where each value was seen
-    seen = {}
-    for i, x in enumerate(nums):
-        if target - x in seen:
-            return [seen[target - x], i]
-        seen[x] = i
-    return []
-";
-    file(&hw, "ada/two-sum.py", original);
+    file(&hw, "ada/two-sum.py", ORIGINAL);
     file(&hw, "bob/two-sum.py", RENAMED);
     file(&hw, "cy/two-sum.py", UNRELATED);
-    file(&hw, "dee/two-sum.py", original);
+    file(&hw, "dee/two-sum.py", ORIGINAL);
     file(&hw, "eve/two-sum.py", &reference);
     file(
         &hw,

@@ -192,41 +192,9 @@ pub fn similar_pairs(entries: &[Entry], threshold: f64) -> Vec<SimilarPair> {
 mod tests {
     use super::*;
 
-    const ORIGINAL: &str = "\
-def two_sum(nums, target):
-    # remember where each value was seen
-    seen = {}
-    for i, x in enumerate(nums):
-        if target - x in seen:
-            return [seen[target - x], i]
-        seen[x] = i
-    return []
-";
-
-    const RENAMED: &str = "\
-def two_sum(numbers,   goal):
-    index_of = {}   # value -> position
-    for position, value in enumerate(numbers):
-        if goal - value in index_of:
-            return [index_of[goal - value], position]
-
-        index_of[value] = position
-    return []
-";
-
-    const UNRELATED: &str = "\
-def two_sum(nums, target):
-    order = sorted(range(len(nums)), key=lambda k: nums[k])
-    lo, hi = 0, len(nums) - 1
-    while lo < hi:
-        total = nums[order[lo]] + nums[order[hi]]
-        if total == target:
-            return sorted([order[lo], order[hi]])
-        if total < target:
-            lo += 1
-        else:
-            hi -= 1
-";
+    const ORIGINAL: &str = include_str!("../../../tests/similarity/original.py");
+    const RENAMED: &str = include_str!("../../../tests/similarity/renamed.py");
+    const UNRELATED: &str = include_str!("../../../tests/similarity/unrelated.py");
 
     #[test]
     fn a_renamed_copy_is_found_and_an_unrelated_solution_is_not() {
