@@ -101,6 +101,35 @@ fn renamed_copies_are_listed_as_similar_and_other_solutions_are_not() {
 }
 
 #[test]
+fn report_html_shows_a_failed_interactive_tests_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let hw = dir.path().join("hw");
+    let wrong = std::fs::read_to_string(
+        catalog().join("guess-the-number/submissions/wrong_answer/off_by_one.py"),
+    )
+    .unwrap();
+    file(&hw, "gus/guess-the-number.py", &wrong);
+    let out = dir.path().join("out");
+    expect(
+        1,
+        &[
+            "grade",
+            hw.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--exercises",
+            "guess-the-number",
+        ],
+    );
+    // The interactor's lines (`<`) and the program's (`>`), in order.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<pre>&lt; 100\n&gt; 50\n&lt; &lt;\n&gt; 25\n"),
+        "{html}"
+    );
+}
+
+#[test]
 fn feedback_files_are_safe_to_send_even_from_a_revealing_batch() {
     let dir = tempfile::tempdir().unwrap();
     // fay fails every test, hidden ones included.
