@@ -6,8 +6,11 @@
 //!
 //! The submissions are the catalog's references and its wrong-answer and
 //! runtime-error known-bad solutions (the too-slow ones would only measure the
-//! native loop's timeout). Exercises whose arguments are linked lists or trees
-//! are left out: the native loop has no converter for them.
+//! native loop's timeout). Left out are exercises the native loop cannot judge
+//! as gavel does: arguments that are linked lists or trees (it has no
+//! converter), a checker or an interactor, and group rules (which skip the
+//! tests after a failure, where the loop would run a naive solution on every
+//! large input to the end).
 //!
 //! Set `GAVEL_BENCH_BASELINE=/path/to/an/older/gavel` to time that binary's
 //! `grade` on the same submissions in the same run (before/after figures).
@@ -15,6 +18,9 @@
 //! Run with `just bench-grade` (or `cargo build && cargo run --example bench-grade`).
 
 #![allow(clippy::print_stdout, missing_docs)]
+
+#[path = "support/workers.rs"]
+mod workers;
 
 use gavel_exercise::compare::{self, Compared};
 use gavel_exercise::{Comparison, TestData, Verdict};
@@ -26,6 +32,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+use workers::for_each_in_parallel;
 
 const WORKERS: usize = 2;
 
@@ -172,16 +179,21 @@ fn build(
         let shaped = exercise.function.as_ref().is_some_and(|f| {
             !f.params.iter().all(|p| *p == Default::default()) || f.returns != Default::default()
         });
-        if shaped {
+        // The native loop compares outputs itself: it has no checker, no
+        // interactor and no group rules (which skip tests), and passes plain
+        // JSON only.
+        let rules = exercise.groups.values().any(|g| g.has_rules());
+        if shaped || rules || exercise.checker.is_some() || exercise.interactor.is_some() {
             continue;
         }
         let dir = catalog.join(&exercise.id);
         copy_dir(&exercise.dir, &dir);
         if !with_generated {
             let manifest = dir.join("exercise.toml");
-            let text = std::fs::read_to_string(&manifest).unwrap();
-            let kept = text.split("\n[[generated]]").next().unwrap().to_owned();
-            std::fs::write(&manifest, kept).unwrap();
+            let mut table: toml::Table =
+                std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
+            table.remove("generated");
+            std::fs::write(&manifest, toml::to_string(&table).unwrap()).unwrap();
             let _ = std::fs::remove_file(dir.join("generator.py"));
         }
         let exercise = Arc::new(gavel_exercise::load(&dir).unwrap());
@@ -263,20 +275,11 @@ fn measure(
 ) -> (f64, f64, usize) {
     let sandboxed = time_grade(gavel, set, "out");
 
-    let next = AtomicUsize::new(0);
     let passed = AtomicUsize::new(0);
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..WORKERS {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = work.get(i) else { break };
-                    if native(python, harness, item, set) {
-                        passed.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            });
+    for_each_in_parallel(work, WORKERS, |item| {
+        if native(python, harness, item, set) {
+            passed.fetch_add(1, Ordering::Relaxed);
         }
     });
     (

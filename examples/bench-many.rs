@@ -21,12 +21,14 @@
 
 #[path = "support/measure.rs"]
 mod support;
+#[path = "support/workers.rs"]
+mod workers;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use support::measure;
+use workers::for_each_in_parallel;
 
 const WORKERS: usize = 2;
 const PROBLEMS: usize = 160;
@@ -65,22 +67,12 @@ fn native(python: &str, set: &Path) -> (Duration, Duration) {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    let next = AtomicUsize::new(0);
     let cpu = std::sync::Mutex::new(Duration::ZERO);
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..WORKERS {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let (_, used, code) =
-                        measure(Command::new(python).args(["-I", "-S"]).arg(file));
-                    assert_eq!(code, 0, "{} failed natively", file.display());
-                    *cpu.lock().unwrap() += used;
-                }
-            });
-        }
+    for_each_in_parallel(&files, WORKERS, |file| {
+        let (_, used, code) = measure(Command::new(python).args(["-I", "-S"]).arg(file));
+        assert_eq!(code, 0, "{} failed natively", file.display());
+        *cpu.lock().unwrap() += used;
     });
     (started.elapsed(), cpu.into_inner().unwrap())
 }
