@@ -398,6 +398,12 @@ impl Drop for Workers {
 mod tests {
     use super::*;
 
+    /// `value` framed, read back and decoded.
+    fn round_trip<T: Serialize + for<'de> Deserialize<'de>>(value: &T) -> T {
+        let frame = encode(value).unwrap();
+        decode(&read_frame(&mut &frame[..]).unwrap().unwrap()).unwrap()
+    }
+
     #[test]
     fn frames_round_trip_every_outcome() {
         for outcome in [
@@ -430,40 +436,20 @@ mod tests {
                 wall_ms: 1.5,
                 peak_memory_bytes: 7,
             }));
-            let frame = encode(&reply).unwrap();
-            let body = read_frame(&mut &frame[..]).unwrap().unwrap();
-            let back: Reply = decode(&body).unwrap();
-            let Ok(Answer::Run(report)) = back else {
+            let Ok(Answer::Run(report)) = round_trip(&reply) else {
                 panic!()
             };
+            assert_eq!(report.code.as_deref(), Some(&[0xe3, 0, 1][..]));
             assert_eq!(Outcome::from(report.outcome), outcome);
         }
         let init = Init {
             cache: PathBuf::from("/cache"),
             image_json: "{}".to_owned(),
         };
-        let back: Init = decode(
-            &read_frame(&mut &encode(&init).unwrap()[..])
-                .unwrap()
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(back.cache, init.cache);
+        assert_eq!(round_trip(&init).cache, init.cache);
         let job = Job::script("print(1)");
         let request = Request::Interact(job.clone(), job.clone());
-        let back: Request = decode(
-            &read_frame(&mut &encode(&request).unwrap()[..])
-                .unwrap()
-                .unwrap(),
-        )
-        .unwrap();
-        assert!(matches!(back, Request::Interact(..)));
-        let back: Job = decode(
-            &read_frame(&mut &encode(&job).unwrap()[..])
-                .unwrap()
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(back.source, job.source);
+        assert!(matches!(round_trip(&request), Request::Interact(..)));
+        assert_eq!(round_trip(&job).source, job.source);
     }
 }
