@@ -43,7 +43,7 @@ pub(crate) fn execute(session: &Session, args: JudgeArgs, submit: bool) -> Resul
         let result = judge
             .judge(&prepared, Bytes::from(source), options, &live)
             .await;
-        live.finish();
+        live.finish(&result);
         anyhow::Ok(result)
     })?;
     let code = super::finish_result(&result, args.json, args.exercism.as_deref())?;

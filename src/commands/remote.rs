@@ -63,8 +63,16 @@ pub(crate) fn submit(client: &Client, args: &JudgeArgs) -> Result<Code> {
             }),
             StreamLine::Done(_) => {}
         });
-        live.finish();
-        result?
+        match result {
+            Ok(result) => {
+                live.finish(&result);
+                result
+            }
+            Err(e) => {
+                live.abandon();
+                return Err(e.into());
+            }
+        }
     };
     super::finish_result(&result, args.json, args.exercism.as_deref())
 }

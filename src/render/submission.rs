@@ -11,11 +11,17 @@ use gavel_judge::{Event, Message, Reporter, Side, SubmissionResult, TestResult, 
 use indicatif::ProgressBar;
 use std::sync::Mutex;
 
-/// Prints tests as the engine reports them.
+/// Prints tests as the engine reports them, and at the end those it
+/// reports only with the result (hidden tests).
 pub(crate) struct Live {
     spinner: Option<ProgressBar>,
     width: usize,
-    state: Mutex<(usize, usize)>,
+    state: Mutex<Progress>,
+}
+
+struct Progress {
+    printed: std::collections::HashSet<String>,
+    tests: usize,
 }
 
 impl Live {
@@ -48,7 +54,10 @@ impl Live {
         Live {
             spinner,
             width,
-            state: Mutex::new((0, tests)),
+            state: Mutex::new(Progress {
+                printed: std::collections::HashSet::new(),
+                tests,
+            }),
         }
     }
 
@@ -63,14 +72,46 @@ impl Live {
     pub(crate) fn status(&self, status: &str) {
         if let Some(bar) = &self.spinner {
             let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            bar.set_message(format!("{status}: {}/{} tests done", state.0, state.1));
+            bar.set_message(format!(
+                "{status}: {}/{} tests done",
+                state.printed.len(),
+                state.tests
+            ));
         }
     }
 
-    /// Ends the live view.
-    pub(crate) fn finish(&self) {
+    /// Ends the live view with the tests of `result` not printed yet.
+    pub(crate) fn finish(&self, result: &SubmissionResult) {
+        for test in &result.tests {
+            if test.verdict != Verdict::CompileError {
+                self.test(test);
+            }
+        }
         if let Some(bar) = &self.spinner {
             bar.finish_and_clear();
+        }
+    }
+
+    /// Ends the live view without a result.
+    pub(crate) fn abandon(&self) {
+        if let Some(bar) = &self.spinner {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Prints a test, once.
+    fn test(&self, test: &TestResult) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !state.printed.insert(test.name.clone()) {
+            return;
+        }
+        self.print(&test_lines(test, self.width));
+        if let Some(bar) = &self.spinner {
+            bar.set_message(format!(
+                "{}/{} tests done",
+                state.printed.len(),
+                state.tests
+            ));
         }
     }
 }
@@ -78,12 +119,7 @@ impl Live {
 impl Reporter for Live {
     fn report(&self, event: Event<'_>) {
         if let Event::TestFinished { test, .. } = event {
-            self.print(&test_lines(test, self.width));
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            state.0 += 1;
-            if let Some(bar) = &self.spinner {
-                bar.set_message(format!("{}/{} tests done", state.0, state.1));
-            }
+            self.test(test);
         }
     }
 }

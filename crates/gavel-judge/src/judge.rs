@@ -14,7 +14,7 @@ use gavel_core::fs::write_atomically;
 use gavel_core::hash::sha256_hex;
 use gavel_core::limits;
 use gavel_exercise::manifest::OnFailure;
-use gavel_exercise::{Disclosure, TestData, Verdict};
+use gavel_exercise::{Disclosure, TestData, Verdict, Visibility};
 use gavel_sandbox::{Job, Outcome, PyError, RunReport, Sandbox, SandboxError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -140,8 +140,8 @@ impl Judge {
             return self.not_run(prepared, error, policy, source_sha256);
         }
         // Compiled once, here; every test's run loads the code.
-        let program = match prepared.tests.first() {
-            Some(first) => match self.compile(&source, first.limits).await {
+        let program = match compile_limits(prepared) {
+            Some(limits) => match self.compile(&source, limits).await {
                 Compiled::Code(code) => Program { source, code },
                 Compiled::Error(error) => {
                     return self.not_run(prepared, error, policy, source_sha256);
@@ -175,9 +175,11 @@ impl Judge {
     }
 
     /// Compiles `source` in a run of its own (nothing of it runs), under
-    /// `limits`. A compile error is the submission's; when compiling fails
-    /// otherwise (a limit, or the judge), the code is empty and each test's
-    /// run compiles the source and meets the failure itself.
+    /// `limits`. A compile error is the submission's, and so is compiling
+    /// past a limit (a source that takes more fuel or memory to compile than
+    /// any test allows, such as 300,000 nested operators): both are CE, said
+    /// once. When the judge fails, the code is empty and each test's run
+    /// compiles the source itself.
     pub(crate) async fn compile(&self, source: &Bytes, limits: gavel_core::Limits) -> Compiled {
         let job = Job {
             entry: gavel_sandbox::Entry::Compile,
@@ -187,8 +189,9 @@ impl Judge {
         };
         match self.run(&job).await {
             Ok(report) => match report.outcome {
+                Outcome::Ok => Compiled::Code(report.code.unwrap_or_default()),
                 Outcome::CompileError { error } => Compiled::Error(error),
-                _ => Compiled::Code(report.code.unwrap_or_default()),
+                other => Compiled::Error(compile_failure(&other, &limits)),
             },
             Err(e) => {
                 tracing::warn!("compiling a source failed; each run compiles it: {e}");
@@ -345,6 +348,7 @@ impl Judge {
         let mut passed = true;
         for &index in indices {
             let test = &prepared.tests[index];
+            collector.starting(index);
             let evaluation = if passed {
                 self.run_test(prepared, test, program).await
             } else {
@@ -356,9 +360,28 @@ impl Judge {
         passed
     }
 
-    /// Runs the tests at `indices` at once (sharing the sandbox's slots).
-    /// Whether every one was accepted.
+    /// Runs the tests at `indices` at once (sharing the sandbox's slots),
+    /// the public ones before the hidden ones, so that no public test's
+    /// timing depends on a hidden test. Whether every one was accepted.
     async fn run_batch(
+        &self,
+        prepared: &Arc<Prepared>,
+        program: &Program,
+        indices: &[usize],
+        collector: &Collector<'_>,
+    ) -> bool {
+        let (public, hidden): (Vec<usize>, Vec<usize>) = indices
+            .iter()
+            .partition(|&&i| prepared.tests[i].test.visibility == Visibility::Public);
+        let mut passed = true;
+        for part in [public, hidden] {
+            passed &= self.run_at_once(prepared, program, &part, collector).await;
+        }
+        passed
+    }
+
+    /// Runs the tests at `indices` at once. Whether every one was accepted.
+    async fn run_at_once(
         &self,
         prepared: &Arc<Prepared>,
         program: &Program,
@@ -367,6 +390,7 @@ impl Judge {
     ) -> bool {
         let mut tasks = tokio::task::JoinSet::new();
         for &index in indices {
+            collector.starting(index);
             let judge = self.clone();
             let prepared = prepared.clone();
             let program = program.clone();
@@ -437,6 +461,7 @@ impl Judge {
                     "skipped: group `{name}` depends on `{dependency}`, which did not pass"
                 );
                 for &index in &indices {
+                    collector.starting(index);
                     collector.put(
                         index,
                         without_run(&prepared.tests[index], Verdict::Skipped, Some(why.clone())),
@@ -491,42 +516,90 @@ fn group_order(exercise: &gavel_exercise::Exercise) -> Vec<&str> {
     order
 }
 
-/// Evaluations as they come in, reported in the exercise's order: each test
-/// as soon as every test before it has finished.
+/// Evaluations as they come in, and which of them are reported while the
+/// submission is judged.
+///
+/// A test is reported live only when it is public and finished before any
+/// hidden test of the submission started; live tests are reported in the
+/// exercise's order among themselves. Every other test is reported only with
+/// the result. So nothing a live view shows can depend on when a hidden test
+/// finished, or how long it ran (docs/confidentiality.md): public tests run
+/// before hidden ones, and a public test judged after a hidden one waits for
+/// the result like the hidden ones.
 struct Collector<'a> {
     prepared: &'a Prepared,
     policy: Disclosure,
     reporter: &'a dyn Reporter,
-    state: std::sync::Mutex<(Vec<Option<Evaluation>>, usize)>,
+    state: std::sync::Mutex<Collected>,
+}
+
+struct Collected {
+    evaluations: Vec<Option<Evaluation>>,
+    /// Whether each finished public test may be reported live.
+    live: Vec<bool>,
+    /// The public tests, in order, and how many of them are settled
+    /// (reported, or known to wait for the result).
+    public: Vec<usize>,
+    settled: usize,
+    hidden_started: bool,
 }
 
 impl<'a> Collector<'a> {
     fn new(prepared: &'a Prepared, policy: Disclosure, reporter: &'a dyn Reporter) -> Self {
+        let count = prepared.tests.len();
         Collector {
             prepared,
             policy,
             reporter,
-            state: std::sync::Mutex::new((vec![None; prepared.tests.len()], 0)),
+            state: std::sync::Mutex::new(Collected {
+                evaluations: vec![None; count],
+                live: vec![false; count],
+                public: (0..count)
+                    .filter(|&i| prepared.tests[i].test.visibility == Visibility::Public)
+                    .collect(),
+                settled: 0,
+                hidden_started: false,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Collected> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Called before the test at `index` is run (or skipped): from the first
+    /// hidden test on, nothing more is reported live.
+    fn starting(&self, index: usize) {
+        if self.prepared.tests[index].test.visibility == Visibility::Hidden {
+            self.lock().hidden_started = true;
         }
     }
 
     fn put(&self, index: usize, evaluation: Evaluation) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.0[index] = Some(evaluation);
-        while let Some(Some(evaluation)) = state.0.get(state.1) {
-            report_test(
-                self.reporter,
-                &self.prepared.exercise.id,
-                evaluation,
-                self.policy,
-            );
-            state.1 += 1;
+        let mut state = self.lock();
+        let public = evaluation.full.visibility == Visibility::Public;
+        state.live[index] = public && !state.hidden_started;
+        state.evaluations[index] = Some(evaluation);
+        while let Some(&next) = state.public.get(state.settled) {
+            let Some(evaluation) = &state.evaluations[next] else {
+                break;
+            };
+            if state.live[next] {
+                report_test(
+                    self.reporter,
+                    &self.prepared.exercise.id,
+                    evaluation,
+                    self.policy,
+                );
+            }
+            state.settled += 1;
         }
     }
 
     fn finish(self) -> Vec<Evaluation> {
-        let (evaluations, _) = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        evaluations
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        state
+            .evaluations
             .into_iter()
             .zip(&self.prepared.tests)
             .map(|(evaluation, test)| {
@@ -558,6 +631,47 @@ fn report_test(
 fn internal_error(test: &ResolvedTest, message: String) -> Evaluation {
     tracing::error!(test = %test.test.name, "{message}");
     without_run(test, Verdict::InternalError, Some(message))
+}
+
+/// The limits a submission is compiled under: the most generous of its
+/// tests' (compiling is not part of any test's fuel), or `None` without tests.
+fn compile_limits(prepared: &Prepared) -> Option<gavel_core::Limits> {
+    prepared
+        .tests
+        .iter()
+        .map(|t| t.limits)
+        .reduce(|a, b| gavel_core::Limits {
+            fuel: a.fuel.max(b.fuel),
+            wall_time: a.wall_time.max(b.wall_time),
+            memory_bytes: a.memory_bytes.max(b.memory_bytes),
+            output_bytes: a.output_bytes.max(b.output_bytes),
+        })
+}
+
+/// The compile error of a source whose compiling itself ended badly: out of
+/// fuel or memory, or an exception the compiler raised (a `RecursionError`
+/// or `MemoryError` on absurdly nested code).
+fn compile_failure(outcome: &Outcome, limits: &gavel_core::Limits) -> PyError {
+    let message = match outcome {
+        Outcome::TimeLimit { .. } => format!(
+            "compiling the source alone used more than the {} fuel any test allows; no test ran",
+            crate::report::human_fuel(limits.fuel)
+        ),
+        Outcome::MemoryLimit => format!(
+            "compiling the source alone used more than the {} MiB of memory any test allows; no test ran",
+            limits.memory_bytes >> 20
+        ),
+        Outcome::RuntimeError { error: Some(error) } => {
+            format!("compiling the source failed ({error}); no test ran")
+        }
+        other => format!("compiling the source failed ({other}); no test ran"),
+    };
+    PyError {
+        kind: "CompileLimit".to_owned(),
+        message,
+        traceback: String::new(),
+        line: None,
+    }
 }
 
 fn source_too_large(size: u64, limit: u64) -> PyError {
