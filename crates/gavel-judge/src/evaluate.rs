@@ -326,6 +326,9 @@ pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interactio
         evaluate(test, &interaction.program, Some(decision))
     };
     evaluation.full.transcript = interaction.transcript.clone();
+    // The hints read a stdio answer against the expected output; in an
+    // interaction the answer is the exchange, which the transcript shows.
+    evaluation.full.hint = None;
     if interaction.deadlock {
         evaluation.full.message =
             Some("deadlock: the program and the interactor were both waiting to read".to_owned());
@@ -469,5 +472,66 @@ mod tests {
         );
         assert!(parse_returned("garbage").is_err());
         assert_eq!(nesting(r#"["[[[", {"a": "]"}]"#), 2);
+    }
+
+    fn report(stdout: &str) -> RunReport {
+        RunReport {
+            outcome: Outcome::Ok,
+            exit_code: Some(0),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: Vec::new(),
+            return_json: None,
+            judgement: None,
+            code: None,
+            fuel: 1,
+            wall_ms: 1.0,
+            peak_memory_bytes: 1,
+        }
+    }
+
+    #[test]
+    fn an_interaction_gets_no_hint_made_for_printed_answers() {
+        // Issue 19: an interaction's "expected output" is empty, so every
+        // line sent looked like debugging output around the answer.
+        let test = ResolvedTest {
+            test: gavel_exercise::Test {
+                name: "01".to_owned(),
+                visibility: gavel_exercise::Visibility::Public,
+                points: 1,
+                group: None,
+                comparison: gavel_exercise::Comparison::default(),
+                fuel: None,
+                source: gavel_exercise::TestSource::Stored(TestData::Stdio {
+                    stdin: bytes::Bytes::new(),
+                    files: std::sync::Arc::new([]),
+                    expected: "".into(),
+                }),
+            },
+            data: TestData::Stdio {
+                stdin: bytes::Bytes::from_static(b"42\n"),
+                files: std::sync::Arc::new([]),
+                expected: "".into(),
+            },
+            reference_fuel: None,
+            limits: gavel_core::Limits::default(),
+            digest: None,
+        };
+        let mut interactor = report("");
+        interactor.judgement = Some(Judgement::Wrong {
+            message: "guessed 7 times".to_owned(),
+        });
+        let interaction = Interaction {
+            program: report("500\n250\n"),
+            interactor,
+            transcript: Vec::new(),
+            deadlock: false,
+            interactor_ended_first: false,
+        };
+        let evaluation = evaluate_interaction(&test, &interaction);
+        assert_eq!(evaluation.full.verdict, Verdict::WrongAnswer);
+        assert_eq!(evaluation.full.hint, None);
+        // The same output as a plain stdio answer does get the hint.
+        let plain = evaluate(&test, &report("500\n250\n"), None);
+        assert!(plain.full.hint.is_some(), "{:?}", plain.full);
     }
 }

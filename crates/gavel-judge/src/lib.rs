@@ -34,7 +34,7 @@ use std::sync::Arc;
 /// what results reveal. It is part of every stored result's key, and goes up
 /// whenever a change could judge the same submission differently, so a batch
 /// resumed after an upgrade never reuses an old verdict.
-pub const JUDGING_RULES: u32 = 5;
+pub const JUDGING_RULES: u32 = 6;
 
 /// A fingerprint of a whole catalog: its exercises' fingerprints, in order.
 pub fn catalog_fingerprint(exercises: &[Arc<Exercise>]) -> String {
