@@ -12,6 +12,59 @@
 
 use crate::result::{GroupResult, HiddenSummary, SubmissionResult, TestResult};
 use gavel_exercise::{Disclosure, Verdict, Visibility};
+use std::time::Duration;
+
+/// The verdicts a hidden test can show: all but CE, which is decided before
+/// any test runs and is the same for every test.
+pub fn hidden_test_verdicts() -> impl Iterator<Item = Verdict> {
+    Verdict::ALL
+        .into_iter()
+        .filter(|v| *v != Verdict::CompileError)
+}
+
+/// Bits a hidden test's verdict can carry: log2 of how many verdicts it can
+/// show (docs/confidentiality.md states this number).
+pub fn bits_per_hidden_verdict() -> f64 {
+    (hidden_test_verdicts().count() as f64).log2()
+}
+
+/// Release times up to which every whole second is one.
+const RELEASE_EVERY_SECOND_UNTIL: u64 = 10;
+
+/// When a result judged `elapsed` after its submission is released: the
+/// first of 1, 2, …, 10 seconds, then 20, 40, 80, … seconds after the
+/// submission that is not before judging ended.
+///
+/// A live view (the server's) shows when a result arrives; hidden tests'
+/// judging time is the part of it a submission can modulate (real time is
+/// not fuel). Releasing at one of few instants makes that channel carry at
+/// most log2 of how many instants there are, whatever the submission does
+/// ([`release_bits`]), at the cost of up to a second of waiting for most
+/// submissions.
+pub fn release_after(elapsed: Duration) -> Duration {
+    let seconds = elapsed.as_millis().div_ceil(1000).max(1) as u64;
+    if seconds <= RELEASE_EVERY_SECOND_UNTIL {
+        return Duration::from_secs(seconds);
+    }
+    let mut release = RELEASE_EVERY_SECOND_UNTIL;
+    while release < seconds {
+        release = release.saturating_mul(2);
+    }
+    Duration::from_secs(release)
+}
+
+/// Bits the release time of a result can carry when judging may take at
+/// most `longest`: log2 of the number of release instants up to it.
+pub fn release_bits(longest: Duration) -> f64 {
+    let last = release_after(longest).as_secs();
+    let mut instants = last.min(RELEASE_EVERY_SECOND_UNTIL);
+    let mut at = RELEASE_EVERY_SECOND_UNTIL;
+    while at < last {
+        at *= 2;
+        instants += 1;
+    }
+    (instants as f64).log2()
+}
 
 /// Everything judging learned about one test, before the rules apply.
 #[derive(Debug, Clone)]
@@ -209,6 +262,42 @@ mod tests {
         assert!(full.error.is_some() && full.fuel.is_some());
         let public = test_result(&evaluation(Visibility::Public), Disclosure::Verdicts).unwrap();
         assert_eq!(public.stdout.as_deref(), Some("secret"));
+    }
+
+    #[test]
+    fn results_are_released_at_few_instants() {
+        let at = |ms: u64| release_after(Duration::from_millis(ms)).as_secs();
+        assert_eq!(
+            [
+                0, 1, 999, 1000, 1001, 9_999, 10_000, 10_001, 20_000, 20_001, 100_000
+            ]
+            .map(at),
+            [1, 1, 1, 1, 2, 10, 10, 20, 20, 40, 160]
+        );
+        // 1..=10 s, then 20, 40, …, 1280 s: 17 instants.
+        assert_eq!(release_bits(Duration::from_secs(1000)), 17f64.log2());
+        assert_eq!(release_bits(Duration::from_secs(3)), 3f64.log2());
+    }
+
+    /// The numbers docs/confidentiality.md states are the ones the code gives.
+    #[test]
+    fn the_documented_bound_is_the_codes() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/confidentiality.md"),
+        )
+        .unwrap();
+        let verdicts: Vec<&str> = hidden_test_verdicts().map(|v| v.code()).collect();
+        let stated = format!(
+            "one of {} ({}), so log2({}) = **{:.2} bits**",
+            verdicts.len(),
+            verdicts.join(", "),
+            verdicts.len(),
+            bits_per_hidden_verdict()
+        );
+        assert!(
+            doc.contains(&stated),
+            "docs/confidentiality.md must say: {stated}"
+        );
     }
 
     #[test]
