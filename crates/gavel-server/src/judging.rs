@@ -4,10 +4,10 @@
 //! exactly-once rule). Each test's result is committed as it finishes, and
 //! listeners of that submission are woken.
 
-use crate::store::{Claimed, Store, StoreError};
+use crate::store::{Claimed, Store, StoreError, now_ms, release_time};
 use gavel_exercise::Exercise;
 use gavel_judge::pack::{PublicPack, public_pack};
-use gavel_judge::{Event, Judge, Options, Prepared, Selection};
+use gavel_judge::{Event, Judge, Options, Prepared, Selection, SubmissionResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -213,18 +213,18 @@ impl Judging {
 
     async fn worker(&self) {
         let mut stopping = self.stopping.subscribe();
+        let mut backoff = Backoff::default();
         loop {
             if *stopping.borrow() {
                 return;
             }
             match self.store.claim().await {
                 Ok(Some(claimed)) => {
-                    let id = claimed.id;
-                    if let Err(e) = self.judge_one(claimed).await {
-                        tracing::error!(submission = id, "judging failed: {e}");
-                    }
+                    backoff.reset();
+                    self.judge_one(claimed).await;
                 }
                 Ok(None) => {
+                    backoff.reset();
                     tokio::select! {
                         () = self.wake.notified() => {}
                         _ = stopping.changed() => {}
@@ -232,35 +232,42 @@ impl Judging {
                     }
                 }
                 Err(e) => {
-                    tracing::error!("cannot read the queue: {e}");
-                    tokio::time::sleep(POLL).await;
+                    // Logged by the store, once per outage; waiting longer
+                    // each time, so a full disk is not hammered.
+                    tracing::debug!("cannot read the queue: {e}");
+                    tokio::select! {
+                        _ = stopping.changed() => {}
+                        () = tokio::time::sleep(backoff.next()) => {}
+                    }
                 }
             }
         }
     }
 
-    async fn judge_one(&self, claimed: Claimed) -> Result<(), StoreError> {
+    async fn judge_one(&self, claimed: Claimed) {
         let id = claimed.id;
         let Some(prepared) = self.prepared.get(&claimed.exercise).cloned() else {
             // Only a catalog changed under a running server gets here; the
             // next start refuses to run without the exercise.
             tracing::error!(submission = id, exercise = %claimed.exercise, "not in the catalog");
-            return Ok(());
+            return;
         };
         tracing::info!(submission = id, exercise = %claimed.exercise, "judging");
         self.changed(id);
-        // Tests are written in order of finishing by one task, so positions
-        // are dense and a listener never sees a gap.
+        // The tests the engine reports live (public ones, docs/api.md) are
+        // written in order by one task, so positions are dense. Writing them
+        // is for live views only: one that fails is not worth failing the
+        // submission for (the result holds every test).
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
         let store = self.store.clone();
         let writer = async {
             let mut position = 0;
             while let Some(json) = rx.recv().await {
-                store.add_test(id, position, &json).await?;
-                self.changed(id);
+                if store.add_test(id, position, &json).await.is_ok() {
+                    self.changed(id);
+                }
                 position += 1;
             }
-            Ok::<(), StoreError>(())
         };
         let judged = async move {
             let reporter = move |event: Event<'_>| {
@@ -274,16 +281,81 @@ impl Judging {
                 .judge(&prepared, claimed.source.into(), self.options, &reporter)
                 .await
         };
-        let (written, result) = tokio::join!(writer, judged);
-        written?;
-        if !self.store.finish(id, &result).await? {
-            tracing::warn!(
-                submission = id,
-                "was no longer running; its result is dropped"
-            );
+        let ((), result) = tokio::join!(writer, judged);
+        if self.commit(id, claimed.submitted_at, &result).await {
+            tracing::info!(submission = id, verdict = %result.verdict.code(), "judged");
         }
-        tracing::info!(submission = id, verdict = %result.verdict.code(), "judged");
         self.forget(id);
-        Ok(())
+    }
+
+    /// Commits a judged result, retrying while the state cannot be written:
+    /// a submission is judged once, however long the disk stays full. Gives
+    /// up only when the server stops (the submission is then judged again at
+    /// the next start). Whether the result was committed.
+    async fn commit(&self, id: i64, submitted_at: i64, result: &SubmissionResult) -> bool {
+        let mut stopping = self.stopping.subscribe();
+        let mut backoff = Backoff::default();
+        loop {
+            let release_at = release_time(submitted_at, now_ms());
+            match self.store.finish(id, result, release_at).await {
+                Ok(true) => return true,
+                Ok(false) => {
+                    tracing::warn!(
+                        submission = id,
+                        "was no longer running; its result is dropped"
+                    );
+                    return false;
+                }
+                Err(e) => {
+                    tracing::debug!(submission = id, "cannot store the result yet: {e}");
+                    if *stopping.borrow() {
+                        return false;
+                    }
+                    tokio::select! {
+                        _ = stopping.changed() => {}
+                        () = tokio::time::sleep(backoff.next()) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Waits between attempts to write a state that failed: from half a second,
+/// doubling, to half a minute.
+#[derive(Debug, Default)]
+struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(500);
+    const MOST: Duration = Duration::from_secs(30);
+
+    fn next(&mut self) -> Duration {
+        let wait = Self::FIRST.saturating_mul(1 << self.failures.min(10));
+        self.failures += 1;
+        wait.min(Self::MOST)
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_ceiling_and_starts_again() {
+        let mut backoff = Backoff::default();
+        let waits: Vec<u64> = (0..9).map(|_| backoff.next().as_millis() as u64).collect();
+        assert_eq!(
+            waits,
+            [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
+        );
+        backoff.reset();
+        assert_eq!(backoff.next(), Backoff::FIRST);
     }
 }

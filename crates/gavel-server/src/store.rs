@@ -8,6 +8,14 @@
 //! transaction, only from `running`. A server that stops (or is killed) with
 //! submissions `running` puts them back to `queued` when it starts, dropping
 //! their partial test rows, so each ends `done` exactly once.
+//!
+//! The release rule, which keeps a submission's judging time coarse
+//! (docs/confidentiality.md): a result is committed with `finished_at` set
+//! to its release time, `submitted_at` plus one of few whole numbers of
+//! seconds ([`release_time`]), and
+//! until then every candidate-facing read shows the submission `running`
+//! without a result. A candidate's next submission is not claimed before the
+//! previous one is released, so its start tells nothing finer either.
 
 use crate::shapes::{Quotas, Status, SubmissionInfo};
 use futures_util::TryStreamExt;
@@ -30,9 +38,12 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// The database's storage is full: writes fail until space is freed.
+    #[error("the state database's storage is full: {0}")]
+    Full(sqlx::Error),
     /// The database failed.
     #[error("the state database failed: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     /// The schema could not be brought up to date.
     #[error("cannot migrate the state database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -45,6 +56,34 @@ pub enum StoreError {
     /// A stored result does not read back.
     #[error("the stored result of submission {0} cannot be read: {1}")]
     Corrupt(i64, String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        if storage_full(&e) {
+            StoreError::Full(e)
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// Whether `e` says the disk (or the database's quota) is full: SQLite's
+/// `SQLITE_FULL`, PostgreSQL's `disk_full`, or `ENOSPC` from the OS.
+fn storage_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
+impl StoreError {
+    /// Whether the state cannot be written because its storage is full (the
+    /// server answers 503 and retries; nothing is lost).
+    pub fn is_full(&self) -> bool {
+        matches!(self, StoreError::Full(_))
+    }
 }
 
 /// An invited candidate, as `admin list` shows them.
@@ -92,6 +131,9 @@ pub enum Refusal {
 pub struct Claimed {
     /// Its id.
     pub id: i64,
+    /// When it was received (ms since the epoch): its release time counts
+    /// from here.
+    pub submitted_at: i64,
     /// The exercise.
     pub exercise: String,
     /// The source.
@@ -168,6 +210,37 @@ const WRITE_TRANSACTION: &str = "BEGIN IMMEDIATE";
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    outage: std::sync::Arc<Outage>,
+}
+
+/// Whether writes to the state are failing: an outage (a full disk) is
+/// logged once when it starts and once when it ends, not at every attempt.
+#[derive(Debug, Default)]
+struct Outage {
+    since: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Outage {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<std::time::Instant>> {
+        self.since.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn failed(&self, e: &StoreError) {
+        let mut since = self.lock();
+        if since.is_none() {
+            *since = Some(std::time::Instant::now());
+            tracing::error!(
+                "cannot write the server's state: {e}; new submissions are refused (503) and \
+                 judged results wait until it is writable"
+            );
+        }
+    }
+
+    fn succeeded(&self) {
+        if let Some(since) = self.lock().take() {
+            tracing::info!(after = ?since.elapsed(), "the server's state can be written again");
+        }
+    }
 }
 
 /// The columns [`info`] reads (a macro, so queries stay static strings).
@@ -177,13 +250,44 @@ macro_rules! submission_columns {
     };
 }
 
-fn info(row: &sqlx::sqlite::SqliteRow) -> SubmissionInfo {
+/// When a result judged by `now` is released (ms since the epoch): a whole
+/// number of seconds after `submitted_at`, by the confidentiality rules'
+/// schedule ([`gavel_judge::disclose::release_after`]).
+pub fn release_time(submitted_at: i64, now: i64) -> i64 {
+    let elapsed = Duration::from_millis(u64::try_from(now - submitted_at).unwrap_or(0));
+    let after = gavel_judge::disclose::release_after(elapsed).as_millis();
+    submitted_at.saturating_add(i64::try_from(after).unwrap_or(i64::MAX))
+}
+
+/// Whether a row's result may be shown at `now`: judged and released.
+fn released(row: &sqlx::sqlite::SqliteRow, now: i64) -> bool {
     let status: String = row.get("status");
+    let finished: Option<i64> = row.get("finished_at");
+    status == "done" && finished.is_some_and(|f| f <= now)
+}
+
+/// A submission as its candidate may see it at `now`: one judged but not
+/// yet released is still `running`, without a verdict.
+fn info(row: &sqlx::sqlite::SqliteRow, now: i64) -> SubmissionInfo {
+    let status: String = row.get("status");
+    let status = Status::from_name(&status).unwrap_or(Status::Queued);
+    if status == Status::Done && !released(row, now) {
+        return SubmissionInfo {
+            id: row.get("id"),
+            exercise: row.get("exercise"),
+            status: Status::Running,
+            submitted_at: rfc3339(row.get("submitted_at")),
+            finished_at: None,
+            verdict: None,
+            points: None,
+            max_points: None,
+        };
+    }
     let verdict: Option<String> = row.get("verdict");
     SubmissionInfo {
         id: row.get("id"),
         exercise: row.get("exercise"),
-        status: Status::from_name(&status).unwrap_or(Status::Queued),
+        status,
         submitted_at: rfc3339(row.get("submitted_at")),
         finished_at: row.get::<Option<i64>, _>("finished_at").map(rfc3339),
         verdict: verdict.as_deref().and_then(Verdict::from_code),
@@ -192,6 +296,45 @@ fn info(row: &sqlx::sqlite::SqliteRow) -> SubmissionInfo {
             .get::<Option<i64>, _>("max_points")
             .and_then(|m| u32::try_from(m).ok()),
     }
+}
+
+/// A submission as its candidate may see it, with what the live view needs.
+#[derive(Debug, Clone)]
+pub struct Visible {
+    /// The submission.
+    pub info: SubmissionInfo,
+    /// Its result, once released.
+    pub result: Option<SubmissionResult>,
+    /// When a judged submission is released (ms since the epoch), while it
+    /// is not yet.
+    pub release_at: Option<i64>,
+}
+
+/// Creates the database file readable by the server's user only (SQLite
+/// gives its `-wal` and `-shm` files the database's mode), and tightens
+/// the files of an older state.
+fn private_files(dir: &Path) -> std::io::Result<()> {
+    let db = dir.join("state.sqlite");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&db)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = dir.join(format!("state.sqlite{suffix}"));
+            match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(())
 }
 
 impl Store {
@@ -210,6 +353,7 @@ impl Store {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(dir_error)?;
         }
+        private_files(dir).map_err(dir_error)?;
         let options = SqliteConnectOptions::new()
             .filename(dir.join("state.sqlite"))
             .create_if_missing(true)
@@ -218,49 +362,80 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A write that failed half-way (a full disk fails a COMMIT, and
+            // SQLite may have rolled back already) can leave a connection
+            // that believes it is still in a transaction; such a connection
+            // is closed rather than handed out again.
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            outage: std::sync::Arc::default(),
+        })
+    }
+
+    /// Notes how a write went, for the outage log.
+    fn track<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        match &result {
+            Ok(_) => self.outage.succeeded(),
+            Err(e @ (StoreError::Full(_) | StoreError::Db(_))) => self.outage.failed(e),
+            Err(_) => {}
+        }
+        result
     }
 
     /// Invites `name`: returns their token, which is stored only hashed.
     pub async fn invite(&self, name: &str) -> Result<String, StoreError> {
-        let token = new_token()?;
-        let inserted = sqlx::query(
-            "INSERT INTO candidates (name, token_sha256, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(token_hash(&token))
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Err(StoreError::Exists(name.to_owned()));
+        let result = async {
+            let token = new_token()?;
+            let inserted = sqlx::query(
+                "INSERT INTO candidates (name, token_sha256, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(token_hash(&token))
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Err(StoreError::Exists(name.to_owned()));
+            }
+            Ok(token)
         }
-        Ok(token)
+        .await;
+        self.track(result)
     }
 
     /// Revokes `name`'s token.
     pub async fn revoke(&self, name: &str) -> Result<(), StoreError> {
-        let updated = sqlx::query(
-            "UPDATE candidates SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-        )
-        .bind(now_ms())
-        .bind(name)
-        .execute(&self.pool)
-        .await?;
-        if updated.rows_affected() == 0 {
-            let exists = sqlx::query("SELECT 1 FROM candidates WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
-            if exists.is_none() {
-                return Err(StoreError::NoSuchCandidate(name.to_owned()));
+        let result = async {
+            let updated = sqlx::query(
+                "UPDATE candidates SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+            )
+            .bind(now_ms())
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+            if updated.rows_affected() == 0 {
+                let exists = sqlx::query("SELECT 1 FROM candidates WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if exists.is_none() {
+                    return Err(StoreError::NoSuchCandidate(name.to_owned()));
+                }
             }
+            Ok(())
         }
-        Ok(())
+        .await;
+        self.track(result)
     }
 
     /// Every invited candidate, by name.
@@ -307,61 +482,66 @@ impl Store {
         source: &[u8],
         quotas: &Quotas,
     ) -> Result<Result<SubmissionInfo, Refusal>, StoreError> {
-        let now = now_ms();
-        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
-        let in_flight: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM submissions WHERE candidate_id = $1 AND status <> 'done'",
-        )
-        .bind(candidate)
-        .fetch_one(&mut *tx)
-        .await?
-        .get("n");
-        if in_flight >= i64::from(quotas.in_flight) {
-            return Ok(Err(Refusal::InFlight(quotas.in_flight)));
+        let result = async {
+            let now = now_ms();
+            let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
+            // A judged submission holds its slot until it is released: freeing it
+            // earlier would tell, through a refusal, when judging ended.
+            let in_flight: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM submissions WHERE candidate_id = $1 \
+                 AND (status <> 'done' OR finished_at > $2)",
+            )
+            .bind(candidate)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .get("n");
+            if in_flight >= i64::from(quotas.in_flight) {
+                return Ok(Err(Refusal::InFlight(quotas.in_flight)));
+            }
+            let hour_ago = now - 3_600_000;
+            let recent = sqlx::query(
+                "SELECT COUNT(*) AS n, MIN(submitted_at) AS oldest FROM submissions \
+                 WHERE candidate_id = $1 AND exercise = $2 AND submitted_at > $3",
+            )
+            .bind(candidate)
+            .bind(exercise)
+            .bind(hour_ago)
+            .fetch_one(&mut *tx)
+            .await?;
+            let count: i64 = recent.get("n");
+            if count >= i64::from(quotas.per_exercise_per_hour) {
+                let oldest: Option<i64> = recent.get("oldest");
+                let retry_ms = oldest.map_or(0, |o| o - hour_ago).max(1000);
+                return Ok(Err(Refusal::Hourly {
+                    limit: quotas.per_exercise_per_hour,
+                    retry_after: (retry_ms as u64).div_ceil(1000),
+                }));
+            }
+            let digest = Sha256::digest(source);
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            let row = sqlx::query(concat!(
+                "INSERT INTO submissions (candidate_id, exercise, source, source_sha256, submitted_at, status) \
+                 VALUES ($1, $2, $3, $4, $5, 'queued') RETURNING ",
+                submission_columns!()
+            ))
+            .bind(candidate)
+            .bind(exercise)
+            .bind(source)
+            .bind(hex)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Ok(info(&row, now)))
         }
-        let hour_ago = now - 3_600_000;
-        let recent = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(submitted_at) AS oldest FROM submissions \
-             WHERE candidate_id = $1 AND exercise = $2 AND submitted_at > $3",
-        )
-        .bind(candidate)
-        .bind(exercise)
-        .bind(hour_ago)
-        .fetch_one(&mut *tx)
-        .await?;
-        let count: i64 = recent.get("n");
-        if count >= i64::from(quotas.per_exercise_per_hour) {
-            let oldest: Option<i64> = recent.get("oldest");
-            let retry_ms = oldest.map_or(0, |o| o - hour_ago).max(1000);
-            return Ok(Err(Refusal::Hourly {
-                limit: quotas.per_exercise_per_hour,
-                retry_after: (retry_ms as u64).div_ceil(1000),
-            }));
-        }
-        let digest = Sha256::digest(source);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        let row = sqlx::query(concat!(
-            "INSERT INTO submissions (candidate_id, exercise, source, source_sha256, submitted_at, status) \
-             VALUES ($1, $2, $3, $4, $5, 'queued') RETURNING ",
-            submission_columns!()
-        ))
-        .bind(candidate)
-        .bind(exercise)
-        .bind(source)
-        .bind(hex)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Ok(info(&row)))
+        .await;
+        self.track(result)
     }
 
-    /// A candidate's submission, with its result once done.
-    pub async fn submission(
-        &self,
-        candidate: i64,
-        id: i64,
-    ) -> Result<Option<(SubmissionInfo, Option<SubmissionResult>)>, StoreError> {
+    /// A candidate's submission as they may see it now: its result once
+    /// released.
+    pub async fn submission(&self, candidate: i64, id: i64) -> Result<Option<Visible>, StoreError> {
         let row = sqlx::query(concat!(
             "SELECT ",
             submission_columns!(),
@@ -374,14 +554,29 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let result: Option<String> = row.get("result");
-        let result = match result {
-            Some(json) => Some(
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(id, e.to_string()))?,
-            ),
-            None => None,
+        let now = now_ms();
+        let info = info(&row, now);
+        let judged = row.get::<String, _>("status") == "done";
+        let (result, release_at) = if released(&row, now) {
+            let json: Option<String> = row.get("result");
+            let result = match json {
+                Some(json) => Some(
+                    serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Corrupt(id, e.to_string()))?,
+                ),
+                None => None,
+            };
+            (result, None)
+        } else if judged {
+            (None, row.get::<Option<i64>, _>("finished_at"))
+        } else {
+            (None, None)
         };
-        Ok(Some((info(&row), result)))
+        Ok(Some(Visible {
+            info,
+            result,
+            release_at,
+        }))
     }
 
     /// A candidate's submissions, newest first.
@@ -394,7 +589,8 @@ impl Store {
         .bind(candidate)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(info).collect())
+        let now = now_ms();
+        Ok(rows.iter().map(|row| info(row, now)).collect())
     }
 
     /// The test rows of a submission after `position`, in order.
@@ -419,20 +615,27 @@ impl Store {
 
     /// Puts submissions a stopped server left `running` back in the queue.
     pub async fn requeue_running(&self) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
-        sqlx::query(
-            "DELETE FROM submission_tests WHERE submission_id IN \
-             (SELECT id FROM submissions WHERE status = 'running')",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let moved =
-            sqlx::query("UPDATE submissions SET status = 'queued' WHERE status = 'running'")
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        tx.commit().await?;
-        Ok(moved)
+        let result = async {
+            let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
+            sqlx::query(
+                "DELETE FROM submission_tests WHERE submission_id IN \
+                 (SELECT id FROM submissions WHERE status = 'running')",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let moved =
+                sqlx::query("UPDATE submissions SET status = 'queued' WHERE status = 'running'")
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            tx.commit().await?;
+            Ok(moved)
+        }
+        .await;
+        match result {
+            Ok(0) => Ok(0),
+            result => self.track(result),
+        }
     }
 
     /// The exercises of submissions not yet done, with how many each.
@@ -450,56 +653,88 @@ impl Store {
             .collect())
     }
 
-    /// Claims the oldest queued submission, if any.
+    /// Claims the oldest queued submission whose candidate has none being
+    /// judged or waiting for its release, if any. The claim is committed
+    /// before it is returned: a claim that could not be written is not one.
     pub async fn claim(&self) -> Result<Option<Claimed>, StoreError> {
-        let row = sqlx::query(
-            "UPDATE submissions SET status = 'running', attempts = attempts + 1, started_at = $1 \
-             WHERE id = (SELECT id FROM submissions WHERE status = 'queued' ORDER BY id LIMIT 1) \
-               AND status = 'queued' \
-             RETURNING id, exercise, source",
-        )
-        .bind(now_ms())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| Claimed {
-            id: row.get("id"),
-            exercise: row.get("exercise"),
-            source: row.get("source"),
-        }))
+        let result = async {
+            let now = now_ms();
+            let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
+            let row = sqlx::query(
+                "UPDATE submissions SET status = 'running', attempts = attempts + 1, started_at = $1 \
+                 WHERE id = (SELECT s.id FROM submissions s WHERE s.status = 'queued' \
+                     AND NOT EXISTS (SELECT 1 FROM submissions o \
+                         WHERE o.candidate_id = s.candidate_id \
+                           AND (o.status = 'running' OR (o.status = 'done' AND o.finished_at > $1))) \
+                     ORDER BY s.id LIMIT 1) \
+                   AND status = 'queued' \
+                 RETURNING id, submitted_at, exercise, source",
+            )
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(row.map(|row| Claimed {
+                id: row.get("id"),
+                submitted_at: row.get("submitted_at"),
+                exercise: row.get("exercise"),
+                source: row.get("source"),
+            }))
+        }
+        .await;
+        // Claiming nothing writes nothing: no sign the state is writable.
+        match result {
+            Ok(None) => Ok(None),
+            result => self.track(result),
+        }
     }
 
     /// Records a test of a running submission.
     pub async fn add_test(&self, id: i64, position: i64, result: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO submission_tests (submission_id, position, result) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(position)
-        .bind(result)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let result = async {
+            sqlx::query(
+                "INSERT INTO submission_tests (submission_id, position, result) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(position)
+            .bind(result)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+        .await;
+        self.track(result)
     }
 
-    /// Commits a running submission's result. Returns false if it was not
+    /// Commits a running submission's result, to be released at
+    /// `release_at` (see [`release_time`]). Returns false if it was not
     /// running (nothing is written).
-    pub async fn finish(&self, id: i64, result: &SubmissionResult) -> Result<bool, StoreError> {
-        let json =
-            serde_json::to_string(result).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
-        let updated = sqlx::query(
-            "UPDATE submissions SET status = 'done', finished_at = $1, verdict = $2, points = $3, \
-               max_points = $4, result = $5 \
-             WHERE id = $6 AND status = 'running'",
-        )
-        .bind(now_ms())
-        .bind(result.verdict.code())
-        .bind(result.points)
-        .bind(i64::from(result.max_points))
-        .bind(json)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(updated.rows_affected() == 1)
+    pub async fn finish(
+        &self,
+        id: i64,
+        result: &SubmissionResult,
+        release_at: i64,
+    ) -> Result<bool, StoreError> {
+        let result = async {
+            let json =
+                serde_json::to_string(result).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
+            let updated = sqlx::query(
+                "UPDATE submissions SET status = 'done', finished_at = $1, verdict = $2, points = $3, \
+                   max_points = $4, result = $5 \
+                 WHERE id = $6 AND status = 'running'",
+            )
+            .bind(release_at)
+            .bind(result.verdict.code())
+            .bind(result.points)
+            .bind(i64::from(result.max_points))
+            .bind(json)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+            Ok(updated.rows_affected() == 1)
+        }
+        .await;
+        self.track(result)
     }
 
     /// The queue and the accounts.
@@ -592,15 +827,19 @@ impl Store {
 
     /// Records a fact about the server (`catalog`: the catalog it serves).
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO meta (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let result = async {
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+        .await;
+        self.track(result)
     }
 
     /// A fact recorded by [`Store::set_meta`].
@@ -691,5 +930,110 @@ mod tests {
             store.attempts(first.id).await.unwrap().unwrap(),
             ("running".into(), 2)
         );
+    }
+
+    fn result() -> SubmissionResult {
+        SubmissionResult {
+            exercise: "e".into(),
+            verdict: Verdict::Accepted,
+            points: 1.0,
+            max_points: 1,
+            score: 1.0,
+            compile_error: None,
+            tests: Vec::new(),
+            groups: Vec::new(),
+            hidden: None,
+            disclosure: gavel_exercise::Disclosure::Verdicts,
+            source_sha256: String::new(),
+            image_sha256: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_candidates_next_submission_waits_for_the_previous_ones_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let quotas = Quotas {
+            in_flight: 2,
+            ..quotas()
+        };
+        let mut ids = Vec::new();
+        for name in ["ada", "bob"] {
+            let token = store.invite(name).await.unwrap();
+            ids.push(store.authenticate(&token).await.unwrap().unwrap().id);
+        }
+        let (ada, bob) = (ids[0], ids[1]);
+        let first = store
+            .submit(ada, "e", b"1", &quotas)
+            .await
+            .unwrap()
+            .unwrap();
+        let second = store
+            .submit(ada, "e", b"2", &quotas)
+            .await
+            .unwrap()
+            .unwrap();
+        let bobs = store
+            .submit(bob, "e", b"3", &quotas)
+            .await
+            .unwrap()
+            .unwrap();
+        // One of Ada's at a time: Bob's comes before her second.
+        assert_eq!(store.claim().await.unwrap().unwrap().id, first.id);
+        assert_eq!(store.claim().await.unwrap().unwrap().id, bobs.id);
+        assert!(store.claim().await.unwrap().is_none());
+        // Judged, not released: still running to Ada, without a verdict,
+        // holding its slot, and her next one waits.
+        let release_at = now_ms() + 60_000;
+        assert!(store.finish(first.id, &result(), release_at).await.unwrap());
+        let seen = store.submission(ada, first.id).await.unwrap().unwrap();
+        assert_eq!(
+            (seen.info.status, seen.info.verdict, seen.result.is_none()),
+            (Status::Running, None, true)
+        );
+        assert_eq!(seen.release_at, Some(release_at));
+        assert_eq!(
+            store.submit(ada, "e", b"4", &quotas).await.unwrap(),
+            Err(Refusal::InFlight(2))
+        );
+        assert!(store.claim().await.unwrap().is_none());
+        // Released: done, with its result; the next one is claimed.
+        sqlx::query("UPDATE submissions SET finished_at = $1 WHERE id = $2")
+            .bind(now_ms() - 1)
+            .bind(first.id)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let seen = store.submission(ada, first.id).await.unwrap().unwrap();
+        assert_eq!(
+            (seen.info.status, seen.info.verdict),
+            (Status::Done, Some(Verdict::Accepted))
+        );
+        assert!(seen.result.is_some() && seen.release_at.is_none());
+        assert_eq!(store.claim().await.unwrap().unwrap().id, second.id);
+    }
+
+    #[test]
+    fn results_are_released_whole_seconds_after_their_submission() {
+        assert_eq!(release_time(1_000, 1_000), 2_000);
+        assert_eq!(release_time(1_000, 2_500), 3_000);
+        assert_eq!(release_time(1_000, 30_000), 41_000);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_state_is_readable_by_the_servers_user_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let store = Store::open(&state).await.unwrap();
+        store.invite("ada").await.unwrap();
+        for file in ["state.sqlite", "state.sqlite-wal", "state.sqlite-shm"] {
+            let mode = std::fs::metadata(state.join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
+        }
     }
 }
