@@ -163,6 +163,33 @@ pub(crate) struct ServeArgs {
     /// The largest source accepted, in KiB (larger requests get 413).
     #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_SOURCE_KIB)]
     pub(crate) max_source: u64,
+    /// Seconds a client has to send a request's head, from opening the
+    /// connection or from the previous response (so also how long an idle
+    /// connection stays open).
+    #[arg(long, value_name = "SECONDS", default_value_t = gavel_server::connections::DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = timeout_seconds)]
+    pub(crate) header_timeout: f64,
+    /// Seconds a client has to send a request's whole body (then 408).
+    #[arg(long, value_name = "SECONDS", default_value_t = gavel_server::connections::DEFAULT_BODY_TIMEOUT.as_secs_f64(), value_parser = timeout_seconds)]
+    pub(crate) body_timeout: f64,
+    /// Connections open at once [default: 1024, or fewer when the limit on
+    /// open files (`ulimit -n`) leaves less room]. At the cap, the connection
+    /// idle the longest is closed to make room.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_connections: Option<usize>,
+}
+
+/// A timeout in seconds: positive and at most an hour.
+fn timeout_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "a timeout must be between 0 and 3600 seconds, not {text}"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -8,12 +8,14 @@ use crate::render;
 use anyhow::{Context as _, Result};
 use gavel_core::limits;
 use gavel_judge::Options;
+use gavel_server::connections::{ConnectionLimits, max_connections_for};
 use gavel_server::judging::Judging;
 use gavel_server::shapes::Quotas;
 use gavel_server::store::Store;
 use gavel_server::{Choice, ServeConfig};
 use serde::Serialize;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
     let catalog = session.catalog()?;
@@ -25,6 +27,18 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
         per_exercise_per_hour: args.per_hour.max(1),
         max_source_bytes,
     };
+    let max_connections = match args.max_connections {
+        Some(n) => n.max(1),
+        None => {
+            let nofile = raise_open_files_limit();
+            max_connections_for(nofile, session.jobs).with_context(|| {
+                format!(
+                    "the limit on open files ({nofile}) leaves no room for connections; raise it (`ulimit -n`)"
+                )
+            })?
+        }
+    };
+    tracing::info!(max_connections, "connections");
     session.runtime.block_on(async {
         let store = Store::open(&args.state).await?;
         let catalog_path = std::path::absolute(&session.catalog_dir()?.path)?;
@@ -41,6 +55,11 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
             listen: args.listen,
             quotas,
             jobs: session.jobs,
+            connections: ConnectionLimits {
+                header_timeout: Duration::from_secs_f64(args.header_timeout),
+                body_timeout: Duration::from_secs_f64(args.body_timeout),
+                max_connections,
+            },
         };
         gavel_server::serve(store, judging, config, shutdown_signal(), |address| {
             eprintln!("gavel: listening on http://{address}");
@@ -49,6 +68,38 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
         eprintln!("gavel: stopped");
         anyhow::Ok(Code::Accepted)
     })
+}
+
+/// Raises the soft limit on open files to the hard one, as servers do (each
+/// connection is a file), and returns the limit in force.
+#[cfg(unix)]
+fn raise_open_files_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct given.
+    #[allow(unsafe_code)]
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 1024;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+    }
+    limit.rlim_cur
+}
+
+#[cfg(not(unix))]
+fn raise_open_files_limit() -> u64 {
+    2048
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -12,7 +12,9 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use gavel_exercise::Verdict;
 use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
+use gavel_judge::TestResult;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +30,8 @@ pub struct AppState {
     /// requests cannot both pass a check.
     pub(crate) submitting: tokio::sync::Mutex<()>,
     pub(crate) stopping: tokio::sync::watch::Receiver<bool>,
+    /// How long a request's body may take to arrive.
+    pub(crate) body_timeout: Duration,
 }
 
 /// An error of the API: a status and a JSON body.
@@ -57,12 +61,44 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
+        if e.is_full() {
+            // Logged once per outage by the store; the client tries again.
+            let mut error = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_full",
+                "the server's storage is full; nothing was lost, try again later",
+            );
+            error.retry_after = Some(STORAGE_RETRY_AFTER);
+            return error;
+        }
         tracing::error!("{e}");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "the server's state failed; try again",
         )
+    }
+}
+
+/// Seconds a client is asked to wait while the server's storage is full.
+const STORAGE_RETRY_AFTER: u64 = 30;
+
+/// A path parameter, refused as JSON like every other error (axum's own
+/// rejection is plain text, e.g. for `%ff`, which is not UTF-8).
+pub(crate) struct Segment(pub(crate) String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Segment {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(segment)) => Ok(Segment(segment)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                rejection.body_text(),
+            )),
+        }
     }
 }
 
@@ -206,7 +242,7 @@ async fn exercises(State(state): State<Shared>, _: Candidate) -> axum::Json<Vec<
 async fn exercise(
     State(state): State<Shared>,
     _: Candidate,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<axum::Json<ExerciseDetails>, ApiError> {
     let exercise = state
         .judging
@@ -218,7 +254,7 @@ async fn exercise(
 async fn pack(
     State(state): State<Shared>,
     _: Candidate,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<axum::Json<Pack>, ApiError> {
     let pack = state
         .judging
@@ -243,7 +279,12 @@ async fn pack(
     }))
 }
 
-async fn read_source(headers: &HeaderMap, body: Body, max: u64) -> Result<Bytes, ApiError> {
+async fn read_source(
+    headers: &HeaderMap,
+    body: Body,
+    max: u64,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -259,7 +300,19 @@ async fn read_source(headers: &HeaderMap, body: Body, max: u64) -> Result<Bytes,
         return Err(too_large());
     }
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+    // A whole body within the timeout, however slowly it trickles in: a
+    // body shorter than its Content-Length would otherwise hold the
+    // connection for ever.
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!("the body did not arrive within {} s", timeout.as_secs_f64()),
+            )
+        })?;
+    let bytes = read.map_err(|e| {
         let length_limit = std::error::Error::source(&e)
             .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
         if length_limit {
@@ -285,14 +338,20 @@ async fn read_source(headers: &HeaderMap, body: Body, max: u64) -> Result<Bytes,
 async fn submit(
     State(state): State<Shared>,
     Candidate(account): Candidate,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     if state.judging.exercise(&id).is_none() {
         return Err(ApiError::not_found(format!("no exercise `{id}`")));
     }
-    let source = read_source(&headers, body, state.quotas.max_source_bytes).await?;
+    let source = read_source(
+        &headers,
+        body,
+        state.quotas.max_source_bytes,
+        state.body_timeout,
+    )
+    .await?;
     let stored = {
         let _one_at_a_time = state.submitting.lock().await;
         state
@@ -348,28 +407,40 @@ fn submission_id(id: &str) -> Result<i64, ApiError> {
 async fn submission(
     State(state): State<Shared>,
     Candidate(account): Candidate,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<axum::Json<SubmissionDetails>, ApiError> {
     let id = submission_id(&id)?;
     // Another candidate's submission is "not found": its existence is theirs.
-    let (submission, result) = state
+    let visible = state
         .store
         .submission(account.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no submission {id}")))?;
-    Ok(axum::Json(SubmissionDetails { submission, result }))
+    Ok(axum::Json(SubmissionDetails {
+        submission: visible.info,
+        result: visible.result,
+    }))
 }
 
 /// How long a live view waits for a change before looking anyway.
 const FOLLOW_POLL: Duration = Duration::from_secs(1);
 
 /// A live view of one submission, as the stream's state.
+///
+/// It sends the tests the engine reported live (public ones judged before
+/// any hidden one) as they are stored; every other test only when the
+/// result is released, just before it. So when a hidden test finished is
+/// never visible, and the result itself arrives a whole number of seconds
+/// after the submission (docs/confidentiality.md).
 struct Follow {
     state: Shared,
     candidate: i64,
     id: i64,
     position: i64,
+    sent: std::collections::HashSet<String>,
     status: Option<Status>,
+    /// When the judged result is released, while it is not yet.
+    release_at: Option<i64>,
     changes: tokio::sync::watch::Receiver<u64>,
     stopping: tokio::sync::watch::Receiver<bool>,
     ended: bool,
@@ -399,10 +470,17 @@ impl Follow {
                 // The server is stopping: the client follows again later.
                 return None;
             }
+            let wait = match self.release_at {
+                Some(at) => {
+                    Duration::from_millis(u64::try_from(at - crate::store::now_ms()).unwrap_or(0))
+                        .min(FOLLOW_POLL)
+                }
+                None => FOLLOW_POLL,
+            };
             tokio::select! {
                 _ = self.changes.changed() => {}
                 _ = self.stopping.changed() => {}
-                () = tokio::time::sleep(FOLLOW_POLL) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
         None
@@ -415,7 +493,9 @@ impl Follow {
         if let Some((last, _)) = tests.last() {
             self.position = *last;
             for (_, json) in &tests {
-                if let Ok(test) = serde_json::from_str(json) {
+                if let Ok(test) = serde_json::from_str::<TestResult>(json)
+                    && self.sent.insert(test.name.clone())
+                {
                     text.push_str(&line(&StreamLine::Test(Box::new(test))));
                 }
             }
@@ -428,23 +508,28 @@ impl Follow {
         if !tests.is_empty() {
             return Ok(Some(tests));
         }
-        let Some((info, result)) = self.state.store.submission(self.candidate, self.id).await?
-        else {
+        let Some(visible) = self.state.store.submission(self.candidate, self.id).await? else {
             self.ended = true;
             return Ok(None);
         };
-        if let Some(result) = result {
+        self.release_at = visible.release_at;
+        if let Some(result) = visible.result {
             self.ended = true;
             self.state.judging.release(self.id);
-            // The last tests may have been stored after the read above and
-            // before the result: they are sent first, never lost.
+            // The last live tests may have been stored after the read above;
+            // then every test not sent yet, in order; then the result.
             let mut text = self.new_tests().await?;
+            for test in &result.tests {
+                if test.verdict != Verdict::CompileError && self.sent.insert(test.name.clone()) {
+                    text.push_str(&line(&StreamLine::Test(Box::new(test.clone()))));
+                }
+            }
             text.push_str(&line(&StreamLine::Done(Box::new(result))));
             return Ok(Some(text));
         }
-        if self.status != Some(info.status) {
-            self.status = Some(info.status);
-            return Ok(Some(line(&StreamLine::Status(info.status))));
+        if self.status != Some(visible.info.status) {
+            self.status = Some(visible.info.status);
+            return Ok(Some(line(&StreamLine::Status(visible.info.status))));
         }
         Ok(None)
     }
@@ -453,7 +538,7 @@ impl Follow {
 async fn events(
     State(state): State<Shared>,
     Candidate(account): Candidate,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, ApiError> {
     let id = submission_id(&id)?;
     if state.store.submission(account.id, id).await?.is_none() {
@@ -466,7 +551,9 @@ async fn events(
         candidate: account.id,
         id,
         position: -1,
+        sent: std::collections::HashSet::new(),
         status: None,
+        release_at: None,
         ended: false,
     };
     let stream = futures_util::stream::unfold(follow, |mut follow| async move {

@@ -7,6 +7,7 @@
 //! - [`judging`]: the catalog prepared once, and the workers that judge
 //!   queued submissions with the engine.
 //! - [`api`]: routes, authentication, quotas, errors (docs/api.md).
+//! - [`connections`]: accepting connections, timeouts and the cap on them.
 //! - [`client`]: the blocking client the CLI uses.
 //! - [`shapes`]: the JSON both sides speak.
 //!
@@ -16,10 +17,12 @@
 
 pub mod api;
 pub mod client;
+pub mod connections;
 pub mod judging;
 pub mod shapes;
 pub mod store;
 
+use crate::connections::ConnectionLimits;
 use crate::judging::Judging;
 use crate::shapes::Quotas;
 use crate::store::{Store, StoreError};
@@ -41,15 +44,15 @@ pub const DEFAULT_QUOTAS: Quotas = Quotas {
     max_source_bytes: gavel_core::limits::DEFAULT_SOURCE_KIB * 1024,
 };
 
+/// How long requests in progress get to finish when the server stops.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Why the server stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// The address could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
-    /// Serving failed.
-    #[error("the server failed: {0}")]
-    Serve(std::io::Error),
     /// The state failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -64,6 +67,8 @@ pub struct ServeConfig {
     pub quotas: Quotas,
     /// Submissions judged at once.
     pub jobs: usize,
+    /// Timeouts and the cap on connections.
+    pub connections: ConnectionLimits,
 }
 
 /// Serves the API and judges the queue until `shutdown` completes. Calls
@@ -90,16 +95,19 @@ pub async fn serve(
         quotas: config.quotas,
         submitting: tokio::sync::Mutex::new(()),
         stopping: stop_rx.clone(),
+        body_timeout: config.connections.body_timeout,
     });
     let workers = {
         let judging = judging.clone();
         tokio::spawn(async move { judging.work(config.jobs).await })
     };
-    let mut stopped = stop_rx;
-    let graceful = async move {
-        let _ = stopped.wait_for(|s| *s).await;
-    };
-    let server = axum::serve(listener, api::router(state)).with_graceful_shutdown(graceful);
+    let server = connections::serve(
+        listener,
+        api::router(state),
+        config.connections,
+        stop_rx,
+        STOP_GRACE,
+    );
     listening(address);
     let signal = {
         let judging = judging.clone();
@@ -111,7 +119,7 @@ pub async fn serve(
         }
     };
     tokio::spawn(signal);
-    server.await.map_err(ServeError::Serve)?;
+    server.await;
     // Workers still judging are dropped with the runtime; what they held
     // goes back to the queue now (and would at the next start anyway).
     workers.abort();
