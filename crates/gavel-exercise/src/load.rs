@@ -12,6 +12,7 @@ use crate::model::{Exercise, KnownBad, Test, TestData, TestSource, Visibility};
 use crate::verdict::Verdict;
 use bytes::Bytes;
 use gavel_core::hash::Key;
+use gavel_core::limits;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -173,14 +174,18 @@ impl Reader<'_> {
     }
 
     /// The bytes of the plain file `path`, opened without following a link
-    /// and without blocking on a FIFO.
+    /// and without blocking on a FIFO, if it is at most [`MAX_FILE`].
     fn read(&mut self, path: &Path) -> Option<Bytes> {
-        match read_plain_file(path) {
+        self.read_at_most(path, Cap::File).map(Bytes::from)
+    }
+
+    fn read_at_most(&mut self, path: &Path, cap: Cap) -> Option<Vec<u8>> {
+        match read_plain_file(path, cap) {
             Ok(bytes) => {
                 let relative = path.strip_prefix(self.dir).unwrap_or(path);
                 self.fingerprint.push(relative.to_string_lossy().as_bytes());
                 self.fingerprint.push(&bytes);
-                Some(Bytes::from(bytes))
+                Some(bytes)
             }
             Err(error) => {
                 self.error(error);
@@ -190,18 +195,68 @@ impl Reader<'_> {
     }
 
     fn read_text(&mut self, path: &Path) -> Option<String> {
-        let bytes = self.read(path)?;
-        match String::from_utf8(bytes.to_vec()) {
+        self.read_text_at_most(path, Cap::File)
+    }
+
+    fn read_text_at_most(&mut self, path: &Path, cap: Cap) -> Option<String> {
+        let bytes = self.read_at_most(path, cap)?;
+        match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
-                self.invalid(path, format!("not UTF-8 text ({e})"));
+                self.invalid(path, format!("not UTF-8 text ({})", e.utf8_error()));
                 None
             }
         }
     }
 }
 
-fn read_plain_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+/// The largest file a catalog may hold: what the loader keeps in memory is
+/// bounded by the catalog's size, never by a single file's.
+pub(crate) const MAX_FILE: u64 = limits::kib(limits::OUTPUT_RANGE.1);
+
+/// How large a file the loader reads.
+#[derive(Debug, Clone, Copy)]
+enum Cap {
+    /// Any catalog file: [`MAX_FILE`].
+    File,
+    /// An expected output: no larger than the output a run may print (in
+    /// bytes), or no program could match it.
+    Output(u64),
+}
+
+impl Cap {
+    fn bytes(self) -> u64 {
+        match self {
+            Cap::File => MAX_FILE,
+            Cap::Output(limit) => limit.min(MAX_FILE),
+        }
+    }
+
+    fn refusal(self, size: u64) -> String {
+        let shown = |n: u64| {
+            if n >= 1 << 20 {
+                format!("{:.1} MiB", n as f64 / f64::from(1 << 20))
+            } else {
+                format!("{:.1} KiB", n as f64 / 1024.0)
+            }
+        };
+        match self {
+            Cap::File => format!(
+                "{}, larger than the {} a catalog file may be",
+                shown(size),
+                shown(MAX_FILE)
+            ),
+            Cap::Output(limit) => format!(
+                "{}, larger than the exercise's output limit ({} KiB): no program could print it \
+                 (raise `output` in [limits], or shorten the test)",
+                shown(size),
+                limit / 1024
+            ),
+        }
+    }
+}
+
+fn read_plain_file(path: &Path, cap: Cap) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
     let io = |source| LoadError::Io {
         path: path.to_owned(),
@@ -214,21 +269,30 @@ fn read_plain_file(path: &Path) -> Result<Vec<u8>, LoadError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let mut file = options.open(path).map_err(|e| {
+    let file = options.open(path).map_err(|e| {
         #[cfg(unix)]
         if e.raw_os_error() == Some(libc::ELOOP) {
             return LoadError::invalid(path, "a symbolic link: links are not allowed in a catalog");
         }
         io(e)
     })?;
-    if !file.metadata().map_err(io)?.is_file() {
+    let metadata = file.metadata().map_err(io)?;
+    if !metadata.is_file() {
         return Err(LoadError::invalid(
             path,
             "not a plain file (a FIFO, socket, device or directory)",
         ));
     }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io)?;
+    let max = cap.bytes();
+    if metadata.len() > max {
+        return Err(LoadError::invalid(path, cap.refusal(metadata.len())));
+    }
+    // Read through `take`, so a file that grows meanwhile is still bounded.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(LoadError::invalid(path, cap.refusal(bytes.len() as u64)));
+    }
     Ok(bytes)
 }
 
@@ -786,7 +850,14 @@ fn load_test_dir(
             reader.invalid(reader.dir.join(MANIFEST), format!("[tests.{name}]: {m}"));
         }
         let data = match manifest.kind {
-            Kind::Stdio => stdio_test(reader, tests_dir, &name, &parts, interactive),
+            Kind::Stdio => stdio_test(
+                reader,
+                tests_dir,
+                &name,
+                &parts,
+                interactive,
+                limits::kib(manifest.limits.output),
+            ),
             Kind::Function => function_test(reader, &parts["json"], manifest),
         };
         let Some(data) = data else { continue };
@@ -809,9 +880,10 @@ fn stdio_test(
     name: &str,
     parts: &BTreeMap<&'static str, PathBuf>,
     interactive: bool,
+    output_limit: u64,
 ) -> Option<TestData> {
     let expected = match (parts.get("out"), interactive) {
-        (Some(out), false) => reader.read_text(out),
+        (Some(out), false) => reader.read_text_at_most(out, Cap::Output(output_limit)),
         (None, true) => Some(String::new()),
         (Some(out), true) => {
             reader.invalid(out, "an interactive test has no expected output: the interactor decides (its input is NAME.in)");
@@ -1096,6 +1168,18 @@ mod tests {
                 "no expected output",
                 |d| std::fs::remove_file(d.join("tests/hidden/02.out")).unwrap(),
                 "02.out: missing: test `02` has no expected output",
+            ),
+            (
+                "an expected output no program could print",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[limits]\noutput = 1\n"),
+                    );
+                    write(d, "tests/hidden/02.out", &"x".repeat(3000));
+                },
+                "02.out: 2.9 KiB, larger than the exercise's output limit (1 KiB): no program could print it (raise `output` in [limits], or shorten the test)",
             ),
             (
                 "no statement",
