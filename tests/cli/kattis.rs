@@ -243,3 +243,38 @@ fn a_package_gavel_cannot_judge_the_same_way_is_refused_with_every_reason_and_no
     );
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
 }
+
+#[test]
+fn a_2023_07_package_without_a_validation_key_or_validator_uses_default_validation() {
+    // Issue 19: the format has no `validation` key; without an output
+    // validator a package gets default validation (it was refused).
+    let (imported, _dir, out) = import("hello");
+    assert_eq!(imported["checker_from"], Value::Null);
+    assert_eq!(imported["reference_from"], "submissions/accepted/hello.py");
+    let check = expect(0, &["check", out.to_str().unwrap(), "--json"]).json();
+    assert_eq!(check["ok"], true, "{check:#}");
+}
+
+#[test]
+fn a_validator_one_directory_down_is_named_for_what_it_is() {
+    // Issue 19: `output_validator/guess_validator/validate.cc` was "an empty
+    // directory".
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("guess");
+    let run = expect(
+        2,
+        &[
+            "import",
+            "kattis",
+            &package("guessmodern"),
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("output_validator: `guess_validator/`: a C++ program"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("empty directory"), "{}", run.stderr);
+}

@@ -126,7 +126,10 @@ pub(super) fn read(package: &Path, found: &mut Findings) -> Option<Problem> {
         }
     };
     let (scoring, interactive_type) = kinds(raw.kind.as_ref(), found);
-    let validation = validation(&raw, version, interactive_type, found);
+    let has_validator = ["output_validator", "output_validators"]
+        .iter()
+        .any(|d| package.join(d).is_dir());
+    let validation = validation(&raw, version, interactive_type, has_validator, found);
     if scoring && version == Version::Modern {
         found.block(
             "problem.yaml",
@@ -221,13 +224,16 @@ fn validation(
     raw: &ProblemYaml,
     version: Version,
     interactive_type: bool,
+    has_validator: bool,
     found: &mut Findings,
 ) -> Validation {
     let Some(validation) = raw.validation.as_deref() else {
         return if interactive_type {
             Validation::Interactive
-        } else if version == Version::Modern {
-            // The 2023-07 and later formats say "custom" by providing one.
+        } else if version == Version::Modern && has_validator {
+            // The 2023-07 and later formats have no `validation` key: a
+            // package asks for custom validation by providing a validator,
+            // and gets the default one otherwise.
             Validation::Custom
         } else {
             Validation::Default

@@ -91,11 +91,41 @@ pub(super) fn resolve(path: &Path) -> Program {
     match (python_files.as_slice(), others.first()) {
         ([one], None) => python(&path.join(one), (*one).clone()),
         (_, Some(other)) => Program::Other(language(other.rsplit_once('.').map_or("", |(_, x)| x))),
-        ([], None) => Program::Other("an empty directory".to_owned()),
+        ([], None) => nested(path, &entries),
         _ => Program::Other(
             "a Python program of several files (a gavel checker or interactor is one file)"
                 .to_owned(),
         ),
+    }
+}
+
+/// A directory without a program of its own at the top: what its
+/// subdirectories hold (a validator is often one level down, as in
+/// `output_validator/guess_validator/validate.cc`), or that it is empty.
+fn nested(path: &Path, entries: &[String]) -> Program {
+    for entry in entries.iter().filter(|e| path.join(e).is_dir()) {
+        if let Program::Other(what) = resolve(&path.join(entry))
+            && what != "an empty directory"
+        {
+            return Program::Other(format!("`{entry}/`: {what}"));
+        }
+        if let Program::Python { .. } = resolve(&path.join(entry)) {
+            return Program::Other(format!(
+                "a Python program in `{entry}/` (gavel expects it at the top of the directory)"
+            ));
+        }
+    }
+    if entries.is_empty() {
+        Program::Other("an empty directory".to_owned())
+    } else {
+        Program::Other(format!(
+            "no program gavel recognises (it holds {})",
+            entries
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 }
 
