@@ -278,4 +278,14 @@ mod tests {
         left.sort();
         assert_eq!(left, ["fresh.cwasm", "fresh.json"]);
     }
+
+    /// RUSTSEC-2026-0570 aborts a wasmtime built without its `gc` feature;
+    /// the pinned 48.0.8 predates the fix (docs/runner-image.md), so the
+    /// feature must stay on. An engine with GC cannot be made without it.
+    #[test]
+    fn the_gc_feature_that_avoids_rustsec_2026_0570_is_built_in() {
+        let mut config = Config::new();
+        config.wasm_gc(true).wasm_function_references(true);
+        Engine::new(&config).expect("wasmtime is built with its `gc` feature");
+    }
 }
