@@ -37,3 +37,8 @@ image:
 bench-serve:
     cargo build
     cargo run --example bench-serve
+
+# Timing probe: bits of hidden inputs a decoder reads from the server's live view (GAVEL_BENCH_BASELINE: an older gavel beside).
+probe-timing:
+    cargo build
+    cargo run --example probe-timing

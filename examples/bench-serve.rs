@@ -15,13 +15,14 @@
 
 #![allow(clippy::print_stdout, missing_docs, unsafe_code)]
 
+#[path = "support/server.rs"]
+mod server;
 #[path = "support/measure.rs"]
 mod support;
 
 use gavel_server::client::Client;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::measure;
@@ -132,42 +133,15 @@ fn main() {
 fn serve(gavel: &Path, catalog: &Path, dir: &Path, sources: &[std::path::PathBuf]) -> Figures {
     let state = dir.join("state");
     let tokens: Vec<String> = (0..CANDIDATES)
-        .map(|i| {
-            let out = Command::new(gavel)
-                .args(["admin", "--state"])
-                .arg(&state)
-                .args(["invite", &format!("candidate-{i}"), "--json"])
-                .output()
-                .unwrap();
-            let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-            value["token"].as_str().unwrap().to_owned()
-        })
+        .map(|i| server::invite(gavel, &state, &format!("candidate-{i}")))
         .collect();
-    let mut child = Command::new(gavel)
-        .args(["--jobs", &JOBS.to_string(), "--catalog"])
-        .arg(catalog)
-        .args(["serve", "--state"])
-        .arg(&state)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--in-flight",
-            "4",
-            "--per-hour",
-            "1000",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the server starts").unwrap();
-        if let Some(url) = line.strip_prefix("gavel: listening on ") {
-            break url.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (mut child, url) = server::start(
+        gavel,
+        JOBS,
+        catalog,
+        &state,
+        &["--in-flight", "4", "--per-hour", "1000"],
+    );
     // One submission first, so worker processes exist (local runs start
     // theirs too, inside each measured process).
     let warm = Client::new(&url, &tokens[0]);

@@ -12,6 +12,7 @@ mod confidentiality;
 mod features;
 mod golden;
 mod grade;
+mod hardening;
 mod judge;
 mod kattis;
 mod reports;

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 /// Long enough for the slowest step (a cold image build happens before any
 /// server test can reach here); every wait in these tests is bounded.
-const WAIT: Duration = Duration::from_secs(300);
+pub(crate) const WAIT: Duration = Duration::from_secs(300);
 
 /// A small catalog: `two-sum` from the real catalog, and `echo`, whose fuel
 /// floor lets a slow submission run for seconds.
-fn catalog(root: &Path) {
+pub(crate) fn catalog(root: &Path) {
     crate::catalog::copy_dir(
         &crate::support::catalog().join("two-sum"),
         &root.join("two-sum"),
@@ -37,34 +37,42 @@ fn catalog(root: &Path) {
 }
 
 /// Burns a few seconds of fuel per test, then answers right.
-const SLOW: &str = "x = 0\nfor i in range(20_000_000):\n    x += i\nprint(input())\n";
+pub(crate) const SLOW: &str = "x = 0\nfor i in range(20_000_000):\n    x += i\nprint(input())\n";
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     log: Arc<Mutex<String>>,
 }
 
+/// The arguments of `gavel serve` over `catalog` and `state` on loopback.
+pub(crate) fn serve_args(state: &Path, catalog: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--jobs",
+        "2",
+        "serve",
+        "--state",
+        state.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    args
+}
+
 impl Server {
-    fn start(state: &Path, catalog: &Path, extra: &[&str]) -> Server {
-        let mut command = gavel();
-        command
-            .args([
-                "--catalog",
-                catalog.to_str().unwrap(),
-                "--jobs",
-                "2",
-                "serve",
-            ])
-            .args([
-                "--state",
-                state.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+    /// `gavel serve` on any free loopback port, with `--jobs 2`.
+    pub(crate) fn start(state: &Path, catalog: &Path, extra: &[&str]) -> Server {
+        Server::spawn(gavel().args(serve_args(state, catalog, extra)))
+    }
+
+    /// Starts a prepared `gavel serve` command, and waits until it listens.
+    pub(crate) fn spawn(command: &mut std::process::Command) -> Server {
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("gavel serve starts");
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(String::new()));
@@ -86,7 +94,17 @@ impl Server {
         Server { child, url, log }
     }
 
-    fn kill(&mut self) {
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server logged so far.
+    pub(crate) fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -118,14 +136,14 @@ impl Drop for Server {
     }
 }
 
-fn admin(state: &Path, args: &[&str]) -> crate::support::Run {
+pub(crate) fn admin(state: &Path, args: &[&str]) -> crate::support::Run {
     let mut full = vec!["admin", "--state", state.to_str().unwrap()];
     full.extend_from_slice(args);
     let output = gavel().args(&full).output().unwrap();
     finish(&full, output)
 }
 
-fn invite(state: &Path, name: &str) -> String {
+pub(crate) fn invite(state: &Path, name: &str) -> String {
     let run = admin(state, &["invite", name, "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.json()["token"].as_str().unwrap().to_owned()
@@ -133,7 +151,12 @@ fn invite(state: &Path, name: &str) -> String {
 
 /// The real gavel as a candidate of `server` with `token`, in `cwd`, with no
 /// saved login.
-fn candidate(server: &Server, token: &str, cwd: &Path, args: &[&str]) -> crate::support::Run {
+pub(crate) fn candidate(
+    server: &Server,
+    token: &str,
+    cwd: &Path,
+    args: &[&str],
+) -> crate::support::Run {
     let output = gavel()
         .current_dir(cwd)
         .env("XDG_CONFIG_HOME", cwd.join(".config"))
@@ -145,7 +168,7 @@ fn candidate(server: &Server, token: &str, cwd: &Path, args: &[&str]) -> crate::
     finish(args, output)
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -153,7 +176,7 @@ fn agent() -> ureq::Agent {
 }
 
 /// An HTTP request: status, headers' Retry-After, JSON body.
-fn http(
+pub(crate) fn http(
     method: &str,
     url: &str,
     token: Option<&str>,
@@ -197,7 +220,7 @@ fn http(
 }
 
 /// Polls a submission until `done` (bounded).
-fn wait_done(server: &Server, token: &str, id: i64) -> Value {
+pub(crate) fn wait_done(server: &Server, token: &str, id: i64) -> Value {
     let deadline = Instant::now() + WAIT;
     loop {
         let (status, _, body) = http(
@@ -215,7 +238,7 @@ fn wait_done(server: &Server, token: &str, id: i64) -> Value {
     }
 }
 
-fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+pub(crate) fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let catalog_dir = dir.path().join("catalog");
     catalog(&catalog_dir);
@@ -383,6 +406,13 @@ fn candidates_see_only_their_own_work_and_tokens_are_checked() {
     assert_eq!((status, &body["error"]), (404, &Value::from("not_found")));
     let (status, _, body) = http("GET", &url("/nope"), Some(&ada), None);
     assert_eq!((status, &body["error"]), (404, &Value::from("no_route")));
+    // A path that is not UTF-8 is refused as JSON too (axum says it in text).
+    let (status, _, body) = http("GET", &url("/exercises/%ff"), Some(&ada), None);
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &Value::from("bad_request")),
+        "{body}"
+    );
 
     // A server that cannot be reached: exit 2 and a clear message.
     let output = gavel()
