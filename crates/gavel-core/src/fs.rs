@@ -1,8 +1,82 @@
-//! Files that are never seen half-written, and locks between gavel processes.
+//! Files that are never seen half-written, locks between gavel processes, and
+//! the one way gavel opens a file someone else gave it (a catalog's, a
+//! homework folder's): never through a link, never blocking on a FIFO, never
+//! reading more than it may hold.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// Why a file given to gavel was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum PlainFileError {
+    /// It is a symbolic link (never followed: it could lead anywhere).
+    #[error("a symbolic link (links are not followed)")]
+    Link,
+    /// It is a FIFO, a socket, a device or a directory.
+    #[error("not a plain file (a FIFO, socket, device or directory)")]
+    NotPlain,
+    /// It is larger than the caller may hold.
+    #[error("{size} bytes, more than the {max} allowed")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The most the caller reads.
+        max: u64,
+    },
+    /// Opening or reading it failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens `path` for reading if it is a plain file: without following a link
+/// (`O_NOFOLLOW`) and without blocking on a FIFO (`O_NONBLOCK`), so neither a
+/// link out of the folder nor a FIFO can make gavel read elsewhere or hang.
+/// Returns the file and its size.
+pub fn open_plain(path: &Path) -> Result<(File, u64), PlainFileError> {
+    let mut options = File::options();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return PlainFileError::Link;
+        }
+        PlainFileError::Io(e)
+    })?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(PlainFileError::NotPlain);
+    }
+    Ok((file, metadata.len()))
+}
+
+/// Reads `file` (of `size` bytes, as [`open_plain`] found) whole if it holds
+/// at most `max` bytes. Reads through `take`, so a file that grows meanwhile
+/// is still bounded.
+pub fn read_at_most(file: &mut File, size: u64, max: u64) -> Result<Vec<u8>, PlainFileError> {
+    if size > max {
+        return Err(PlainFileError::TooLarge { size, max });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    let read = bytes.len() as u64;
+    if read > max {
+        return Err(PlainFileError::TooLarge { size: read, max });
+    }
+    Ok(bytes)
+}
+
+/// Reads the plain file `path` of at most `max` bytes ([`open_plain`],
+/// [`read_at_most`]).
+pub fn read_plain(path: &Path, max: u64) -> Result<Vec<u8>, PlainFileError> {
+    let (mut file, size) = open_plain(path)?;
+    read_at_most(&mut file, size, max)
+}
 
 /// Every temporary file gavel writes starts with this, so that leftovers of a
 /// killed process can be recognised and removed ([`remove_stale_temp_files`]).
@@ -151,6 +225,35 @@ impl FileLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn only_plain_files_are_read_and_never_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"12345").unwrap();
+        assert_eq!(read_plain(&file, 5).unwrap(), b"12345");
+        assert!(matches!(
+            read_plain(&file, 4),
+            Err(PlainFileError::TooLarge { size: 5, max: 4 })
+        ));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(matches!(read_plain(&link, 5), Err(PlainFileError::Link)));
+        assert!(matches!(
+            read_plain(dir.path(), 5),
+            Err(PlainFileError::NotPlain)
+        ));
+        let fifo = std::ffi::CString::new(dir.path().join("fifo").to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo only creates a file at a valid, NUL-terminated path.
+        #[allow(unsafe_code)]
+        let made = unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) };
+        assert_eq!(made, 0);
+        assert!(matches!(
+            read_plain(&dir.path().join("fifo"), 5),
+            Err(PlainFileError::NotPlain)
+        ));
+    }
 
     #[test]
     fn atomic_write_replaces_the_whole_file_and_leaves_nothing_behind() {

@@ -257,43 +257,21 @@ impl Cap {
 }
 
 fn read_plain_file(path: &Path, cap: Cap) -> Result<Vec<u8>, LoadError> {
-    use std::io::Read;
-    let io = |source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut options = std::fs::File::options();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| {
-        #[cfg(unix)]
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            return LoadError::invalid(path, "a symbolic link: links are not allowed in a catalog");
+    use gavel_core::fs::{PlainFileError, read_plain};
+    read_plain(path, cap.bytes()).map_err(|e| match e {
+        PlainFileError::Link => {
+            LoadError::invalid(path, "a symbolic link: links are not allowed in a catalog")
         }
-        io(e)
-    })?;
-    let metadata = file.metadata().map_err(io)?;
-    if !metadata.is_file() {
-        return Err(LoadError::invalid(
+        PlainFileError::NotPlain => LoadError::invalid(
             path,
             "not a plain file (a FIFO, socket, device or directory)",
-        ));
-    }
-    let max = cap.bytes();
-    if metadata.len() > max {
-        return Err(LoadError::invalid(path, cap.refusal(metadata.len())));
-    }
-    // Read through `take`, so a file that grows meanwhile is still bounded.
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > max {
-        return Err(LoadError::invalid(path, cap.refusal(bytes.len() as u64)));
-    }
-    Ok(bytes)
+        ),
+        PlainFileError::TooLarge { size, .. } => LoadError::invalid(path, cap.refusal(size)),
+        PlainFileError::Io(source) => LoadError::Io {
+            path: path.to_owned(),
+            source,
+        },
+    })
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

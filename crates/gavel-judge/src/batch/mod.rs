@@ -213,34 +213,27 @@ impl Source {
     }
 }
 
-/// Reads the plain file `path` as a submission: never through a link, never
-/// blocking on a FIFO, and a file past `max` bytes only hashed, in pieces.
+/// Reads the plain file `path` as a submission (`gavel_core::fs::open_plain`:
+/// never through a link, never blocking on a FIFO); a file past `max` bytes
+/// is only hashed, in pieces.
 pub fn read_source(path: &Path, max: u64) -> std::io::Result<Source> {
+    use gavel_core::fs::{PlainFileError, open_plain, read_at_most};
     use sha2::Digest;
     use std::io::Read;
-    let mut options = std::fs::File::options();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let refused = |e: PlainFileError| match e {
+        PlainFileError::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    };
+    let (mut file, size) = open_plain(path).map_err(refused)?;
+    match read_at_most(&mut file, size, max) {
+        Ok(bytes) => return Ok(Source::Read(Bytes::from(bytes))),
+        Err(PlainFileError::TooLarge { .. }) => {}
+        Err(e) => return Err(refused(e)),
     }
-    let mut file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a plain file"));
-    }
-    if meta.len() <= max {
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.by_ref().take(max + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 <= max {
-            return Ok(Source::Read(Bytes::from(bytes)));
-        }
-    }
+    let (mut file, _) = open_plain(path).map_err(refused)?;
     let mut hasher = sha2::Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     let mut size = 0u64;
-    file = options.open(path)?;
     loop {
         let n = file.read(&mut buffer)?;
         if n == 0 {
