@@ -21,19 +21,52 @@ pub enum BlessError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A file's content is not what the loader accepted a moment ago.
-    #[error("`{}`: {message}", path.display())]
+    /// A file's content is not what the loader accepted a moment ago, or the
+    /// new expectation cannot be written into it.
+    #[error("`{}`: {problem}", path.display())]
     Invalid {
         /// The file.
         path: PathBuf,
         /// What is wrong.
-        message: String,
+        problem: BlessProblem,
     },
     /// The test has no file of its own (a generated test).
     #[error(
         "test `{0}` is generated; its expected output is the reference's, recorded by its digest"
     )]
     Generated(String),
+}
+
+/// What stops a new expectation from being written into a file.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BlessProblem {
+    /// A function test's file is not a JSON object.
+    #[error("{message}")]
+    TestFile {
+        /// The JSON parser's message.
+        message: String,
+    },
+    /// The value to record as expected is not JSON.
+    #[error("the new expected value is not JSON: {message}")]
+    ExpectedNotJson {
+        /// The JSON parser's message.
+        message: String,
+    },
+    /// The manifest is not TOML.
+    #[error("{message}")]
+    Manifest {
+        /// The TOML parser's message.
+        message: String,
+    },
+    /// The manifest declares no generated tests.
+    #[error("no [[generated]] entries")]
+    NoGenerated,
+    /// The manifest has no generated test of that name.
+    #[error("no [[generated]] entry named `{name}`")]
+    NoGeneratedNamed {
+        /// The test's name.
+        name: String,
+    },
 }
 
 /// The file holding a stored test's expected output: `NAME.out` (stdio) or
@@ -75,14 +108,19 @@ pub fn write_expected(
         Kind::Stdio => output.as_bytes().to_vec(),
         Kind::Function => {
             let text = std::fs::read_to_string(&path).map_err(io)?;
-            let invalid = |message: String| BlessError::Invalid {
+            let invalid = |problem| BlessError::Invalid {
                 path: path.clone(),
-                message,
+                problem,
             };
             let mut file: serde_json::Map<String, Value> =
-                serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-            let value: Value = serde_json::from_str(output)
-                .map_err(|e| invalid(format!("the new expected value is not JSON: {e}")))?;
+                serde_json::from_str(&text).map_err(|e| {
+                    let message = e.to_string();
+                    invalid(BlessProblem::TestFile { message })
+                })?;
+            let value: Value = serde_json::from_str(output).map_err(|e| {
+                let message = e.to_string();
+                invalid(BlessProblem::ExpectedNotJson { message })
+            })?;
             file.insert("expected".to_owned(), value);
             let mut bytes = python_style_json(&Value::Object(file));
             bytes.push(b'\n');
@@ -148,22 +186,27 @@ pub fn record_digests(dir: &Path, digests: &[(String, String)]) -> Result<PathBu
         path: path.clone(),
         source,
     })?;
-    let invalid = |message: String| BlessError::Invalid {
+    let invalid = |problem| BlessError::Invalid {
         path: path.clone(),
-        message,
+        problem,
     };
-    let mut document: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| invalid(e.to_string()))?;
+    let mut document: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| {
+            let message = e.to_string();
+            invalid(BlessProblem::Manifest { message })
+        })?;
     let entries = document
         .get_mut("generated")
         .and_then(|g| g.as_array_of_tables_mut())
-        .ok_or_else(|| invalid("no [[generated]] entries".to_owned()))?;
+        .ok_or_else(|| invalid(BlessProblem::NoGenerated))?;
     for (name, digest) in digests {
         let entry = entries
             .iter_mut()
             .find(|e| e.get("name").and_then(|n| n.as_str()) == Some(name))
-            .ok_or_else(|| invalid(format!("no [[generated]] entry named `{name}`")))?;
+            .ok_or_else(|| {
+                let name = name.clone();
+                invalid(BlessProblem::NoGeneratedNamed { name })
+            })?;
         entry["sha256"] = toml_edit::value(digest.as_str());
     }
     write_atomically(&path, document.to_string().as_bytes()).map_err(|source| BlessError::Io {

@@ -429,6 +429,70 @@ fn compare_unordered_lines(expected: &str, actual: &str) -> Compared {
     Compared::Match
 }
 
+/// How deeply a returned value may nest. A list nested a few hundred levels
+/// deep is an ordinary Python value; past this, [`compare_json`]'s recursion
+/// would be at risk, and no exercise expects such a value.
+pub const MAX_RETURN_DEPTH: usize = 1000;
+
+/// The nesting depth of a JSON text (brackets outside strings).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Why a returned value cannot be compared.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReturnedError {
+    /// Nested deeper than [`MAX_RETURN_DEPTH`].
+    #[error(
+        "the value is nested {depth} levels deep; at most {MAX_RETURN_DEPTH} levels can be compared"
+    )]
+    TooDeep {
+        /// How deep it is.
+        depth: usize,
+    },
+    /// Not a JSON value (or one with a lone surrogate).
+    #[error("it is not a JSON value gavel can read ({0})")]
+    NotJson(String),
+}
+
+/// Reads back a value a function returned (or a reference computed), for
+/// [`compare_json`]. The text comes from a sandboxed program whose runner the
+/// program can tamper with, so anything may arrive: too deep, not JSON, a
+/// lone surrogate; each is an `Err` saying why.
+pub fn parse_returned(text: &str) -> Result<Value, ReturnedError> {
+    let depth = nesting(text);
+    if depth > MAX_RETURN_DEPTH {
+        return Err(ReturnedError::TooDeep { depth });
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserializer.disable_recursion_limit();
+    let value = Deserialize::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| ReturnedError::NotJson(e.to_string()))?;
+    Ok(value)
+}
+
 /// Compares a function's return value with the expected value.
 pub fn compare_json(comparison: &Comparison, expected: &Value, actual: &Value) -> Compared {
     let (tolerance, unordered) = match comparison {
@@ -627,6 +691,49 @@ fn json_difference(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn returned_values_keep_order_and_digits_and_nest_deeply() {
+        let value = parse_returned(r#"{"p": 1, "A": 2, "B": 36893488147419103232}"#).unwrap();
+        assert_eq!(
+            value.to_string(),
+            r#"{"p":1,"A":2,"B":36893488147419103232}"#
+        );
+        let deep = format!(
+            "{}{}",
+            "[".repeat(MAX_RETURN_DEPTH),
+            "]".repeat(MAX_RETURN_DEPTH)
+        );
+        let value = parse_returned(&deep).unwrap();
+        let j = Comparison::Json {
+            float_tolerance: None,
+            unordered_lists: false,
+        };
+        assert_eq!(compare_json(&j, &value, &value), Compared::Match);
+    }
+
+    #[test]
+    fn unreadable_returned_values_are_explained() {
+        let deeper = format!(
+            "{}{}",
+            "[".repeat(MAX_RETURN_DEPTH + 1),
+            "]".repeat(MAX_RETURN_DEPTH + 1)
+        );
+        assert!(
+            parse_returned(&deeper)
+                .unwrap_err()
+                .to_string()
+                .contains("nested 1001 levels")
+        );
+        assert!(
+            parse_returned(r#""\ud800""#)
+                .unwrap_err()
+                .to_string()
+                .contains("not a JSON value")
+        );
+        assert!(parse_returned("garbage").is_err());
+        assert_eq!(nesting(r#"["[[[", {"a": "]"}]"#), 2);
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -17,7 +17,10 @@ mod verdict;
 pub mod view;
 
 pub use compare::{Compared, Comparison, WrongReason};
-pub use load::{Catalog, LoadError, LoadErrors, exercise_dirs, load, load_catalog, load_with};
+pub use load::{
+    Catalog, ComparisonMismatch, LoadError, LoadErrors, LoadProblem, exercise_dirs, load,
+    load_catalog, load_with,
+};
 pub use manifest::{Difficulty, Disclosure, Kind};
 pub use model::{Exercise, Files, KnownBad, Test, TestData, TestSource, Visibility};
 pub use verdict::{Tone, Verdict};

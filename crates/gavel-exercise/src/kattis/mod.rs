@@ -145,7 +145,7 @@ pub enum ImportError {
     },
     /// The written exercise does not load (a defect of the import).
     #[error("the imported exercise does not load:\n{0}")]
-    Load(LoadErrors),
+    Load(#[from] LoadErrors),
 }
 
 fn list(notes: &[Note]) -> String {
@@ -485,7 +485,7 @@ fn write(draft: &Draft, out: &Path) -> Result<(), ImportError> {
             let path = dir.join(relative);
             write_atomically(&path, bytes).map_err(io(&path))?;
         }
-        crate::load(&dir).map_err(ImportError::Load)?;
+        crate::load(&dir)?;
         std::fs::rename(&dir, out).map_err(io(out))
     })();
     let _ = std::fs::remove_dir_all(&staging);

@@ -137,6 +137,31 @@ pub(super) fn read(package: &Path, found: &mut Findings) -> Option<Problem> {
              convert the groups by hand (exercises/README.md, Groups)",
         );
     }
+    refuse_what_gavel_cannot_run(&raw, found);
+    let credits = credits(&raw.other, found);
+    let title = title(raw.name.as_ref(), package, found);
+    let limits = limits(raw.limits.as_ref(), version, found);
+    let flags = raw
+        .validator_flags
+        .as_deref()
+        .map(|f| f.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let tags = raw.keywords.as_ref().map(tags).unwrap_or_default();
+    Some(Problem {
+        version,
+        title,
+        scoring,
+        validation,
+        flags,
+        limits,
+        tags,
+        credits,
+    })
+}
+
+/// Blocks a package whose submissions gavel could not run as Kattis does:
+/// no Python among its languages, or constants to substitute.
+fn refuse_what_gavel_cannot_run(raw: &ProblemYaml, found: &mut Findings) {
     if let Some(languages) = &raw.languages {
         let list = words(languages);
         if !list
@@ -159,8 +184,13 @@ pub(super) fn read(package: &Path, found: &mut Findings) -> Option<Problem> {
              gavel does not substitute them (replace them in the package first)",
         );
     }
+}
+
+/// The credits among `problem.yaml`'s other keys, as `key: value` lines; a
+/// note for each key that is not a credit.
+fn credits(other: &BTreeMap<String, Value>, found: &mut Findings) -> Vec<String> {
     let mut credits = Vec::new();
-    for (key, value) in &raw.other {
+    for (key, value) in other {
         if METADATA.contains(&key.as_str()) {
             credits.push(format!("{key}: {}", text(value)));
         } else if UNUSED.contains(&key.as_str()) {
@@ -169,35 +199,20 @@ pub(super) fn read(package: &Path, found: &mut Findings) -> Option<Problem> {
             found.note("problem.yaml", format!("unknown key `{key}` ignored"));
         }
     }
-    let title = title(raw.name.as_ref(), package, found);
-    let limits = limits(raw.limits.as_ref(), version, found);
-    let flags = raw
-        .validator_flags
-        .as_deref()
-        .map(|f| f.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
-    let tags = raw
-        .keywords
-        .as_ref()
-        .map(words)
-        .unwrap_or_default()
+    credits
+}
+
+/// Keywords as tags: lowercase, with `-` for anything but ASCII letters and
+/// digits.
+fn tags(keywords: &Value) -> Vec<String> {
+    words(keywords)
         .into_iter()
         .map(|k| {
             k.to_lowercase()
                 .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
         })
         .filter(|k| !k.is_empty())
-        .collect();
-    Some(Problem {
-        version,
-        title,
-        scoring,
-        validation,
-        flags,
-        limits,
-        tags,
-        credits,
-    })
+        .collect()
 }
 
 /// Whether the problem is scoring, and whether its type says interactive.
@@ -372,20 +387,43 @@ fn limits(
     limits
 }
 
+/// Why the default output validator's flags have no gavel comparison.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum FlagError {
+    /// A tolerance flag without a usable number after it.
+    #[error("`{flag}` needs a non-negative number after it")]
+    NeedsNumber {
+        /// The flag.
+        flag: &'static str,
+    },
+    /// A flag the default output validator does not have.
+    #[error("unknown flag `{flag}` of the default output validator")]
+    Unknown {
+        /// The flag.
+        flag: String,
+    },
+    /// Tolerances with exact whitespace: no gavel comparison does both.
+    #[error("`space_change_sensitive` with a float tolerance has no gavel comparison")]
+    SpaceSensitiveFloats,
+    /// Exact whitespace but any case: no gavel comparison does both.
+    #[error("`space_change_sensitive` without `case_sensitive` has no gavel comparison")]
+    SpaceSensitiveAnyCase,
+}
+
 /// The comparison of the default output validator with `flags`, or why
 /// there is none.
-pub(super) fn comparison(flags: &[String]) -> Result<Comparison, String> {
+pub(super) fn comparison(flags: &[String]) -> Result<Comparison, FlagError> {
     let mut case_sensitive = false;
     let mut space_sensitive = false;
     let (mut abs, mut rel) = (None, None);
     let mut words = flags.iter();
     while let Some(flag) = words.next() {
-        let mut value = |name: &str| -> Result<f64, String> {
+        let mut value = |name: &'static str| -> Result<f64, FlagError> {
             words
                 .next()
                 .and_then(|v| v.parse::<f64>().ok())
                 .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("`{name}` needs a non-negative number after it"))
+                .ok_or(FlagError::NeedsNumber { flag: name })
         };
         match flag.as_str() {
             "case_sensitive" => case_sensitive = true,
@@ -398,17 +436,15 @@ pub(super) fn comparison(flags: &[String]) -> Result<Comparison, String> {
             "float_absolute_tolerance" => abs = Some(value("float_absolute_tolerance")?),
             "float_relative_tolerance" => rel = Some(value("float_relative_tolerance")?),
             other => {
-                return Err(format!(
-                    "unknown flag `{other}` of the default output validator"
-                ));
+                return Err(FlagError::Unknown {
+                    flag: other.to_owned(),
+                });
             }
         }
     }
     let floats = abs.is_some() || rel.is_some();
     match (floats, space_sensitive, case_sensitive) {
-        (true, true, _) => Err(
-            "`space_change_sensitive` with a float tolerance has no gavel comparison".to_owned(),
-        ),
+        (true, true, _) => Err(FlagError::SpaceSensitiveFloats),
         (true, false, _) => Ok(Comparison::Float {
             abs: abs.unwrap_or(0.0),
             rel: rel.unwrap_or(0.0),
@@ -417,9 +453,7 @@ pub(super) fn comparison(flags: &[String]) -> Result<Comparison, String> {
             blank_lines: BlankLines::Ignore,
         }),
         (false, true, true) => Ok(Comparison::Exact),
-        (false, true, false) => Err(
-            "`space_change_sensitive` without `case_sensitive` has no gavel comparison".to_owned(),
-        ),
+        (false, true, false) => Err(FlagError::SpaceSensitiveAnyCase),
         (false, false, true) => Ok(Comparison::tokens()),
         (false, false, false) => Ok(Comparison::CaseInsensitive {
             blank_lines: BlankLines::Ignore,
@@ -515,7 +549,7 @@ pub(super) fn statement(package: &Path, problem: &Problem, found: &mut Findings)
 mod tests {
     use super::*;
 
-    fn flags(text: &str) -> Result<Comparison, String> {
+    fn flags(text: &str) -> Result<Comparison, FlagError> {
         comparison(
             &text
                 .split_whitespace()
@@ -557,16 +591,17 @@ mod tests {
                 blank_lines: BlankLines::Ignore
             })
         );
-        assert!(flags("space_change_sensitive").is_err());
-        assert!(
-            flags("float_tolerance")
-                .unwrap_err()
-                .contains("needs a non-negative number")
+        assert_eq!(
+            flags("space_change_sensitive"),
+            Err(FlagError::SpaceSensitiveAnyCase)
         );
-        assert!(
-            flags("ignore_trailing")
-                .unwrap_err()
-                .contains("unknown flag")
+        assert_eq!(
+            flags("float_tolerance").unwrap_err().to_string(),
+            "`float_tolerance` needs a non-negative number after it"
+        );
+        assert_eq!(
+            flags("ignore_trailing").unwrap_err().to_string(),
+            "unknown flag `ignore_trailing` of the default output validator"
         );
     }
 }
