@@ -18,23 +18,21 @@
 //! # Ok(()) }
 //! ```
 
-mod clock;
-pub use clock::{READ_STEP, WALL_CLOCK_START};
-mod engine;
-mod files;
+mod error;
+mod host;
 pub mod image;
-mod limits;
+mod job;
 mod outcome;
-mod output;
-mod pipe;
 #[cfg(test)]
 mod python_tests;
 mod sandbox;
 pub mod worker;
 
+pub use error::{ProtocolError, SandboxError};
 pub use gavel_core::{Cache, Limits, Shape};
+pub use host::clock::{READ_STEP, WALL_CLOCK_START};
 pub use image::{BuildStep, Image, ImageError, ImageSource};
+pub use job::{Call, CheckArgs, DataKind, Entry, Interaction, Job, Message, Side};
 pub use outcome::{Judgement, Outcome, PyError, RunReport, TimeLimit};
-pub use pipe::{Message, Side};
-pub use sandbox::{Call, CheckArgs, DataKind, Entry, Interaction, Job, Sandbox, SandboxError};
+pub use sandbox::Sandbox;
 pub use worker::WorkerCommand;

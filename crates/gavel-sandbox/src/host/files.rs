@@ -7,7 +7,7 @@
 //! process that was killed are removed by the next process to start, which can
 //! take the dead process's lock.
 
-use crate::SandboxError;
+use crate::error::SandboxError;
 use bytes::Bytes;
 use gavel_core::fs::FileLock;
 use std::path::{Component, Path, PathBuf};

@@ -2,7 +2,8 @@
 //! other's stdin. A deadlock (both waiting to read, nothing in either pipe) is
 //! seen the moment the second side starts waiting.
 
-use crate::output::{Capped, Sink};
+use super::output::{Capped, Sink};
+use crate::job::{Message, Side};
 use bytes::{Bytes, BytesMut};
 use std::io;
 use std::pin::Pin;
@@ -14,39 +15,12 @@ use wasmtime_wasi_io::async_trait;
 use wasmtime_wasi_io::poll::Pollable;
 use wasmtime_wasi_io::streams::{InputStream, StreamError};
 
-/// Which end of an interaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// The candidate's program.
-    Program,
-    /// The exercise's interactor.
-    Interactor,
-}
-
-impl Side {
-    fn index(self) -> usize {
-        match self {
-            Side::Program => 0,
-            Side::Interactor => 1,
-        }
+/// Where a side's pipe and counters are in [`State`]'s arrays.
+fn index(side: Side) -> usize {
+    match side {
+        Side::Program => 0,
+        Side::Interactor => 1,
     }
-
-    fn other(self) -> Side {
-        match self {
-            Side::Program => Side::Interactor,
-            Side::Interactor => Side::Program,
-        }
-    }
-}
-
-/// What one side sent the other, in order, for a transcript.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Message {
-    /// Who sent it.
-    pub from: Side,
-    /// What (lossy UTF-8).
-    pub text: String,
 }
 
 /// The pipe into one side.
@@ -118,8 +92,8 @@ impl Link {
     pub(crate) fn finish(&self, side: Side) {
         let mut state = self.lock();
         state.first_to_end.get_or_insert(side);
-        state.inboxes[side.other().index()].closed = true;
-        let inbox = &mut state.inboxes[side.index()];
+        state.inboxes[index(side.other())].closed = true;
+        let inbox = &mut state.inboxes[index(side)];
         inbox.gone = true;
         inbox.waiting = false;
         drop(state);
@@ -144,7 +118,7 @@ impl Link {
 
     /// Whether `side` sent more than its output limit.
     pub(crate) fn overflowed(&self, side: Side) -> bool {
-        self.lock().overflowed[side.index()]
+        self.lock().overflowed[index(side)]
     }
 
     /// What `side` sent, in order (clipped).
@@ -164,9 +138,9 @@ impl Link {
 
     fn send(&self, side: Side, bytes: &[u8]) -> bool {
         let mut state = self.lock();
-        state.sent[side.index()] += bytes.len() as u64;
-        if state.sent[side.index()] > self.caps[side.index()] {
-            state.overflowed[side.index()] = true;
+        state.sent[index(side)] += bytes.len() as u64;
+        if state.sent[index(side)] > self.caps[index(side)] {
+            state.overflowed[index(side)] = true;
             return false;
         }
         let room = TRANSCRIPT_CAP.saturating_sub(state.transcript_bytes);
@@ -185,7 +159,7 @@ impl Link {
                 });
             }
         }
-        let inbox = &mut state.inboxes[side.other().index()];
+        let inbox = &mut state.inboxes[index(side.other())];
         if !inbox.gone {
             inbox.data.extend_from_slice(bytes);
         }
@@ -198,13 +172,13 @@ impl Link {
     /// waiting, and notes a deadlock when the other side waits too.
     fn readable(&self, side: Side) -> bool {
         let mut state = self.lock();
-        let inbox = &state.inboxes[side.index()];
+        let inbox = &state.inboxes[index(side)];
         if !inbox.data.is_empty() || inbox.closed || state.deadlock {
-            state.inboxes[side.index()].waiting = false;
+            state.inboxes[index(side)].waiting = false;
             return true;
         }
-        state.inboxes[side.index()].waiting = true;
-        let other = &state.inboxes[side.other().index()];
+        state.inboxes[index(side)].waiting = true;
+        let other = &state.inboxes[index(side.other())];
         if other.waiting && other.data.is_empty() && !other.closed {
             state.deadlock = true;
             drop(state);
@@ -237,7 +211,7 @@ impl Pollable for Reader {
 impl InputStream for Reader {
     fn read(&mut self, size: usize) -> Result<Bytes, StreamError> {
         let mut state = self.link.lock();
-        let inbox = &mut state.inboxes[self.side.index()];
+        let inbox = &mut state.inboxes[index(self.side)];
         if inbox.data.is_empty() {
             return if inbox.closed {
                 Err(StreamError::Closed)
@@ -329,11 +303,7 @@ mod tests {
         let mut program_out = link.writer(Side::Program);
         link.finish(Side::Interactor);
         assert!(program_out.write(Bytes::from_static(b"1234")).is_ok());
-        assert!(
-            link.lock().inboxes[Side::Interactor.index()]
-                .data
-                .is_empty()
-        );
+        assert!(link.lock().inboxes[index(Side::Interactor)].data.is_empty());
         assert!(program_out.write(Bytes::from_static(b"5")).is_err());
         assert!(link.overflowed(Side::Program));
     }

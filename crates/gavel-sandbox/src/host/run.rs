@@ -1,0 +1,336 @@
+//! One run of one program on a loaded image, whatever the image's kind: a
+//! fresh store with the job's limits, virtual clocks, captured output or
+//! pipes and files; the call under the virtual wall time and the watchdog; and
+//! the report. What differs between kinds of image is behind [`Kind`].
+
+use super::classify::{Called, Recorded, classified};
+use super::clock::{MonotonicClock, VirtualTime, WallClock};
+use super::engine::{self, Code, wasmtime_error};
+use super::files::RunFiles;
+use super::limits::MemoryLimiter;
+use super::output::CapturedOutput;
+use super::pipe::Link;
+use crate::error::SandboxError;
+use crate::image::{BuildStep, Image};
+use crate::job::{Entry, Interaction, Job, Side};
+use crate::outcome::{Outcome, RunReport, TimeLimit};
+use gavel_core::{Cache, Limits};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+
+/// How often (in fuel) a run yields to the async runtime, so that a busy guest
+/// does not starve other runs on the same thread. About 0.1 ms.
+pub(crate) const YIELD_INTERVAL: u64 = 1_000_000;
+
+/// Seed for the guest's random sources: a run must be reproducible, so
+/// `os.urandom` and friends are deterministic. The generator needs no
+/// cryptographic strength, and speed matters: componentize-py reseeds Python's
+/// `random` from it at every instantiation, which with ChaCha cost ~8% of a
+/// whole `gavel run`.
+const RANDOM_SEED: u64 = 0x6761_7665_6c00_0001;
+
+/// The slowest a run may progress before the judge considers itself stuck:
+/// a hundredth of the ~10 G fuel/s the machines gavel runs on reach. Only a
+/// fault of the judge (never a program, never a busy host) can trip it.
+const WATCHDOG_MIN_FUEL_PER_SEC: u64 = 100_000_000;
+const WATCHDOG_GRACE: Duration = Duration::from_secs(60);
+
+/// How long a run with `limits` may take in real time before the judge
+/// considers itself stuck.
+pub(crate) fn watchdog(limits: &Limits) -> Duration {
+    WATCHDOG_GRACE + limits.wall_time + Duration::from_secs(limits.fuel / WATCHDOG_MIN_FUEL_PER_SEC)
+}
+
+/// A kind of runner image: how it is compiled and linked, the WASI state a
+/// run of it holds, and how its exports are called. Limits, clocks, output,
+/// pipes, files and how a run ended are the same for every kind, here.
+pub(crate) trait Kind: Sized + Send + Sync + 'static {
+    /// What the image compiles to (cached like any other).
+    type Code: Code;
+    /// The WASI state of one run: a component keeps WASI 0.2's context and
+    /// resource table; a core module importing WASI preview 1 would keep
+    /// `wasmtime_wasi::p1::WasiP1Ctx`.
+    type Wasi: Send + 'static;
+
+    /// Links the compiled image with what it imports, ready to instantiate
+    /// once per run.
+    fn link(engine: &Engine, code: Self::Code) -> Result<Self, SandboxError>;
+
+    /// Builds a run's WASI state from the shared configuration (streams,
+    /// clocks, random sources, files).
+    fn wasi(builder: &mut WasiCtxBuilder) -> Self::Wasi;
+
+    /// Instantiates the image in `store` and calls what `job.entry` names.
+    fn call(
+        &self,
+        store: &mut Store<RunState<Self::Wasi>>,
+        job: &Job,
+    ) -> impl Future<Output = wasmtime::Result<Called>> + Send;
+
+    /// Instantiates the image in `store` and lists the standard-library
+    /// modules it holds.
+    fn preloaded_modules(
+        &self,
+        store: &mut Store<RunState<Self::Wasi>>,
+    ) -> impl Future<Output = Result<Vec<String>, SandboxError>> + Send;
+}
+
+/// What a run's store holds.
+pub(crate) struct RunState<W> {
+    /// The kind's WASI state.
+    pub(crate) wasi: W,
+    pub(crate) limiter: MemoryLimiter,
+    /// The run's virtual time, which a kind's timers move.
+    pub(crate) time: Arc<VirtualTime>,
+}
+
+/// An image of kind `K` ready to run programs: one engine and one linked image
+/// per process, a fresh store and instance for every run.
+pub(crate) struct Loaded<K> {
+    engine: Engine,
+    kind: K,
+    files: RunFiles,
+}
+
+/// Where a run's stdin and stdout go.
+enum Io {
+    /// stdin from the job, stdout captured.
+    Memory,
+    /// Piped to the other side of an interaction.
+    Piped(Link, Side),
+}
+
+impl<K: Kind> Loaded<K> {
+    /// Loads `image` (compiling it once per machine) and links it, with
+    /// instance slots for `slots` runs at once.
+    pub(crate) fn new(
+        cache: &Cache,
+        image: &Image,
+        slots: usize,
+        progress: &mut dyn FnMut(BuildStep),
+    ) -> Result<Self, SandboxError> {
+        let started = Instant::now();
+        // Every slot has room for two instances: an interaction runs a
+        // program and an interactor at once.
+        let engine = engine::engine(u32::try_from(slots.max(1) * 2).unwrap_or(u32::MAX))?;
+        let code = engine::load::<K::Code>(&engine, cache, image, progress)?;
+        let kind = K::link(&engine, code)?;
+        let files = RunFiles::new(&cache.runs_dir())?;
+        tracing::debug!(elapsed = ?started.elapsed(), "sandbox ready");
+        Ok(Loaded {
+            engine,
+            kind,
+            files,
+        })
+    }
+
+    /// Runs one job in a fresh instance (the caller holds a slot).
+    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+        let mut run = self.begin(job, Io::Memory)?;
+        let called = self.execute(&mut run, job).await?;
+        Ok(run.report(job, called, None))
+    }
+
+    /// Runs `program` against `interactor`, each in a fresh instance (the
+    /// caller holds a slot, which has room for both).
+    pub(crate) async fn interact(
+        &self,
+        program: &Job,
+        interactor: &Job,
+    ) -> Result<Interaction, SandboxError> {
+        let link = Link::new(program.limits.output_bytes, interactor.limits.output_bytes);
+        let mut program_run = self.begin(program, Io::Piped(link.clone(), Side::Program))?;
+        let mut interactor_run =
+            self.begin(interactor, Io::Piped(link.clone(), Side::Interactor))?;
+        let both = async {
+            tokio::join!(
+                self.execute_side(&mut program_run, program, &link, Side::Program),
+                self.execute_side(&mut interactor_run, interactor, &link, Side::Interactor)
+            )
+        };
+        let (called, deadlock) = tokio::select! {
+            results = both => (Some(results), false),
+            () = link.deadlock() => (None, true),
+        };
+        let (program_called, interactor_called) = match called {
+            Some((program_called, interactor_called)) => {
+                (Some(program_called?), Some(interactor_called?))
+            }
+            None => (None, None),
+        };
+        let mut program_report = program_run.report(program, program_called.flatten(), Some(&link));
+        let mut interactor_report =
+            interactor_run.report(interactor, interactor_called.flatten(), Some(&link));
+        if deadlock {
+            let idle = Outcome::TimeLimit {
+                limit: TimeLimit::Idle,
+            };
+            program_report.outcome = idle.clone();
+            interactor_report.outcome = idle;
+        }
+        program_report.stdout = link.sent_by(Side::Program);
+        interactor_report.stdout = link.sent_by(Side::Interactor);
+        Ok(Interaction {
+            program: program_report,
+            interactor: interactor_report,
+            transcript: link.transcript(),
+            deadlock,
+            interactor_ended_first: link.first_to_end() == Some(Side::Interactor),
+        })
+    }
+
+    /// The standard-library modules the image holds (the caller holds a slot).
+    pub(crate) async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
+        let mut run = self.begin(&Job::script(b""), Io::Memory)?;
+        self.kind.preloaded_modules(&mut run.store).await
+    }
+
+    /// A fresh store for `job`, with its files, clock, limits and streams.
+    fn begin(&self, job: &Job, io: Io) -> Result<Run<K::Wasi>, SandboxError> {
+        let files = if job.files.is_empty() {
+            None
+        } else {
+            Some(self.files.write(&job.files)?)
+        };
+        let time = VirtualTime::new(job.limits.wall_time);
+        let output = CapturedOutput::new(job.limits.output_bytes);
+        // The builder's defaults give the guest nothing: no environment, no
+        // arguments, no directories, no network.
+        let mut wasi = WasiCtxBuilder::new();
+        match &io {
+            Io::Memory => {
+                wasi.stdin(MemoryInputPipe::new(job.stdin.clone()))
+                    .stdout(output.stdout());
+            }
+            Io::Piped(link, side) => {
+                wasi.stdin(link.reader(*side)).stdout(link.writer(*side));
+            }
+        }
+        wasi.stderr(output.stderr())
+            .wall_clock(WallClock(time.clone()))
+            .monotonic_clock(MonotonicClock(time.clone()))
+            .secure_random(SmallRng::seed_from_u64(RANDOM_SEED))
+            .insecure_random(SmallRng::seed_from_u64(RANDOM_SEED ^ 1))
+            .insecure_random_seed(u128::from(RANDOM_SEED));
+        if let Some(dir) = &files {
+            wasi.preopened_dir(dir.path(), ".", FsPerms::ReadOnly)
+                .map_err(wasmtime_error("cannot map a run's files"))?;
+        }
+        let state = RunState {
+            wasi: K::wasi(&mut wasi),
+            limiter: MemoryLimiter::new(job.limits.memory_bytes),
+            time: time.clone(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store
+            .set_fuel(job.limits.fuel)
+            .map_err(wasmtime_error("cannot set fuel"))?;
+        store
+            .fuel_async_yield_interval(Some(YIELD_INTERVAL))
+            .map_err(wasmtime_error("cannot set the yield interval"))?;
+        Ok(Run {
+            store,
+            output,
+            time,
+            _files: files,
+            started: Instant::now(),
+        })
+    }
+
+    /// Runs `job` in `run`'s store, under its wall time (and the watchdog).
+    /// `None` when the wall time ran out.
+    async fn execute(
+        &self,
+        run: &mut Run<K::Wasi>,
+        job: &Job,
+    ) -> Result<Option<wasmtime::Result<Called>>, SandboxError> {
+        let watchdog = watchdog(&job.limits);
+        let time = run.time.clone();
+        tokio::time::timeout(watchdog, async {
+            tokio::select! {
+                result = self.kind.call(&mut run.store, job) => Some(result),
+                () = time.exceeded() => None,
+            }
+        })
+        .await
+        .map_err(|_| SandboxError::Watchdog(watchdog))
+    }
+
+    /// [`Loaded::execute`] for one side of an interaction, which ends that
+    /// side's pipes when it finishes.
+    async fn execute_side(
+        &self,
+        run: &mut Run<K::Wasi>,
+        job: &Job,
+        link: &Link,
+        side: Side,
+    ) -> Result<Option<wasmtime::Result<Called>>, SandboxError> {
+        let result = self.execute(run, job).await;
+        link.finish(side);
+        result
+    }
+}
+
+/// One run in progress: its store and what it reports from.
+struct Run<W: 'static> {
+    store: Store<RunState<W>>,
+    output: CapturedOutput,
+    time: Arc<VirtualTime>,
+    _files: Option<tempfile::TempDir>,
+    started: Instant,
+}
+
+impl<W: 'static> Run<W> {
+    /// The report of a finished run (`called` is `None` when its wall time
+    /// ran out or it never ended).
+    fn report(
+        self,
+        job: &Job,
+        called: Option<wasmtime::Result<Called>>,
+        link: Option<&Link>,
+    ) -> RunReport {
+        let wall = self.started.elapsed();
+        let fuel = job
+            .limits
+            .fuel
+            .saturating_sub(self.store.get_fuel().unwrap_or(0));
+        let captured = self.output.take();
+        let limiter = &self.store.data().limiter;
+        let piped_overflow = link.is_some_and(|l| {
+            let side = match job.entry {
+                Entry::Interact { .. } => Side::Interactor,
+                _ => Side::Program,
+            };
+            l.overflowed(side)
+        });
+        let recorded = Recorded {
+            is_function: matches!(job.entry, Entry::Function(_)),
+            output_overflowed: captured.overflowed || piped_overflow,
+            memory_hit: limiter.hit,
+        };
+        let ended = classified(called, recorded);
+        tracing::debug!(status = ended.outcome.name(), fuel, ?wall, waited = ?self.time.total_waited(), "run finished");
+        RunReport {
+            outcome: ended.outcome,
+            exit_code: ended.exit_code,
+            stdout: captured.stdout,
+            stderr: captured.stderr,
+            return_json: ended.return_json,
+            judgement: ended.judgement,
+            code: ended.code.map(bytes::Bytes::from),
+            fuel,
+            wall_ms: duration_ms(wall),
+            peak_memory_bytes: limiter.peak,
+        }
+    }
+}
+
+fn duration_ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
