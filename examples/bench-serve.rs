@@ -20,7 +20,7 @@ mod server;
 #[path = "support/measure.rs"]
 mod support;
 
-use gavel_server::client::Client;
+use gavel_api::Client;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};

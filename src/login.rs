@@ -4,8 +4,8 @@
 //! `~/.config/gavel/login.toml`), readable by the user only.
 
 use anyhow::{Context as _, Result};
+use gavel_api::Client;
 use gavel_core::fs::write_private;
-use gavel_server::client::Client;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

@@ -8,7 +8,7 @@ mod catalog;
 mod cli;
 mod commands;
 mod exit;
-mod remote;
+mod login;
 mod render;
 
 use clap::Parser;

@@ -76,7 +76,7 @@ pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
     live.finish();
     let report = report?;
     if let Some(path) = &args.junit {
-        let xml = gavel_judge::report::check_junit(&report).map_err(anyhow::Error::msg)?;
+        let xml = validate::junit(&report)?;
         write_atomically(path, xml.as_bytes())
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
@@ -99,7 +99,7 @@ pub(crate) fn execute(session: &Session, args: CheckArgs) -> Result<Code> {
 #[derive(serde::Serialize)]
 struct BlessedCheck {
     blessed: Vec<validate::Blessing>,
-    check: validate::CheckReport,
+    check: validate::CatalogCheck,
 }
 
 /// `--bless` writes into exercises: never into the built-in catalog, which

@@ -9,7 +9,8 @@ use anyhow::{Context as _, Result};
 use gavel_core::limits;
 use gavel_exercise::Disclosure;
 use gavel_judge::Options;
-use gavel_judge::batch::{self, GradeRequest, OutDir};
+use gavel_judge::batch::{self, GradeRequest};
+use gavel_judge::stored::OutDir;
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@ mod export;
 mod grade;
 mod image;
 mod import;
-mod judge;
 mod list;
+mod local;
 mod remote;
 mod run;
 mod serve;
@@ -62,10 +62,10 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
             Some(client) => remote::show(client, &id, json),
             None => list::show(&session, &id, json),
         },
-        Command::Test(args) => judge::execute(&session, args, false),
+        Command::Test(args) => local::execute(&session, args, false),
         Command::Submit(args) => match &client {
             Some(client) => remote::submit(client, &args),
-            None => judge::execute(&session, args, true),
+            None => local::execute(&session, args, true),
         },
         Command::Grade(args) => grade::execute(&session, args),
         Command::Check(args) => check::execute(&session, args),
@@ -83,7 +83,6 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
     }
 }
 
-/// Prints `value` as the one JSON document of a command's `--json` output.
 /// The end of `test` and `submit`, local or remote: the summary (or the
 /// JSON), the Exercism file if asked for, and the exit code.
 pub(crate) fn finish_result(
@@ -105,6 +104,7 @@ pub(crate) fn finish_result(
     Ok(crate::exit::Code::of_result(result))
 }
 
+/// Prints `value` as the one JSON document of a command's `--json` output.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -145,9 +145,9 @@ impl Session {
     }
 
     /// The gavel server the candidate's commands talk to, if one is
-    /// configured (see `crate::remote`).
-    pub(crate) fn remote(&self) -> Result<Option<gavel_server::client::Client>> {
-        crate::remote::client(self.global.server.as_deref(), self.global.token.as_deref())
+    /// configured (see `crate::login`).
+    pub(crate) fn remote(&self) -> Result<Option<gavel_api::Client>> {
+        crate::login::client(self.global.server.as_deref(), self.global.token.as_deref())
     }
 
     /// The runner image in use: `--image FILE`, else the built-in one (built

@@ -4,13 +4,12 @@
 use super::{Session, print_json};
 use crate::cli::{FetchArgs, JudgeArgs};
 use crate::exit::Code;
-use crate::remote::{self, Login};
+use crate::login::{self, Login};
 use crate::render;
 use anyhow::{Context as _, Result};
-use gavel_judge::{Event, Reporter as _};
-use gavel_server::client::Client;
-use gavel_server::shapes::{Pack, StreamLine};
-use std::path::Path;
+use gavel_api::Client;
+use gavel_api::shapes::{Pack, StreamLine};
+use gavel_judge::JudgeProgress as _;
 
 pub(crate) fn list(client: &Client, json: bool) -> Result<Code> {
     let items = client.exercises()?;
@@ -56,11 +55,7 @@ pub(crate) fn submit(client: &Client, args: &JudgeArgs) -> Result<Code> {
         );
         let result = client.follow(submission.id, |line| match line {
             StreamLine::Status(status) => live.status(status.name()),
-            StreamLine::Test(test) => live.report(Event::TestFinished {
-                candidate: None,
-                exercise: &details.id,
-                test,
-            }),
+            StreamLine::Test(test) => live.test_finished(test),
             StreamLine::Done(_) => {}
         });
         match result {
@@ -85,7 +80,7 @@ pub(crate) fn submissions(session: &Session, json: bool) -> Result<Code> {
     if json {
         print_json(&list)?;
     } else {
-        render::remote::submissions(&list, client.base());
+        render::server::submissions(&list, client.base());
     }
     Ok(Code::Accepted)
 }
@@ -93,7 +88,7 @@ pub(crate) fn submissions(session: &Session, json: bool) -> Result<Code> {
 pub(crate) fn login(url: &str, token: &str) -> Result<Code> {
     let client = Client::new(url, token);
     let me = client.me()?;
-    let path = remote::save(&Login {
+    let path = login::save(&Login {
         server: client.base().to_owned(),
         token: token.to_owned(),
     })?;
@@ -107,7 +102,7 @@ pub(crate) fn login(url: &str, token: &str) -> Result<Code> {
 }
 
 pub(crate) fn logout() -> Result<Code> {
-    if remote::forget()? {
+    if login::forget()? {
         eprintln!("logged out: the saved server and token are gone");
     } else {
         eprintln!("no saved login");
@@ -122,42 +117,8 @@ pub(crate) fn fetch(session: &Session, args: &FetchArgs) -> Result<Code> {
         Some(client) => client.pack(&args.id)?,
         None => local_pack(session, &args.id)?,
     };
-    let exercise_dir = args.dir.join("exercises").join(&pack.exercise);
-    anyhow::ensure!(
-        !exercise_dir.exists(),
-        "`{}` exists already; remove it to fetch the exercise again",
-        exercise_dir.display()
-    );
-    let mut starter = None;
-    for file in &pack.files {
-        let bytes = file
-            .bytes()
-            .with_context(|| format!("the server sent `{}` damaged", file.path))?;
-        let relative = Path::new(&file.path);
-        anyhow::ensure!(
-            relative
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_))),
-            "the server sent a file outside the exercise: `{}`",
-            file.path
-        );
-        if file.path == "starter.py" {
-            starter = Some(bytes.clone());
-        }
-        let path = exercise_dir.join(relative);
-        gavel_core::fs::write_atomically(&path, &bytes)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
-    }
-    let starter_path = args.dir.join(format!("{}.py", pack.exercise));
-    let wrote_starter = match starter {
-        Some(bytes) if !starter_path.exists() => {
-            gavel_core::fs::write_atomically(&starter_path, &bytes)
-                .with_context(|| format!("cannot write `{}`", starter_path.display()))?;
-            true
-        }
-        _ => false,
-    };
-    render::remote::fetched(&pack.exercise, &args.dir, &starter_path, wrote_starter);
+    let unpacked = pack.unpack(&args.dir)?;
+    render::server::fetched(&pack.exercise, &args.dir, &unpacked);
     Ok(Code::Accepted)
 }
 
@@ -173,7 +134,7 @@ fn local_pack(session: &Session, id: &str) -> Result<Pack> {
         files: pack
             .files
             .iter()
-            .map(|(path, bytes)| gavel_server::shapes::PackFile::new(path.clone(), bytes))
+            .map(|(path, bytes)| gavel_api::shapes::PackFile::new(path.clone(), bytes))
             .collect(),
     })
 }

@@ -6,11 +6,11 @@ use crate::cli::{AdminArgs, AdminCommand, Pick, ServeArgs};
 use crate::exit::Code;
 use crate::render;
 use anyhow::{Context as _, Result};
+use gavel_api::shapes::Quotas;
 use gavel_core::limits;
 use gavel_judge::Options;
 use gavel_server::connections::{ConnectionLimits, max_connections_for};
-use gavel_server::judging::Judging;
-use gavel_server::shapes::Quotas;
+use gavel_server::queue::Queue;
 use gavel_server::store::Store;
 use gavel_server::{Choice, ServeConfig};
 use serde::Serialize;
@@ -50,7 +50,7 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
             max_source_bytes,
             ..Options::default()
         };
-        let judging = Judging::start(store.clone(), judge, &catalog, options).await?;
+        let queue = Queue::start(store.clone(), judge, &catalog, options).await?;
         let config = ServeConfig {
             listen: args.listen,
             quotas,
@@ -61,7 +61,7 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
                 max_connections,
             },
         };
-        gavel_server::serve(store, judging, config, shutdown_signal(), |address| {
+        gavel_server::serve(store, queue, config, shutdown_signal(), |address| {
             eprintln!("gavel: listening on http://{address}");
         })
         .await?;
@@ -168,7 +168,7 @@ pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
                 if json {
                     print_json(&list)?;
                 } else {
-                    render::remote::candidates(&list);
+                    render::server::candidates(&list);
                 }
                 Code::Accepted
             }
@@ -177,7 +177,7 @@ pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
                 if json {
                     print_json(&status)?;
                 } else {
-                    render::remote::status(&status);
+                    render::server::status(&status);
                 }
                 Code::Accepted
             }

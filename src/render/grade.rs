@@ -4,8 +4,10 @@
 use super::{Progress, safe_line, tone, verdict};
 use console::style;
 use gavel_exercise::{Tone, Verdict};
-use gavel_judge::batch::{GradeSummary, Status};
-use gavel_judge::{Event, Reporter, points};
+use gavel_judge::batch::GradeProgress;
+use gavel_judge::summary::{ExerciseStatus, GradeSummary};
+use gavel_judge::{SubmissionResult, points};
+use std::io::Write;
 
 /// Reports a batch while it runs.
 pub(crate) struct Live {
@@ -32,44 +34,50 @@ impl Live {
     }
 }
 
-impl Reporter for Live {
-    fn report(&self, event: Event<'_>) {
-        match event {
-            Event::Preparing { exercise } => {
-                self.progress.set_message(&format!("preparing {exercise}"))
-            }
-            Event::BatchPlanned { to_grade, reused } => {
-                self.progress.set_length(to_grade as u64);
-                if reused > 0 {
-                    self.progress.eprintln(&format!(
-                        "gavel: {reused} result(s) already in the report folder, {to_grade} to grade"
-                    ));
-                }
-            }
-            Event::SubmissionFinished {
-                file: Some(file),
-                result,
-                reused: false,
-                ..
-            } => {
-                if !self.quiet {
-                    self.progress.println(&format!(
-                        "{:<3} {:>4}/{:<4} {}",
-                        verdict(result.verdict),
-                        points::show(result.points),
-                        result.max_points,
-                        safe_line(file)
-                    ));
-                }
-                self.progress.inc();
-            }
-            _ => {}
+impl GradeProgress for Live {
+    fn preparing(&self, exercise: &str) {
+        self.progress.set_message(&format!("preparing {exercise}"));
+    }
+
+    fn planned(&self, to_grade: usize, reused: usize) {
+        self.progress.set_length(to_grade as u64);
+        if reused > 0 {
+            self.progress.eprintln(&format!(
+                "gavel: {reused} result(s) already in the report folder, {to_grade} to grade"
+            ));
         }
+    }
+
+    fn graded(&self, file: &str, result: &SubmissionResult) {
+        if !self.quiet {
+            self.progress.println(&format!(
+                "{:<3} {:>4}/{:<4} {}",
+                verdict(result.verdict),
+                points::show(result.points),
+                result.max_points,
+                safe_line(file)
+            ));
+        }
+        self.progress.inc();
     }
 }
 
-/// The summary: a line per candidate, then what was not graded.
+/// The summary on the terminal (see [`write_summary`]).
 pub(crate) fn summary(summary: &GradeSummary) {
+    let _ = write_summary(
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+        summary,
+    );
+}
+
+/// The summary: a line per candidate, then what was not graded (to `out`);
+/// the similar pairs and where the reports are (to `notes`).
+pub(crate) fn write_summary(
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+    summary: &GradeSummary,
+) -> std::io::Result<()> {
     let width = summary
         .candidates
         .iter()
@@ -81,12 +89,12 @@ pub(crate) fn summary(summary: &GradeSummary) {
         let accepted = c
             .verdicts
             .values()
-            .filter(|s| **s == Status::Graded(Verdict::Accepted))
+            .filter(|s| **s == ExerciseStatus::Graded(Verdict::Accepted))
             .count();
         let missing: Vec<&str> = c
             .verdicts
             .iter()
-            .filter(|(_, s)| **s == Status::Missing)
+            .filter(|(_, s)| **s == ExerciseStatus::Missing)
             .map(|(id, _)| id.as_str())
             .collect();
         let mut line = format!(
@@ -106,7 +114,7 @@ pub(crate) fn summary(summary: &GradeSummary) {
         if !c.problems.is_empty() {
             line.push_str(&format!(" · {} file(s) not graded", c.problems.len()));
         }
-        println!("{line}");
+        writeln!(out, "{line}")?;
     }
     let problems: Vec<String> = summary
         .problems
@@ -115,21 +123,86 @@ pub(crate) fn summary(summary: &GradeSummary) {
         .map(|p| safe_line(&p.to_string()).into_owned())
         .collect();
     if !problems.is_empty() {
-        println!("{}", style("not graded:").bold());
+        writeln!(out, "{}", style("not graded:").bold())?;
         for problem in problems {
-            println!("  {problem}");
+            writeln!(out, "  {problem}")?;
         }
     }
     if !summary.similar.is_empty() {
         let identical = summary.similar.iter().filter(|p| p.identical).count();
-        eprintln!(
+        writeln!(
+            notes,
             "{} {} pairs of submissions look alike ({identical} identical): see report.html (a signal to look at, not a verdict)",
             style("similar:").yellow().bold(),
             summary.similar.len(),
-        );
+        )?;
     }
-    eprintln!(
+    writeln!(
+        notes,
         "reports: {} (results.json, results.csv, junit.xml, report.html, feedback/ for each candidate)",
         safe_line(&summary.out.display().to_string())
-    );
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gavel_judge::homework::Problem;
+    use gavel_judge::summary::CandidateSummary;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_batch_summary_names_missing_work_and_files_not_graded() {
+        console::set_colors_enabled(false);
+        let candidate =
+            |name: &str, points: f64, verdicts: &[(&str, ExerciseStatus)]| CandidateSummary {
+                candidate: name.to_owned(),
+                points,
+                max_points: 32,
+                verdicts: verdicts
+                    .iter()
+                    .map(|(id, s)| ((*id).to_owned(), *s))
+                    .collect(),
+                exercise_points: BTreeMap::new(),
+                problems: Vec::new(),
+            };
+        let mut bob = candidate(
+            "bob",
+            16.0,
+            &[
+                ("two-sum", ExerciseStatus::Graded(Verdict::Accepted)),
+                ("fibonacci", ExerciseStatus::Missing),
+            ],
+        );
+        bob.problems.push(Problem {
+            file: "bob/two_sum.py".to_owned(),
+            reason: "not an exercise id".to_owned(),
+            suggestion: Some("two-sum".to_owned()),
+        });
+        let summary = GradeSummary {
+            out: "report".into(),
+            exercises: vec!["fibonacci".to_owned(), "two-sum".to_owned()],
+            candidates: vec![
+                candidate(
+                    "ada",
+                    29.5,
+                    &[
+                        ("two-sum", ExerciseStatus::Graded(Verdict::Accepted)),
+                        ("fibonacci", ExerciseStatus::Graded(Verdict::WrongAnswer)),
+                    ],
+                ),
+                bob,
+            ],
+            problems: Vec::new(),
+            similar: Vec::new(),
+        };
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        write_summary(&mut out, &mut notes, &summary).unwrap();
+        let text = format!(
+            "{}---\n{}",
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(notes).unwrap()
+        );
+        insta::assert_snapshot!(text);
+    }
 }

@@ -6,8 +6,8 @@ pub(crate) mod check;
 pub(crate) mod grade;
 pub(crate) mod image;
 pub(crate) mod list;
-pub(crate) mod remote;
 pub(crate) mod run;
+pub(crate) mod server;
 pub(crate) mod submission;
 
 use crate::cli::Color;

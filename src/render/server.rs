@@ -3,8 +3,8 @@
 
 use super::{counted_noun, safe_line, verdict};
 use console::style;
+use gavel_api::shapes::SubmissionInfo;
 use gavel_judge::points;
-use gavel_server::shapes::SubmissionInfo;
 use gavel_server::store::{CandidateRow, QueueStatus};
 use std::path::Path;
 
@@ -30,10 +30,13 @@ pub(crate) fn submissions(list: &[SubmissionInfo], server: &str) {
 }
 
 /// Where a fetched exercise went, and what to do next.
-pub(crate) fn fetched(id: &str, dir: &Path, starter: &Path, wrote_starter: bool) {
-    let catalog = dir.join("exercises").join(id);
-    eprintln!("wrote {} (statement, public tests)", catalog.display());
-    if wrote_starter {
+pub(crate) fn fetched(id: &str, dir: &Path, unpacked: &gavel_api::shapes::Unpacked) {
+    let starter = &unpacked.starter;
+    eprintln!(
+        "wrote {} (statement, public tests)",
+        unpacked.exercise_dir.display()
+    );
+    if unpacked.wrote_starter {
         eprintln!("wrote the starter to {}", starter.display());
     } else {
         eprintln!("kept {} (it exists)", starter.display());

@@ -4,11 +4,12 @@
 
 use super::{safe, safe_line, verdict};
 use console::style;
+use gavel_core::limits::human_fuel;
 use gavel_core::text::clip;
 use gavel_exercise::{Verdict, Visibility};
-use gavel_judge::report::human_fuel;
-use gavel_judge::{Event, Message, Reporter, Side, SubmissionResult, TestResult, points};
+use gavel_judge::{JudgeProgress, Message, Side, SubmissionResult, TestResult, points};
 use indicatif::ProgressBar;
+use std::io::Write;
 use std::sync::Mutex;
 
 /// Prints tests as the engine reports them, and at the end those it
@@ -116,47 +117,17 @@ impl Live {
     }
 }
 
-impl Reporter for Live {
-    fn report(&self, event: Event<'_>) {
-        if let Event::TestFinished { test, .. } = event {
-            self.test(test);
-        }
+impl JudgeProgress for Live {
+    fn test_finished(&self, test: &TestResult) {
+        self.test(test);
     }
 }
 
 /// One test: its line, then (for a failure whose details may be shown) the
-/// message, the end of the traceback and the diff.
+/// call or input, the values, the message, the end of the traceback, the
+/// transcript, the diff, the captured output and a hint.
 pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
-    let mut out = String::new();
-    let hidden = if test.visibility == Visibility::Hidden {
-        " (hidden)"
-    } else {
-        ""
-    };
-    let resources = match (test.fuel, test.fuel_limit) {
-        (Some(fuel), Some(limit)) => format!(
-            "  {} / {} fuel · {:.1} ms · {:.1} MiB{}",
-            human_fuel(fuel),
-            human_fuel(limit),
-            test.wall_ms.unwrap_or(0.0),
-            test.peak_memory_bytes.unwrap_or(0) as f64 / (1024.0 * 1024.0),
-            test.limit.map(|l| format!(" ({l})")).unwrap_or_default(),
-        ),
-        _ => String::new(),
-    };
-    let name = safe_line(&test.name);
-    // Aligns the resources of public tests; a hidden test's line ends at its name.
-    let pad = if resources.is_empty() {
-        0
-    } else {
-        width.saturating_sub(name.chars().count())
-    };
-    out.push_str(&format!(
-        "  {:<3} {name}{}{:pad$}{resources}",
-        verdict(test.verdict),
-        style(hidden).dim(),
-        "",
-    ));
+    let mut out = headline(test, width);
     if let Some(call) = &test.call {
         out.push_str(&format!(
             "\n      {} {}",
@@ -190,41 +161,88 @@ pub(crate) fn test_lines(test: &TestResult, width: usize) -> String {
     if test.verdict != Verdict::Accepted && !test.transcript.is_empty() {
         out.push_str(&transcript_lines(&test.transcript));
     }
-    // Two one-line values: their own lines already show the difference.
-    let plain = test.returned.is_some() && test.diff.len() <= 2;
-    if !test.diff.is_empty() && !plain {
-        out.push_str(&format!(
-            "\n      {}",
-            style("--- expected  +++ yours").dim()
-        ));
-        for line in &test.diff {
-            let text = format!("{} {}", line.tag, line.text);
-            let styled = match line.tag {
-                '-' => style(text).red(),
-                '+' => style(text).green(),
-                _ => style(text).dim(),
-            };
-            out.push_str(&format!("\n      {styled}"));
-        }
-    }
-    if test.verdict != Verdict::Accepted {
-        // A function's stdout is not its answer, so it is shown as captured;
-        // a script's stdout is in the diff already.
-        if test.call.is_some()
-            && let Some(stdout) = test.stdout.as_deref().filter(|s| !s.is_empty())
-        {
-            out.push_str(&block("captured stdout", stdout));
-        }
-        if let Some(stderr) = test.stderr.as_deref().filter(|s| !s.is_empty()) {
-            out.push_str(&block("captured stderr", stderr));
-        }
-    }
+    out.push_str(&diff_lines(test));
+    out.push_str(&captured(test));
     if let Some(hint) = &test.hint {
         out.push_str(&format!(
             "\n      {} {}",
             style("hint:").yellow().bold(),
             safe_line(hint)
         ));
+    }
+    out
+}
+
+/// A test's first line: verdict, name, and the resources a public test used.
+fn headline(test: &TestResult, width: usize) -> String {
+    let hidden = if test.visibility == Visibility::Hidden {
+        " (hidden)"
+    } else {
+        ""
+    };
+    let resources = match (test.fuel, test.fuel_limit) {
+        (Some(fuel), Some(limit)) => format!(
+            "  {} / {} fuel · {:.1} ms · {:.1} MiB{}",
+            human_fuel(fuel),
+            human_fuel(limit),
+            test.wall_ms.unwrap_or(0.0),
+            test.peak_memory_bytes.unwrap_or(0) as f64 / (1024.0 * 1024.0),
+            test.limit.map(|l| format!(" ({l})")).unwrap_or_default(),
+        ),
+        _ => String::new(),
+    };
+    let name = safe_line(&test.name);
+    // Aligns the resources of public tests; a hidden test's line ends at its name.
+    let pad = if resources.is_empty() {
+        0
+    } else {
+        width.saturating_sub(name.chars().count())
+    };
+    format!(
+        "  {:<3} {name}{}{:pad$}{resources}",
+        verdict(test.verdict),
+        style(hidden).dim(),
+        "",
+    )
+}
+
+/// Expected against actual, unless two one-line values already show it.
+fn diff_lines(test: &TestResult) -> String {
+    let mut out = String::new();
+    let plain = test.returned.is_some() && test.diff.len() <= 2;
+    if test.diff.is_empty() || plain {
+        return out;
+    }
+    out.push_str(&format!(
+        "\n      {}",
+        style("--- expected  +++ yours").dim()
+    ));
+    for line in &test.diff {
+        let text = format!("{} {}", line.tag, line.text);
+        let styled = match line.tag {
+            '-' => style(text).red(),
+            '+' => style(text).green(),
+            _ => style(text).dim(),
+        };
+        out.push_str(&format!("\n      {styled}"));
+    }
+    out
+}
+
+/// A failed test's captured output: a function's stdout (not its answer)
+/// and stderr; a script's stdout is in the diff already.
+fn captured(test: &TestResult) -> String {
+    let mut out = String::new();
+    if test.verdict == Verdict::Accepted {
+        return out;
+    }
+    if test.call.is_some()
+        && let Some(stdout) = test.stdout.as_deref().filter(|s| !s.is_empty())
+    {
+        out.push_str(&block("captured stdout", stdout));
+    }
+    if let Some(stderr) = test.stderr.as_deref().filter(|s| !s.is_empty()) {
+        out.push_str(&block("captured stderr", stderr));
     }
     out
 }
@@ -286,17 +304,23 @@ fn transcript_lines(transcript: &[Message]) -> String {
     out
 }
 
-/// The end of a submission: a compile error (once), the hidden tests
-/// together, and the verdict with the hashes that replay it.
+/// The end of a submission, on the terminal (see [`write_summary`]).
 pub(crate) fn summary(result: &SubmissionResult) {
+    let _ = write_summary(&mut std::io::stdout().lock(), result);
+}
+
+/// The end of a submission: a compile error (once), the groups, the hidden
+/// tests together, and the verdict with the hashes that replay it.
+pub(crate) fn write_summary(out: &mut dyn Write, result: &SubmissionResult) -> std::io::Result<()> {
     if let Some(error) = &result.compile_error {
-        println!(
+        writeln!(
+            out,
             "  {} {}",
             verdict(Verdict::CompileError),
             safe_line(&error.to_string())
-        );
+        )?;
         for line in error.traceback.lines() {
-            println!("      {}", safe(line));
+            writeln!(out, "      {}", safe(line))?;
         }
     }
     for group in &result.groups {
@@ -305,37 +329,40 @@ pub(crate) fn summary(result: &SubmissionResult) {
             .as_deref()
             .map(|why| format!(" · {}", safe_line(why)))
             .unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "  {} {:<3} {}/{} points{why}",
             style(format!("group {}:", safe_line(&group.name))).dim(),
             verdict(group.verdict),
             points::show(group.points),
             group.max_points,
-        );
+        )?;
     }
     if let Some(hidden) = &result.hidden {
         let accepted = hidden
             .accepted
             .map(|a| format!("{a}/{} accepted · ", hidden.tests))
             .unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "  {} {accepted}{}/{} points · used at most {}% of their fuel budgets and {}% of their memory",
             style(format!("hidden tests ({}):", hidden.tests)).dim(),
             points::show(hidden.points),
             hidden.max_points,
             hidden.fuel_percent,
             hidden.memory_percent,
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "{} {} · {}/{} points · source {} · image {}",
         style("verdict:").bold(),
         verdict(result.verdict),
         points::show(result.points),
         result.max_points,
-        &result.source_sha256[..12],
+        &result.source_sha256[..12.min(result.source_sha256.len())],
         &result.image_sha256[..12.min(result.image_sha256.len())],
-    );
+    )
 }
 
 /// After `submit` in a candidate pack: what the verdict does not cover.
@@ -344,4 +371,105 @@ pub(crate) fn pack_note() {
         "{} this pack holds the public tests only: your submission is also judged on hidden tests, by the hiring team (on their server, or when they grade your work)",
         style("note:").cyan().bold()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gavel_exercise::diff::DiffLine;
+    use gavel_judge::{GroupResult, HiddenSummary};
+
+    fn rendered(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+        console::set_colors_enabled(false);
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn result() -> SubmissionResult {
+        let mut wrong = TestResult::bare(
+            "02-middle".to_owned(),
+            Visibility::Public,
+            None,
+            Verdict::WrongAnswer,
+            0.0,
+            1,
+        );
+        wrong.call = Some("two_sum([3, 2, 4], 6)".to_owned());
+        wrong.expected = Some("[1, 2]".to_owned());
+        wrong.returned = Some("[0, 0]".to_owned());
+        wrong.message = Some("[0]: expected `1`, found `0`".to_owned());
+        wrong.diff = vec![
+            DiffLine {
+                tag: ' ',
+                text: "[".to_owned(),
+            },
+            DiffLine {
+                tag: '-',
+                text: "  1,".to_owned(),
+            },
+            DiffLine {
+                tag: '+',
+                text: "  0,".to_owned(),
+            },
+            DiffLine {
+                tag: ' ',
+                text: "]".to_owned(),
+            },
+        ];
+        wrong.stdout = Some("debug\n".to_owned());
+        wrong.fuel = Some(1_500_000);
+        wrong.fuel_limit = Some(100_000_000);
+        wrong.wall_ms = Some(3.0);
+        wrong.peak_memory_bytes = Some(16 << 20);
+        SubmissionResult {
+            exercise: "two-sum".to_owned(),
+            verdict: Verdict::WrongAnswer,
+            points: 12.0,
+            max_points: 16,
+            score: 0.75,
+            compile_error: None,
+            tests: vec![
+                wrong,
+                TestResult::bare(
+                    "04-negative".to_owned(),
+                    Visibility::Hidden,
+                    Some("large".to_owned()),
+                    Verdict::TimeLimit,
+                    0.0,
+                    1,
+                ),
+            ],
+            groups: vec![GroupResult {
+                name: "large".to_owned(),
+                verdict: Verdict::TimeLimit,
+                points: 0.0,
+                max_points: 3,
+                skipped: None,
+            }],
+            hidden: Some(HiddenSummary {
+                tests: 11,
+                accepted: Some(10),
+                points: 10.0,
+                max_points: 13,
+                fuel_percent: 100,
+                memory_percent: 10,
+            }),
+            disclosure: gavel_exercise::Disclosure::Verdicts,
+            source_sha256: "6af4c3686b51aaaa".to_owned(),
+            image_sha256: "a32bc0a0939ebbbb".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_submission_reads_as_its_tests_then_its_summary() {
+        let result = result();
+        let text = rendered(|out| {
+            for test in &result.tests {
+                writeln!(out, "{}", test_lines(test, 11))?;
+            }
+            write_summary(out, &result)
+        });
+        insta::assert_snapshot!(text);
+    }
 }

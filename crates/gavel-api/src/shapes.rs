@@ -9,11 +9,12 @@ use base64::Engine as _;
 use gavel_exercise::Verdict;
 use gavel_judge::{SubmissionResult, TestResult};
 use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
 /// Where a submission is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum SubmissionStatus {
     /// Stored, waiting for a judge.
     Queued,
     /// Being judged.
@@ -22,22 +23,22 @@ pub enum Status {
     Done,
 }
 
-impl Status {
+impl SubmissionStatus {
     /// The name stored in the database and sent on the wire.
     pub fn name(self) -> &'static str {
         match self {
-            Status::Queued => "queued",
-            Status::Running => "running",
-            Status::Done => "done",
+            SubmissionStatus::Queued => "queued",
+            SubmissionStatus::Running => "running",
+            SubmissionStatus::Done => "done",
         }
     }
 
     /// The status named `name`.
-    pub fn from_name(name: &str) -> Option<Status> {
+    pub fn from_name(name: &str) -> Option<SubmissionStatus> {
         match name {
-            "queued" => Some(Status::Queued),
-            "running" => Some(Status::Running),
-            "done" => Some(Status::Done),
+            "queued" => Some(SubmissionStatus::Queued),
+            "running" => Some(SubmissionStatus::Running),
+            "done" => Some(SubmissionStatus::Done),
             _ => None,
         }
     }
@@ -71,7 +72,7 @@ pub struct SubmissionInfo {
     /// The exercise.
     pub exercise: String,
     /// Where it is.
-    pub status: Status,
+    pub status: SubmissionStatus,
     /// When it was received (RFC 3339, UTC).
     pub submitted_at: String,
     /// When it was judged.
@@ -105,7 +106,7 @@ pub struct SubmissionDetails {
 #[serde(rename_all = "snake_case")]
 pub enum StreamLine {
     /// The submission's status when the stream starts and when it changes.
-    Status(Status),
+    Status(SubmissionStatus),
     /// A test finished (under the confidentiality rules).
     Test(Box<TestResult>),
     /// The final result; the stream ends.
@@ -164,6 +165,97 @@ pub struct Pack {
     pub files: Vec<PackFile>,
 }
 
+/// Why a pack could not be written out.
+#[derive(Debug, thiserror::Error)]
+pub enum UnpackError {
+    /// The exercise's directory exists already.
+    #[error("`{}` exists already; remove it to fetch the exercise again", .0.display())]
+    Exists(PathBuf),
+    /// The id or a file's path would leave the directory it belongs in.
+    #[error("the server sent a file outside the exercise: `{0}`")]
+    Outside(String),
+    /// A file's base64 does not decode.
+    #[error("the server sent `{0}` damaged")]
+    Damaged(String),
+    /// A file could not be written.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Where [`Pack::unpack`] wrote a pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpacked {
+    /// `DIR/exercises/ID`: the exercise, a catalog of one under `DIR/exercises`.
+    pub exercise_dir: PathBuf,
+    /// `DIR/ID.py`: the starter, for the candidate's work.
+    pub starter: PathBuf,
+    /// Whether the starter was written (a file there already is kept: it may
+    /// be the candidate's work).
+    pub wrote_starter: bool,
+}
+
+/// Whether `path` is relative and goes only down (no `..`, no root).
+fn stays_inside(path: &Path) -> bool {
+    path.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+impl Pack {
+    /// Writes the pack into `dir`: the exercise as `DIR/exercises/ID/` and its
+    /// starter as `DIR/ID.py` (unless that file exists). Nothing the server
+    /// sends can write outside those: every path is checked first.
+    pub fn unpack(&self, dir: &Path) -> Result<Unpacked, UnpackError> {
+        if !stays_inside(Path::new(&self.exercise)) || self.exercise.contains('/') {
+            return Err(UnpackError::Outside(self.exercise.clone()));
+        }
+        let exercise_dir = dir.join("exercises").join(&self.exercise);
+        if exercise_dir.exists() {
+            return Err(UnpackError::Exists(exercise_dir));
+        }
+        let mut files = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let bytes = file
+                .bytes()
+                .ok_or_else(|| UnpackError::Damaged(file.path.clone()))?;
+            if !stays_inside(Path::new(&file.path)) {
+                return Err(UnpackError::Outside(file.path.clone()));
+            }
+            files.push((exercise_dir.join(&file.path), bytes));
+        }
+        let write = |path: &Path, bytes: &[u8]| {
+            gavel_core::fs::write_atomically(path, bytes).map_err(|source| UnpackError::Write {
+                path: path.to_owned(),
+                source,
+            })
+        };
+        for (path, bytes) in &files {
+            write(path, bytes)?;
+        }
+        let starter = dir.join(format!("{}.py", self.exercise));
+        let text = files
+            .iter()
+            .find(|(path, _)| *path == exercise_dir.join("starter.py"))
+            .map(|(_, bytes)| bytes);
+        let wrote_starter = match text {
+            Some(bytes) if !starter.exists() => {
+                write(&starter, bytes)?;
+                true
+            }
+            _ => false,
+        };
+        Ok(Unpacked {
+            exercise_dir,
+            starter,
+            wrote_starter,
+        })
+    }
+}
+
 /// Every error's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -198,11 +290,50 @@ mod tests {
     }
 
     #[test]
+    fn a_pack_is_written_only_inside_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = |exercise: &str, path: &str| Pack {
+            exercise: exercise.to_owned(),
+            files: vec![
+                PackFile::new("starter.py".into(), b"def f():\n    pass\n"),
+                PackFile::new(path.into(), b"x"),
+            ],
+        };
+        let unpacked = pack("two-sum", "tests/public/01.in")
+            .unpack(dir.path())
+            .unwrap();
+        assert!(unpacked.wrote_starter);
+        assert_eq!(
+            std::fs::read(dir.path().join("two-sum.py")).unwrap(),
+            b"def f():\n    pass\n"
+        );
+        assert!(unpacked.exercise_dir.join("tests/public/01.in").is_file());
+        // Again: the exercise exists, refused; the starter is the candidate's.
+        assert!(matches!(
+            pack("two-sum", "a").unpack(dir.path()),
+            Err(UnpackError::Exists(_))
+        ));
+        for (exercise, path) in [("other", "../evil"), ("other", "/etc/x"), ("../up", "a")] {
+            assert!(
+                matches!(
+                    pack(exercise, path).unpack(dir.path()),
+                    Err(UnpackError::Outside(_))
+                ),
+                "{exercise} {path}"
+            );
+        }
+        assert!(!dir.path().join("evil").exists());
+    }
+
+    #[test]
     fn stream_lines_read_back_with_exact_numbers() {
-        let line = StreamLine::Status(Status::Running);
+        let line = StreamLine::Status(SubmissionStatus::Running);
         let json = serde_json::to_string(&line).unwrap();
         assert_eq!(json, r#"{"status":"running"}"#);
         let back: StreamLine = serde_json::from_str(&json).unwrap();
-        assert!(matches!(back, StreamLine::Status(Status::Running)));
+        assert!(matches!(
+            back,
+            StreamLine::Status(SubmissionStatus::Running)
+        ));
     }
 }

@@ -76,6 +76,16 @@ pub const fn kib(n: u64) -> u64 {
     n.saturating_mul(1024)
 }
 
+/// Fuel for people: `668.1M`, `17.2G`, `950`.
+pub fn human_fuel(fuel: u64) -> String {
+    match fuel {
+        f if f >= 1_000_000_000 => format!("{:.1}G", f as f64 / 1e9),
+        f if f >= 1_000_000 => format!("{:.1}M", f as f64 / 1e6),
+        f if f >= 1_000 => format!("{:.1}k", f as f64 / 1e3),
+        f => f.to_string(),
+    }
+}
+
 /// A limit outside its allowed range.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[error("`{name}` must be between {min} and {max}{unit}, not {value}")]

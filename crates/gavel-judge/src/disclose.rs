@@ -10,6 +10,7 @@
 //! and verdict, and the submission's resources on hidden tests appear once,
 //! as the largest share of a budget any of them used, rounded up to a tenth.
 
+use crate::evaluate::Evaluation;
 use crate::result::{GroupResult, HiddenSummary, SubmissionResult, TestResult};
 use gavel_exercise::{Disclosure, Verdict, Visibility};
 use std::time::Duration;
@@ -64,15 +65,6 @@ pub fn release_bits(longest: Duration) -> f64 {
         instants += 1;
     }
     (instants as f64).log2()
-}
-
-/// Everything judging learned about one test, before the rules apply.
-#[derive(Debug, Clone)]
-pub(crate) struct Evaluation {
-    /// The result in full (every detail present for a test that ran).
-    pub(crate) full: TestResult,
-    /// The memory limit of the run, for the hidden tests' summary.
-    pub(crate) memory_limit: u64,
 }
 
 /// What `policy` lets a result say about the test of `evaluation`: everything

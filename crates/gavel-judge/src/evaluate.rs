@@ -3,66 +3,26 @@
 //! result is complete; the confidentiality rules are applied after
 //! ([`crate::disclose`]).
 
-use crate::disclose::Evaluation;
 use crate::prepare::ResolvedTest;
 use crate::result::TestResult;
-use gavel_exercise::compare::{self, Compared};
+use gavel_exercise::compare::{self, Compared, parse_returned};
 use gavel_exercise::diff::{self, DiffLimits};
 use gavel_exercise::{TestData, Verdict, WrongReason, python};
 use gavel_sandbox::{Interaction, Judgement, Outcome, PyError, RunReport};
 use serde_json::Value;
 
+/// Everything judging learned about one test, before the confidentiality
+/// rules apply ([`crate::disclose`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Evaluation {
+    /// The result in full (every detail present for a test that ran).
+    pub(crate) full: TestResult,
+    /// The memory limit of the run, for the hidden tests' summary.
+    pub(crate) memory_limit: u64,
+}
+
 /// Characters of a program's stdout or stderr a result keeps.
 const SHOWN_OUTPUT: usize = 4096;
-
-/// How deeply a returned value may nest. A list nested a few hundred levels
-/// deep is an ordinary Python value; past this the comparison's recursion
-/// would be at risk, and no exercise expects such a value.
-pub(crate) const MAX_RETURN_DEPTH: usize = 1000;
-
-/// The nesting depth of a JSON text (brackets outside strings).
-fn nesting(text: &str) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
-/// Reads back a value a function returned (or a reference computed). The
-/// text comes from the guest, whose runner the submission can tamper with, so
-/// anything may arrive: too deep, not JSON, a lone surrogate.
-pub(crate) fn parse_returned(text: &str) -> Result<Value, String> {
-    let depth = nesting(text);
-    if depth > MAX_RETURN_DEPTH {
-        return Err(format!(
-            "the value is nested {depth} levels deep; at most {MAX_RETURN_DEPTH} levels can be compared"
-        ));
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    deserializer.disable_recursion_limit();
-    let value = serde::Deserialize::deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value))
-        .map_err(|e| format!("it is not a JSON value gavel can read ({e})"))?;
-    Ok(value)
-}
 
 fn clipped(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -102,6 +62,13 @@ pub(crate) fn without_run(
         },
         memory_limit: test.limits.memory_bytes,
     }
+}
+
+/// The evaluation of a test the judge failed on: IE, with the reason
+/// (logged, since it is gavel's bug or the machine's trouble).
+pub(crate) fn internal_error(test: &ResolvedTest, message: String) -> Evaluation {
+    tracing::error!(test = %test.test.name, "{message}");
+    without_run(test, Verdict::InternalError, Some(message))
 }
 
 /// What decided a test instead of a comparison: a checker's or an
@@ -424,26 +391,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn returned_values_keep_order_and_digits_and_nest_deeply() {
-        let value = parse_returned(r#"{"p": 1, "A": 2, "B": 36893488147419103232}"#).unwrap();
-        assert_eq!(
-            value.to_string(),
-            r#"{"p":1,"A":2,"B":36893488147419103232}"#
-        );
-        let deep = format!(
-            "{}{}",
-            "[".repeat(MAX_RETURN_DEPTH),
-            "]".repeat(MAX_RETURN_DEPTH)
-        );
-        let value = parse_returned(&deep).unwrap();
-        let j = gavel_exercise::Comparison::Json {
-            float_tolerance: None,
-            unordered_lists: false,
-        };
-        assert_eq!(compare::compare_json(&j, &value, &value), Compared::Match);
-    }
-
-    #[test]
     fn common_mistakes_get_a_hint() {
         let hint = |expected: &str, actual: &str| stdio_hint(expected, actual).unwrap_or_default();
         assert!(hint("0\n1\n", "Enter n: 0\n1\n").contains("`Enter n:`"));
@@ -451,27 +398,6 @@ mod tests {
         assert!(hint("3\n", "debug [1, 2]\n3\n").contains("stderr"));
         assert_eq!(hint("3\n", "4\n"), "");
         assert_eq!(hint("Answer: 3\n", "Answer: 4\n"), "");
-    }
-
-    #[test]
-    fn unreadable_returned_values_are_explained() {
-        let deeper = format!(
-            "{}{}",
-            "[".repeat(MAX_RETURN_DEPTH + 1),
-            "]".repeat(MAX_RETURN_DEPTH + 1)
-        );
-        assert!(
-            parse_returned(&deeper)
-                .unwrap_err()
-                .contains("nested 1001 levels")
-        );
-        assert!(
-            parse_returned(r#""\ud800""#)
-                .unwrap_err()
-                .contains("not a JSON value")
-        );
-        assert!(parse_returned("garbage").is_err());
-        assert_eq!(nesting(r#"["[[[", {"a": "]"}]"#), 2);
     }
 
     fn report(stdout: &str) -> RunReport {

@@ -1,44 +1,23 @@
-//! Running a submission against an exercise's tests: each test in a fresh
-//! sandbox run, in parallel, turned into a verdict and a result under the
-//! confidentiality rules.
+//! Judging a submission: compiled once, then each test in a fresh sandbox
+//! run by the exercise's grader, in the order the plan gives, scored, and
+//! turned into a result under the confidentiality rules.
 
-use crate::disclose::{self, Evaluation};
-use crate::evaluate::{author_failure, evaluate, evaluate_interaction, without_run};
-use crate::events::{Event, Reporter};
-use crate::prepare::{Prepared, ResolvedTest};
-use crate::result::SubmissionResult;
+use crate::disclose;
+use crate::error::JudgeError;
+use crate::evaluate::{Evaluation, internal_error, without_run};
+use crate::grader::{Grader, Program};
+use crate::plan::{Step, plan};
+use crate::prepare::{self, Prepared, Selection};
+use crate::result::{SubmissionResult, TestResult};
+use crate::runner::{Compiled, Runner};
 use crate::scoring::score;
 use bytes::Bytes;
-use gavel_core::Cache;
-use gavel_core::fs::write_atomically;
 use gavel_core::hash::sha256_hex;
-use gavel_core::limits;
-use gavel_exercise::manifest::OnFailure;
-use gavel_exercise::{Disclosure, TestData, Verdict, Visibility};
-use gavel_sandbox::{Job, Outcome, PyError, RunReport, Sandbox, SandboxError};
-use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use gavel_core::{Cache, Limits, limits};
+use gavel_exercise::{Disclosure, Exercise, Verdict, Visibility};
+use gavel_sandbox::{PyError, Sandbox};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use thiserror::Error;
-
-/// A failure of the judge or of an exercise, never of a submission.
-#[derive(Debug, Error)]
-pub enum JudgeError {
-    /// The sandbox failed.
-    #[error(transparent)]
-    Sandbox(#[from] SandboxError),
-    /// The exercise's reference solution or generator does not work.
-    #[error("exercise `{exercise}`: {message}")]
-    Exercise {
-        /// The exercise.
-        exercise: String,
-        /// What went wrong.
-        message: String,
-    },
-    /// A task of the judge panicked (a bug of gavel).
-    #[error("a task of the judge failed: {0}")]
-    Panicked(String),
-}
 
 /// How to judge.
 #[derive(Debug, Clone, Copy)]
@@ -62,13 +41,31 @@ impl Default for Options {
     }
 }
 
+/// What judging a submission reports while it runs, for a live view (the
+/// terminal, the server's stream): only the tests the confidentiality rules
+/// let a live view show, as each finishes (see [`Judge::judge`]). Called
+/// from the judge's tasks, so it must be shareable.
+pub trait JudgeProgress: Send + Sync {
+    /// A test's result, under the confidentiality rules.
+    fn test_finished(&self, test: &TestResult);
+}
+
+impl<F: Fn(&TestResult) + Send + Sync> JudgeProgress for F {
+    fn test_finished(&self, test: &TestResult) {
+        self(test)
+    }
+}
+
+impl JudgeProgress for crate::Silent {
+    fn test_finished(&self, _test: &TestResult) {}
+}
+
 /// The judge: a sandbox (whose slots bound the runs in progress, for
 /// everything it judges) and a disk cache of derived data (reference fuel,
-/// generated tests).
+/// generated tests). Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Judge {
-    sandbox: Arc<Sandbox>,
-    cache_dir: PathBuf,
+    runner: Runner,
 }
 
 impl Judge {
@@ -76,72 +73,59 @@ impl Judge {
     /// directory (safe to delete).
     pub fn new(sandbox: Arc<Sandbox>, cache: &Cache) -> Judge {
         Judge {
-            sandbox,
-            cache_dir: cache.judge_dir(),
+            runner: Runner::new(sandbox, cache),
         }
     }
 
     /// The sandbox in use.
     pub fn sandbox(&self) -> &Sandbox {
-        &self.sandbox
+        self.runner.sandbox()
+    }
+
+    /// The runner beneath (for `--bless`, which runs the reference alone).
+    pub(crate) fn runner(&self) -> &Runner {
+        &self.runner
     }
 
     /// How many programs run at once.
     pub fn parallel(&self) -> usize {
-        self.sandbox.slots()
+        self.runner.sandbox().slots()
     }
 
-    /// Runs one job when a slot is free.
-    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
-        self.sandbox.run(job).await
-    }
-
-    fn cache_path(&self, kind: &str, key: &str) -> PathBuf {
-        self.cache_dir.join(kind).join(format!("{key}.json"))
-    }
-
-    pub(crate) fn read_cache<T: for<'de> Deserialize<'de>>(
+    /// Prepares an exercise's tests in `selection` (generated tests,
+    /// reference fuel and limits, cached on disk).
+    pub async fn prepare(
         &self,
-        kind: &str,
-        key: &str,
-    ) -> Option<T> {
-        let bytes = std::fs::read(self.cache_path(kind, key)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        exercise: Arc<Exercise>,
+        selection: Selection,
+    ) -> Result<Prepared, JudgeError> {
+        prepare::prepare(&self.runner, exercise, selection).await
     }
 
-    pub(crate) fn write_cache<T: Serialize>(&self, kind: &str, key: &str, value: &T) {
-        let path = self.cache_path(kind, key);
-        let bytes = serde_json::to_vec(value).expect("cache entries serialise");
-        if let Err(e) = write_atomically(&path, &bytes) {
-            tracing::warn!(path = %path.display(), "cannot write the judge cache: {e}");
-        }
-    }
-
-    /// Judges `source` against a prepared exercise, reporting each test as it
-    /// finishes. A failing submission is a result, never an `Err`; a failure
-    /// of the judge on a test is that test's IE.
+    /// Judges `source` against a prepared exercise. A failing submission is a
+    /// result, never an `Err`; a failure of the judge on a test is that
+    /// test's IE.
+    ///
+    /// `progress` hears of a test while judging only when the test is public
+    /// and finished before any hidden test started (public tests run first);
+    /// every other test is known only from the result. So no live view can
+    /// show when a hidden test finished (docs/confidentiality.md).
     pub async fn judge(
         &self,
         prepared: &Arc<Prepared>,
         source: Bytes,
         options: Options,
-        reporter: &dyn Reporter,
+        progress: &dyn JudgeProgress,
     ) -> SubmissionResult {
-        let exercise = &prepared.exercise;
-        let policy = options.disclosure.unwrap_or(exercise.disclosure);
+        let policy = options.disclosure.unwrap_or(prepared.exercise.disclosure);
         let source_sha256 = sha256_hex(&source);
-        reporter.report(Event::SubmissionStarted {
-            candidate: None,
-            exercise: &exercise.id,
-            tests: prepared.tests.len(),
-        });
         if source.len() as u64 > options.max_source_bytes {
             let error = source_too_large(source.len() as u64, options.max_source_bytes);
             return self.not_run(prepared, error, policy, source_sha256);
         }
         // Compiled once, here; every test's run loads the code.
         let program = match compile_limits(prepared) {
-            Some(limits) => match self.compile(&source, limits).await {
+            Some(limits) => match self.runner.compile(&source, limits).await {
                 Compiled::Code(code) => Program { source, code },
                 Compiled::Error(error) => {
                     return self.not_run(prepared, error, policy, source_sha256);
@@ -152,18 +136,26 @@ impl Judge {
                 code: Bytes::new(),
             },
         };
-        let collector = Collector::new(prepared, policy, reporter);
-        if options.stop_on_first_failure {
-            let all: Vec<usize> = (0..prepared.tests.len()).collect();
-            self.run_in_order(prepared, &program, &all, &collector, None)
-                .await;
-        } else if prepared.exercise.groups.values().any(|g| g.has_rules()) {
-            self.run_groups(prepared, &program, &collector).await;
-        } else {
-            let all: Vec<usize> = (0..prepared.tests.len()).collect();
-            self.run_batch(prepared, &program, &all, &collector).await;
-        }
-        let evaluations = collector.finish();
+        let collector = Collector::new(
+            prepared.tests.iter().map(|t| t.test.visibility).collect(),
+            policy,
+            progress,
+        );
+        let tests: Vec<&gavel_exercise::Test> = prepared.tests.iter().map(|t| &t.test).collect();
+        let steps = plan(
+            &tests,
+            &prepared.exercise.groups,
+            options.stop_on_first_failure,
+        );
+        self.run_steps(prepared, &program, steps, &collector).await;
+        let evaluations: Vec<Evaluation> = collector
+            .finish()
+            .into_iter()
+            .zip(&prepared.tests)
+            .map(|(evaluation, test)| {
+                evaluation.unwrap_or_else(|| internal_error(test, "a test task failed".to_owned()))
+            })
+            .collect();
         let compile_error = evaluations.iter().find_map(|e| match e.full.verdict {
             Verdict::CompileError => e.full.error.clone(),
             _ => None,
@@ -174,30 +166,142 @@ impl Judge {
         self.finish(prepared, evaluations, None, policy, source_sha256)
     }
 
-    /// Compiles `source` in a run of its own (nothing of it runs), under
-    /// `limits`. A compile error is the submission's, and so is compiling
-    /// past a limit (a source that takes more fuel or memory to compile than
-    /// any test allows, such as 300,000 nested operators): both are CE, said
-    /// once. When the judge fails, the code is empty and each test's run
-    /// compiles the source itself.
-    pub(crate) async fn compile(&self, source: &Bytes, limits: gavel_core::Limits) -> Compiled {
-        let job = Job {
-            entry: gavel_sandbox::Entry::Compile,
-            limits,
-            source: source.clone(),
-            ..Job::script(b"")
-        };
-        match self.run(&job).await {
-            Ok(report) => match report.outcome {
-                Outcome::Ok => Compiled::Code(report.code.unwrap_or_default()),
-                Outcome::CompileError { error } => Compiled::Error(error),
-                other => Compiled::Error(compile_failure(&other, &limits)),
-            },
-            Err(e) => {
-                tracing::warn!("compiling a source failed; each run compiles it: {e}");
-                Compiled::Code(Bytes::new())
+    /// Judges a source of `size` bytes that is too large to read, without
+    /// reading it (its hash is given).
+    pub fn too_large(
+        &self,
+        prepared: &Prepared,
+        size: u64,
+        source_sha256: String,
+        options: Options,
+    ) -> SubmissionResult {
+        let policy = options.disclosure.unwrap_or(prepared.exercise.disclosure);
+        let error = source_too_large(size, options.max_source_bytes);
+        self.not_run(prepared, error, policy, source_sha256)
+    }
+
+    /// Carries out the plan's steps. A group whose dependency did not pass
+    /// is skipped; a step in order stops at its first failure.
+    async fn run_steps(
+        &self,
+        prepared: &Arc<Prepared>,
+        program: &Program,
+        steps: Vec<Step>,
+        collector: &Collector<'_>,
+    ) {
+        let grader = Grader::of(&prepared.exercise);
+        let mut passed: BTreeMap<String, bool> = BTreeMap::new();
+        for step in steps {
+            match step {
+                Step::AtOnce(tests) => {
+                    self.run_at_once(grader, prepared, program, &tests, collector)
+                        .await;
+                }
+                Step::InOrder { tests, why } => {
+                    self.run_in_order(grader, prepared, program, &tests, collector, why)
+                        .await;
+                }
+                Step::Group {
+                    name,
+                    depends_on,
+                    tests,
+                    in_order,
+                } => {
+                    let failed = depends_on
+                        .iter()
+                        .find(|d| !passed.get(d.as_str()).copied().unwrap_or(false));
+                    let ok = if let Some(dependency) = failed {
+                        let why = format!(
+                            "skipped: group `{name}` depends on `{dependency}`, which did not pass"
+                        );
+                        for &index in &tests {
+                            collector.starting(index);
+                            let test = &prepared.tests[index];
+                            collector.put(
+                                index,
+                                without_run(test, Verdict::Skipped, Some(why.clone())),
+                            );
+                        }
+                        false
+                    } else if in_order {
+                        let why = format!("skipped: an earlier test of group `{name}` failed");
+                        self.run_in_order(grader, prepared, program, &tests, collector, Some(why))
+                            .await
+                    } else {
+                        self.run_at_once(grader, prepared, program, &tests, collector)
+                            .await
+                    };
+                    passed.insert(name, ok);
+                }
             }
         }
+    }
+
+    /// Runs the tests at `indices` one after another; after the first that
+    /// fails, the rest are skipped (SK), with `why` as their message. Whether
+    /// every one was accepted.
+    async fn run_in_order(
+        &self,
+        grader: Grader,
+        prepared: &Prepared,
+        program: &Program,
+        indices: &[usize],
+        collector: &Collector<'_>,
+        why: Option<String>,
+    ) -> bool {
+        let mut passed = true;
+        for &index in indices {
+            let test = &prepared.tests[index];
+            collector.starting(index);
+            let evaluation = if passed {
+                grader.grade(&self.runner, prepared, test, program).await
+            } else {
+                without_run(test, Verdict::Skipped, why.clone())
+            };
+            passed &= evaluation.full.verdict == Verdict::Accepted;
+            collector.put(index, evaluation);
+        }
+        passed
+    }
+
+    /// Runs the tests at `indices` at once (sharing the sandbox's slots).
+    /// Whether every one was accepted.
+    async fn run_at_once(
+        &self,
+        grader: Grader,
+        prepared: &Arc<Prepared>,
+        program: &Program,
+        indices: &[usize],
+        collector: &Collector<'_>,
+    ) -> bool {
+        let mut tasks = tokio::task::JoinSet::new();
+        for &index in indices {
+            collector.starting(index);
+            let runner = self.runner.clone();
+            let prepared = prepared.clone();
+            let program = program.clone();
+            tasks.spawn(async move {
+                let test = &prepared.tests[index];
+                (
+                    index,
+                    grader.grade(&runner, &prepared, test, &program).await,
+                )
+            });
+        }
+        let mut passed = true;
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, evaluation)) => {
+                    passed &= evaluation.full.verdict == Verdict::Accepted;
+                    collector.put(index, evaluation);
+                }
+                Err(e) => {
+                    passed = false;
+                    tracing::error!("a test task failed: {e}");
+                }
+            }
+        }
+        passed
     }
 
     /// The result of a source that did not compile (or was not run): CE on
@@ -217,45 +321,22 @@ impl Judge {
         self.finish(prepared, evaluations, Some(error), policy, source_sha256)
     }
 
-    /// Judges a source of `size` bytes that is too large to read, without
-    /// reading it (its hash is given).
-    pub fn too_large(
-        &self,
-        prepared: &Prepared,
-        size: u64,
-        source_sha256: String,
-        options: Options,
-    ) -> SubmissionResult {
-        let policy = options.disclosure.unwrap_or(prepared.exercise.disclosure);
-        let error = source_too_large(size, options.max_source_bytes);
-        self.not_run(prepared, error, policy, source_sha256)
-    }
-
     fn finish(
         &self,
         prepared: &Prepared,
-        evaluations: Vec<Evaluation>,
+        mut evaluations: Vec<Evaluation>,
         compile_error: Option<PyError>,
         policy: Disclosure,
         source_sha256: String,
     ) -> SubmissionResult {
-        let mut evaluations = evaluations;
-        let mut all: Vec<_> = evaluations.iter().map(|e| e.full.clone()).collect();
-        let (points, max_points, groups) = score(&prepared.exercise, &mut all);
-        // Tests of a group worth its own points carry none themselves.
-        for (evaluation, scored) in evaluations.iter_mut().zip(&all) {
-            evaluation.full.points = scored.points;
-            evaluation.full.max_points = scored.max_points;
-        }
+        let (points, max_points, groups) = score(&prepared.exercise, &mut evaluations);
         // Nothing ran when the source does not compile.
-        let hidden = match compile_error {
-            None => disclose::hidden_summary(&evaluations, &groups, policy),
-            Some(_) => None,
-        };
-        let verdict = if compile_error.is_some() {
-            Verdict::CompileError
-        } else {
-            Verdict::combine(all.iter().map(|r| r.verdict))
+        let (verdict, hidden) = match compile_error {
+            None => (
+                Verdict::combine(evaluations.iter().map(|e| e.full.verdict)),
+                disclose::hidden_summary(&evaluations, &groups, policy),
+            ),
+            Some(_) => (Verdict::CompileError, None),
         };
         SubmissionResult {
             exercise: prepared.exercise.id.clone(),
@@ -276,260 +357,22 @@ impl Judge {
             hidden,
             disclosure: policy,
             source_sha256,
-            image_sha256: self.sandbox.image().sha256.clone(),
-        }
-    }
-
-    /// One test, with a failed function test's call shown as Python.
-    async fn run_test(
-        &self,
-        prepared: &Prepared,
-        test: &ResolvedTest,
-        program: &Program,
-    ) -> Evaluation {
-        let mut evaluation = self.judge_test(prepared, test, program).await;
-        crate::evaluate::explain_call(&mut evaluation.full, || prepared.shown_call(test));
-        evaluation
-    }
-
-    /// One test: the program's run, then the checker's judgement of its
-    /// answer; or, for an interactive exercise, the program against the
-    /// interactor.
-    async fn judge_test(
-        &self,
-        prepared: &Prepared,
-        test: &ResolvedTest,
-        program: &Program,
-    ) -> Evaluation {
-        let job = prepared.job(program.source.clone(), program.code.clone(), test);
-        if let Some(interactor) = prepared.interactor_job(test) {
-            return match self.sandbox.interact(&job, &interactor).await {
-                Ok(interaction) => evaluate_interaction(test, &interaction),
-                Err(e) => internal_error(test, format!("the judge failed: {e}")),
-            };
-        }
-        let report = match self.run(&job).await {
-            Ok(report) => report,
-            Err(e) => return internal_error(test, format!("the judge failed: {e}")),
-        };
-        let stdout = String::from_utf8_lossy(&report.stdout);
-        let answer = match (&report.outcome, &test.data) {
-            (Outcome::Ok, TestData::Function { .. }) => {
-                report.return_json.as_deref().unwrap_or("null")
-            }
-            (Outcome::Ok, TestData::Stdio { .. }) => &stdout,
-            _ => return evaluate(test, &report, None),
-        };
-        let Some(checker) = prepared.checker_job(test, answer) else {
-            return evaluate(test, &report, None);
-        };
-        let decision = match self.run(&checker).await {
-            Ok(checked) => match checked.judgement {
-                Some(judgement) => Ok(judgement),
-                None => Err(author_failure("checker.py", &checked.outcome)),
-            },
-            Err(e) => {
-                return internal_error(test, format!("the judge failed running checker.py: {e}"));
-            }
-        };
-        evaluate(test, &report, Some(decision))
-    }
-
-    /// Runs the tests at `indices` one after another; after the first that
-    /// fails, the rest are skipped (SK), with `why` as their message.
-    async fn run_in_order(
-        &self,
-        prepared: &Prepared,
-        program: &Program,
-        indices: &[usize],
-        collector: &Collector<'_>,
-        why: Option<&str>,
-    ) -> bool {
-        let mut passed = true;
-        for &index in indices {
-            let test = &prepared.tests[index];
-            collector.starting(index);
-            let evaluation = if passed {
-                self.run_test(prepared, test, program).await
-            } else {
-                without_run(test, Verdict::Skipped, why.map(str::to_owned))
-            };
-            passed &= evaluation.full.verdict == Verdict::Accepted;
-            collector.put(index, evaluation);
-        }
-        passed
-    }
-
-    /// Runs the tests at `indices` at once (sharing the sandbox's slots),
-    /// the public ones before the hidden ones, so that no public test's
-    /// timing depends on a hidden test. Whether every one was accepted.
-    async fn run_batch(
-        &self,
-        prepared: &Arc<Prepared>,
-        program: &Program,
-        indices: &[usize],
-        collector: &Collector<'_>,
-    ) -> bool {
-        let (public, hidden): (Vec<usize>, Vec<usize>) = indices
-            .iter()
-            .partition(|&&i| prepared.tests[i].test.visibility == Visibility::Public);
-        let mut passed = true;
-        for part in [public, hidden] {
-            passed &= self.run_at_once(prepared, program, &part, collector).await;
-        }
-        passed
-    }
-
-    /// Runs the tests at `indices` at once. Whether every one was accepted.
-    async fn run_at_once(
-        &self,
-        prepared: &Arc<Prepared>,
-        program: &Program,
-        indices: &[usize],
-        collector: &Collector<'_>,
-    ) -> bool {
-        let mut tasks = tokio::task::JoinSet::new();
-        for &index in indices {
-            collector.starting(index);
-            let judge = self.clone();
-            let prepared = prepared.clone();
-            let program = program.clone();
-            tasks.spawn(async move {
-                let test = &prepared.tests[index];
-                (index, judge.run_test(&prepared, test, &program).await)
-            });
-        }
-        let mut passed = true;
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((index, evaluation)) => {
-                    passed &= evaluation.full.verdict == Verdict::Accepted;
-                    collector.put(index, evaluation);
-                }
-                Err(e) => {
-                    passed = false;
-                    tracing::error!("a test task failed: {e}");
-                }
-            }
-        }
-        passed
-    }
-
-    /// Groups with rules: tests outside them first, all at once; then each
-    /// group in an order that puts its dependencies before it. A group whose
-    /// dependency failed is skipped; a group that stops on failure runs its
-    /// tests in order.
-    async fn run_groups(
-        &self,
-        prepared: &Arc<Prepared>,
-        program: &Program,
-        collector: &Collector<'_>,
-    ) {
-        let exercise = &prepared.exercise;
-        let members = |name: &str| -> Vec<usize> {
-            prepared
-                .tests
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| t.test.group.as_deref() == Some(name))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let free: Vec<usize> = prepared
-            .tests
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| {
-                t.test
-                    .group
-                    .as_ref()
-                    .is_none_or(|g| !exercise.groups.contains_key(g))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        self.run_batch(prepared, program, &free, collector).await;
-        let mut passed: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
-        for name in group_order(exercise) {
-            let spec = &exercise.groups[name];
-            let indices = members(name);
-            let failed_dependency = spec
-                .depends_on
-                .iter()
-                .find(|d| !passed.get(d.as_str()).copied().unwrap_or(false));
-            let ok = if let Some(dependency) = failed_dependency {
-                let why = format!(
-                    "skipped: group `{name}` depends on `{dependency}`, which did not pass"
-                );
-                for &index in &indices {
-                    collector.starting(index);
-                    collector.put(
-                        index,
-                        without_run(&prepared.tests[index], Verdict::Skipped, Some(why.clone())),
-                    );
-                }
-                false
-            } else if spec.on_failure == OnFailure::Skip {
-                let why = format!("skipped: an earlier test of group `{name}` failed");
-                self.run_in_order(prepared, program, &indices, collector, Some(&why))
-                    .await
-            } else {
-                self.run_batch(prepared, program, &indices, collector).await
-            };
-            passed.insert(name, ok);
+            image_sha256: self.runner.image().to_owned(),
         }
     }
 }
 
-/// A submission's source and the code compiled from it (empty when each run
-/// compiles the source itself). Cheap to clone.
-#[derive(Debug, Clone)]
-struct Program {
-    source: Bytes,
-    code: Bytes,
-}
-
-/// What compiling a source gave.
-pub(crate) enum Compiled {
-    /// The code for [`Job::code`] (empty: each run compiles the source).
-    Code(Bytes),
-    /// The source does not compile.
-    Error(PyError),
-}
-
-/// The declared groups, each after the groups it depends on (the loader
-/// refuses cycles).
-fn group_order(exercise: &gavel_exercise::Exercise) -> Vec<&str> {
-    let mut order: Vec<&str> = Vec::new();
-    while order.len() < exercise.groups.len() {
-        let before = order.len();
-        for (name, spec) in &exercise.groups {
-            if !order.contains(&name.as_str())
-                && spec.depends_on.iter().all(|d| order.contains(&d.as_str()))
-            {
-                order.push(name);
-            }
-        }
-        if order.len() == before {
-            break;
-        }
-    }
-    order
-}
-
-/// Evaluations as they come in, and which of them are reported while the
-/// submission is judged.
+/// Evaluations as they come in, and which of them a live view hears of.
 ///
 /// A test is reported live only when it is public and finished before any
 /// hidden test of the submission started; live tests are reported in the
 /// exercise's order among themselves. Every other test is reported only with
 /// the result. So nothing a live view shows can depend on when a hidden test
-/// finished, or how long it ran (docs/confidentiality.md): public tests run
-/// before hidden ones, and a public test judged after a hidden one waits for
-/// the result like the hidden ones.
+/// finished, or how long it ran.
 struct Collector<'a> {
-    prepared: &'a Prepared,
+    visibility: Vec<Visibility>,
     policy: Disclosure,
-    reporter: &'a dyn Reporter,
+    progress: &'a dyn JudgeProgress,
     state: std::sync::Mutex<Collected>,
 }
 
@@ -545,18 +388,23 @@ struct Collected {
 }
 
 impl<'a> Collector<'a> {
-    fn new(prepared: &'a Prepared, policy: Disclosure, reporter: &'a dyn Reporter) -> Self {
-        let count = prepared.tests.len();
+    fn new(
+        visibility: Vec<Visibility>,
+        policy: Disclosure,
+        progress: &'a dyn JudgeProgress,
+    ) -> Self {
+        let count = visibility.len();
+        let public = (0..count)
+            .filter(|&i| visibility[i] == Visibility::Public)
+            .collect();
         Collector {
-            prepared,
+            visibility,
             policy,
-            reporter,
+            progress,
             state: std::sync::Mutex::new(Collected {
                 evaluations: vec![None; count],
                 live: vec![false; count],
-                public: (0..count)
-                    .filter(|&i| prepared.tests[i].test.visibility == Visibility::Public)
-                    .collect(),
+                public,
                 settled: 0,
                 hidden_started: false,
             }),
@@ -570,108 +418,53 @@ impl<'a> Collector<'a> {
     /// Called before the test at `index` is run (or skipped): from the first
     /// hidden test on, nothing more is reported live.
     fn starting(&self, index: usize) {
-        if self.prepared.tests[index].test.visibility == Visibility::Hidden {
+        if self.visibility[index] == Visibility::Hidden {
             self.lock().hidden_started = true;
         }
     }
 
     fn put(&self, index: usize, evaluation: Evaluation) {
         let mut state = self.lock();
-        let public = evaluation.full.visibility == Visibility::Public;
-        state.live[index] = public && !state.hidden_started;
+        state.live[index] = self.visibility[index] == Visibility::Public && !state.hidden_started;
         state.evaluations[index] = Some(evaluation);
         while let Some(&next) = state.public.get(state.settled) {
             let Some(evaluation) = &state.evaluations[next] else {
                 break;
             };
-            if state.live[next] {
-                report_test(
-                    self.reporter,
-                    &self.prepared.exercise.id,
-                    evaluation,
-                    self.policy,
-                );
+            // A compile error is reported once, with the submission's result.
+            if state.live[next]
+                && evaluation.full.verdict != Verdict::CompileError
+                && let Some(test) = disclose::test_result(evaluation, self.policy)
+            {
+                self.progress.test_finished(&test);
             }
             state.settled += 1;
         }
     }
 
-    fn finish(self) -> Vec<Evaluation> {
-        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        state
+    /// Every evaluation, in the exercise's order (`None` for a test whose
+    /// task failed).
+    fn finish(self) -> Vec<Option<Evaluation>> {
+        self.state
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
             .evaluations
-            .into_iter()
-            .zip(&self.prepared.tests)
-            .map(|(evaluation, test)| {
-                evaluation.unwrap_or_else(|| internal_error(test, "a test task failed".to_owned()))
-            })
-            .collect()
     }
-}
-
-fn report_test(
-    reporter: &dyn Reporter,
-    exercise: &str,
-    evaluation: &Evaluation,
-    policy: Disclosure,
-) {
-    // A compile error is reported once, with the submission's result.
-    if evaluation.full.verdict == Verdict::CompileError {
-        return;
-    }
-    if let Some(test) = disclose::test_result(evaluation, policy) {
-        reporter.report(Event::TestFinished {
-            candidate: None,
-            exercise,
-            test: &test,
-        });
-    }
-}
-
-fn internal_error(test: &ResolvedTest, message: String) -> Evaluation {
-    tracing::error!(test = %test.test.name, "{message}");
-    without_run(test, Verdict::InternalError, Some(message))
 }
 
 /// The limits a submission is compiled under: the most generous of its
 /// tests' (compiling is not part of any test's fuel), or `None` without tests.
-fn compile_limits(prepared: &Prepared) -> Option<gavel_core::Limits> {
+fn compile_limits(prepared: &Prepared) -> Option<Limits> {
     prepared
         .tests
         .iter()
         .map(|t| t.limits)
-        .reduce(|a, b| gavel_core::Limits {
+        .reduce(|a, b| Limits {
             fuel: a.fuel.max(b.fuel),
             wall_time: a.wall_time.max(b.wall_time),
             memory_bytes: a.memory_bytes.max(b.memory_bytes),
             output_bytes: a.output_bytes.max(b.output_bytes),
         })
-}
-
-/// The compile error of a source whose compiling itself ended badly: out of
-/// fuel or memory, or an exception the compiler raised (a `RecursionError`
-/// or `MemoryError` on absurdly nested code).
-fn compile_failure(outcome: &Outcome, limits: &gavel_core::Limits) -> PyError {
-    let message = match outcome {
-        Outcome::TimeLimit { .. } => format!(
-            "compiling the source alone used more than the {} fuel any test allows; no test ran",
-            crate::report::human_fuel(limits.fuel)
-        ),
-        Outcome::MemoryLimit => format!(
-            "compiling the source alone used more than the {} MiB of memory any test allows; no test ran",
-            limits.memory_bytes >> 20
-        ),
-        Outcome::RuntimeError { error: Some(error) } => {
-            format!("compiling the source failed ({error}); no test ran")
-        }
-        other => format!("compiling the source failed ({other}); no test ran"),
-    };
-    PyError {
-        kind: "CompileLimit".to_owned(),
-        message,
-        traceback: String::new(),
-        line: None,
-    }
 }
 
 fn source_too_large(size: u64, limit: u64) -> PyError {
@@ -684,5 +477,82 @@ fn source_too_large(size: u64, limit: u64) -> PyError {
         ),
         traceback: String::new(),
         line: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::TestResult;
+
+    fn evaluation(name: &str, visibility: Visibility) -> Evaluation {
+        Evaluation {
+            full: TestResult::bare(name.to_owned(), visibility, None, Verdict::Accepted, 1.0, 1),
+            memory_limit: 1,
+        }
+    }
+
+    /// Runs `events` (a test starting, or finishing) through a collector of
+    /// tests with `visibility`; the names reported live, in order.
+    fn live(visibility: &[Visibility], events: &[(bool, usize)]) -> Vec<String> {
+        let heard = std::sync::Mutex::new(Vec::new());
+        let progress = |test: &TestResult| heard.lock().unwrap().push(test.name.clone());
+        let collector = Collector::new(visibility.to_vec(), Disclosure::Verdicts, &progress);
+        for &(finished, index) in events {
+            if finished {
+                collector.put(index, evaluation(&index.to_string(), visibility[index]));
+            } else {
+                collector.starting(index);
+            }
+        }
+        assert!(collector.finish().iter().all(Option::is_some));
+        heard.into_inner().unwrap()
+    }
+
+    use Visibility::{Hidden, Public};
+
+    #[test]
+    fn public_tests_are_reported_in_order_as_they_finish() {
+        let tests = [Public, Hidden, Public, Public];
+        // 3 finishes first: held until 2 is there, hidden 1 not waited for.
+        let heard = live(
+            &tests,
+            &[
+                (false, 0),
+                (false, 2),
+                (false, 3),
+                (true, 3),
+                (true, 0),
+                (true, 2),
+                (false, 1),
+                (true, 1),
+            ],
+        );
+        assert_eq!(heard, ["0", "2", "3"]);
+    }
+
+    #[test]
+    fn nothing_is_reported_live_once_a_hidden_test_has_started() {
+        let tests = [Public, Hidden, Public];
+        // In order (stop on first failure): the public test after the
+        // hidden one waits for the result.
+        let heard = live(
+            &tests,
+            &[
+                (false, 0),
+                (true, 0),
+                (false, 1),
+                (true, 1),
+                (false, 2),
+                (true, 2),
+            ],
+        );
+        assert_eq!(heard, ["0"]);
+        // A public test still running when a hidden one starts is held too.
+        let heard = live(
+            &tests,
+            &[(false, 0), (false, 1), (true, 0), (true, 1), (true, 2)],
+        );
+        assert!(heard.is_empty(), "{heard:?}");
     }
 }

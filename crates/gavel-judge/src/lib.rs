@@ -3,26 +3,40 @@
 //! the confidentiality rules for hidden tests, batch grading of a homework
 //! folder, validating a catalog, and the reports people read.
 //!
-//! The engine reports progress as [`Event`]s and never prints; results are
-//! data, and an `Err` always means the judge itself (or an exercise) failed.
-//! See docs/architecture.md for how the pieces fit.
+//! The engine never prints: each operation takes a narrow progress trait
+//! ([`JudgeProgress`], [`batch::GradeProgress`], [`validate::CheckProgress`])
+//! that the binary implements. Results are data; an `Err` always means the
+//! judge itself (or an exercise) failed.
+//!
+//! Inside the crate, modules depend only on those listed before them:
+//! `result`, `error`, `runner` (sandbox, compiling, the judge cache),
+//! `prepare`, `evaluate`, `grader` (one per kind of test), `plan`,
+//! `scoring`, `disclose`, `judge`; then the batch's data (`homework`,
+//! `stored`, `summary`), `similarity`, `report`, and on top `batch`,
+//! `validate` and `pack`. See docs/architecture.md.
 
 pub mod batch;
 pub mod disclose;
+mod error;
 mod evaluate;
-pub mod events;
+mod grader;
+pub mod homework;
 mod judge;
 pub mod pack;
+mod plan;
 mod prepare;
 pub mod report;
 mod result;
+mod runner;
 mod scoring;
 pub mod similarity;
+pub mod stored;
+pub mod summary;
 pub mod validate;
 
-pub use events::{Event, Reporter, Silent};
+pub use error::{ExerciseFailure, GeneratedProblem, JudgeError};
 pub use gavel_sandbox::{Message, Side};
-pub use judge::{Judge, JudgeError, Options};
+pub use judge::{Judge, JudgeProgress, Options};
 pub use prepare::{Prepared, ResolvedTest, Selection, generated_digest};
 pub use result::{GroupResult, HiddenSummary, SubmissionResult, TestResult, points};
 
@@ -35,6 +49,11 @@ use std::sync::Arc;
 /// whenever a change could judge the same submission differently, so a batch
 /// resumed after an upgrade never reuses an old verdict.
 pub const JUDGING_RULES: u32 = 6;
+
+/// A progress display that shows nothing (implements every operation's
+/// progress trait).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
 
 /// A fingerprint of a whole catalog: its exercises' fingerprints, in order.
 pub fn catalog_fingerprint(exercises: &[Arc<Exercise>]) -> String {

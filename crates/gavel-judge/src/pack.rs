@@ -27,9 +27,17 @@ pub enum PackError {
     /// The exercise was prepared with its hidden tests.
     #[error("a pack is made from an exercise prepared with its public tests only")]
     NotPublic,
-    /// A file could not be written as text.
-    #[error("cannot write `{0}`: {1}")]
-    Encode(String, String),
+    /// A function test could not be written as JSON.
+    #[error("cannot write the test `{test}`: {source}")]
+    Json {
+        /// The test.
+        test: String,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// The manifest could not be written as TOML.
+    #[error("cannot write `exercise.toml`: {0}")]
+    Toml(#[from] toml::ser::Error),
 }
 
 /// A function test as a pack stores it.
@@ -88,12 +96,16 @@ pub fn public_pack(prepared: &Prepared) -> Result<PublicPack, PackError> {
             }
             TestData::Function { args, expected } => {
                 let file = FunctionTestFile {
-                    args: serde_json::from_str(args)
-                        .map_err(|e| PackError::Encode(name.clone(), e.to_string()))?,
+                    args: serde_json::from_str(args).map_err(|source| PackError::Json {
+                        test: name.clone(),
+                        source,
+                    })?,
                     expected,
                 };
-                let text = serde_json::to_string(&file)
-                    .map_err(|e| PackError::Encode(name.clone(), e.to_string()))?;
+                let text = serde_json::to_string(&file).map_err(|source| PackError::Json {
+                    test: name.clone(),
+                    source,
+                })?;
                 put(
                     format!("tests/public/{name}.json"),
                     format!("{text}\n").into(),
@@ -116,8 +128,7 @@ pub fn public_pack(prepared: &Prepared) -> Result<PublicPack, PackError> {
         max_fuel = max_fuel.max(test.limits.fuel);
     }
     manifest.limits.fuel = Some(max_fuel);
-    let text = toml::to_string(&manifest)
-        .map_err(|e| PackError::Encode("exercise.toml".into(), e.to_string()))?;
+    let text = toml::to_string(&manifest)?;
     put(
         "exercise.toml".into(),
         format!("# A candidate's copy of the exercise: public tests only.\n{text}").into(),

@@ -3,7 +3,8 @@
 //! are derived from it. Both are cached on disk, keyed by everything they
 //! depend on, so preparing again costs a few file reads.
 
-use crate::judge::{Compiled, Judge, JudgeError};
+use crate::error::{ExerciseFailure, GeneratedProblem, JudgeError};
+use crate::runner::{Compiled, Runner, author_limits, trusted_limits};
 use bytes::Bytes;
 use gavel_core::hash::Key;
 use gavel_core::{Limits, Shape};
@@ -11,7 +12,6 @@ use gavel_exercise::{Exercise, Kind, Test, TestData, TestSource, Visibility};
 use gavel_sandbox::{Call, CheckArgs, DataKind, Entry, Job, Outcome, RunReport};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::OnceCell;
 
 /// The reference solution compiled once per preparation (and only if a
@@ -183,28 +183,6 @@ fn interactor_job(exercise: &Exercise, data: &TestData) -> Option<Job> {
     })
 }
 
-/// Limits for an exercise's checker or interactor: the author's code, so a
-/// generous budget; running out is the author's failure (IE).
-pub(crate) fn author_limits() -> Limits {
-    Limits {
-        fuel: 20_000_000_000,
-        wall_time: Duration::from_secs(60),
-        memory_bytes: 1 << 30,
-        output_bytes: 64 << 20,
-    }
-}
-
-/// Limits for the exercise's own programs (reference, generator): generous,
-/// since they are trusted and their fuel is what limits are derived from.
-pub(crate) fn trusted_limits() -> Limits {
-    Limits {
-        fuel: 200_000_000_000,
-        wall_time: Duration::from_secs(120),
-        memory_bytes: 1 << 30,
-        output_bytes: 256 << 20,
-    }
-}
-
 #[derive(Serialize, Deserialize)]
 struct CachedReference {
     fuel: u64,
@@ -251,248 +229,250 @@ fn function_key(exercise: &Exercise) -> String {
         .unwrap_or_default()
 }
 
-impl Judge {
-    /// Resolves an exercise's tests in `selection`: generates generated tests
-    /// (cached), measures the reference's fuel on each test (cached) and
-    /// derives each test's limits from it, all tests at once.
-    pub async fn prepare(
-        &self,
-        exercise: Arc<Exercise>,
-        selection: Selection,
-    ) -> Result<Prepared, JudgeError> {
-        let call = call_template(&exercise);
-        let reference_code = ReferenceCode::default();
-        let tasks: Vec<_> = exercise
-            .tests
-            .iter()
-            .filter(|t| selection.includes(t))
-            .cloned()
-            .map(|test| {
-                let judge = self.clone();
-                let exercise = exercise.clone();
-                let call = call.clone();
-                let code = reference_code.clone();
-                tokio::spawn(
-                    async move { judge.resolve(&exercise, call.as_ref(), test, &code).await },
-                )
-            })
-            .collect();
-        let mut tests = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            tests.push(
-                task.await
-                    .map_err(|e| JudgeError::Panicked(e.to_string()))??,
-            );
-        }
-        Ok(Prepared {
-            exercise,
-            selection,
-            tests,
-            call,
+/// Resolves an exercise's tests in `selection`: generates generated tests
+/// (cached), measures the reference's fuel on each test (cached) and derives
+/// each test's limits from it, all tests at once.
+pub(crate) async fn prepare(
+    runner: &Runner,
+    exercise: Arc<Exercise>,
+    selection: Selection,
+) -> Result<Prepared, JudgeError> {
+    let call = call_template(&exercise);
+    let reference_code = ReferenceCode::default();
+    let tasks: Vec<_> = exercise
+        .tests
+        .iter()
+        .filter(|t| selection.includes(t))
+        .cloned()
+        .map(|test| {
+            let runner = runner.clone();
+            let exercise = exercise.clone();
+            let call = call.clone();
+            let code = reference_code.clone();
+            tokio::spawn(
+                async move { resolve(&runner, &exercise, call.as_ref(), test, &code).await },
+            )
         })
+        .collect();
+    let mut tests = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        tests.push(task.await.map_err(JudgeError::panicked)??);
     }
+    Ok(Prepared {
+        exercise,
+        selection,
+        tests,
+        call,
+    })
+}
 
-    async fn resolve(
-        &self,
-        exercise: &Exercise,
-        call: Option<&CallTemplate>,
-        test: Test,
-        reference_code: &ReferenceCode,
-    ) -> Result<ResolvedTest, JudgeError> {
-        let fail = |message: String| JudgeError::Exercise {
-            exercise: exercise.id.clone(),
-            message,
-        };
-        let (data, digest) = match &test.source {
-            TestSource::Stored(data) => (data.clone(), None),
-            TestSource::Generated { args, .. } => {
-                let (data, digest) = self
-                    .generate(exercise, call, &test.name, args, reference_code)
-                    .await?;
-                (data, Some(digest))
-            }
-        };
-        let image = self.sandbox().image().sha256.clone();
-        let reference_fuel = match &exercise.reference {
-            Some(reference) => {
-                let key = Key::new()
-                    .part(&image)
-                    .part(reference)
-                    .part(input_bytes(&data))
-                    .part(files_key(&data).hex())
-                    .part(&exercise.id)
-                    .part(function_key(exercise))
-                    .hex();
-                match self.read_cache::<CachedReference>("reference", &key) {
-                    Some(cached) => Some(cached.fuel),
-                    None => {
-                        let code = self.reference_code(exercise, reference, reference_code);
-                        let job = job(
-                            call,
-                            reference.clone(),
-                            code.await?,
-                            &data,
-                            trusted_limits(),
-                        );
-                        let report = self.reference_run(exercise, &job, &data).await?;
-                        if !report.outcome.is_ok() {
-                            return Err(fail(format!(
-                                "the reference solution fails on test `{}`: {}",
-                                test.name, report.outcome
-                            )));
-                        }
-                        self.write_cache("reference", &key, &CachedReference { fuel: report.fuel });
-                        Some(report.fuel)
-                    }
-                }
-            }
-            None => None,
-        };
-        let spec = &exercise.limits;
-        let fuel = match (test.fuel.or(spec.fuel), reference_fuel) {
-            (Some(fixed), _) => fixed,
-            (None, Some(reference)) => spec
-                .fuel_floor
-                .max((reference as f64 * spec.fuel_margin).ceil() as u64),
-            (None, None) => {
-                return Err(fail(
-                    "no reference solution and no fixed fuel budget".to_owned(),
+async fn resolve(
+    runner: &Runner,
+    exercise: &Exercise,
+    call: Option<&CallTemplate>,
+    test: Test,
+    reference_code: &ReferenceCode,
+) -> Result<ResolvedTest, JudgeError> {
+    let fail = |failure| JudgeError::exercise(&exercise.id, failure);
+    let (data, digest) = match &test.source {
+        TestSource::Stored(data) => (data.clone(), None),
+        TestSource::Generated { args, .. } => {
+            let (data, digest) =
+                generate(runner, exercise, call, &test.name, args, reference_code).await?;
+            (data, Some(digest))
+        }
+    };
+    let reference_fuel = match &exercise.reference {
+        Some(reference) => Some(
+            reference_fuel(
+                runner,
+                exercise,
+                call,
+                reference,
+                &test,
+                &data,
+                reference_code,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let spec = &exercise.limits;
+    let fuel = match (test.fuel.or(spec.fuel), reference_fuel) {
+        (Some(fixed), _) => fixed,
+        (None, Some(reference)) => spec
+            .fuel_floor
+            .max((reference as f64 * spec.fuel_margin).ceil() as u64),
+        (None, None) => return Err(fail(ExerciseFailure::NoBudget)),
+    };
+    let limits = spec.limits(fuel).map_err(|error| {
+        fail(ExerciseFailure::Limits {
+            test: test.name.clone(),
+            error,
+        })
+    })?;
+    Ok(ResolvedTest {
+        test,
+        data,
+        reference_fuel,
+        limits,
+        digest,
+    })
+}
+
+/// The reference's fuel on a test: cached by everything it depends on, else
+/// measured in a run of the reference (which must end well).
+async fn reference_fuel(
+    runner: &Runner,
+    exercise: &Exercise,
+    call: Option<&CallTemplate>,
+    reference: &Bytes,
+    test: &Test,
+    data: &TestData,
+    reference_code: &ReferenceCode,
+) -> Result<u64, JudgeError> {
+    let key = Key::new()
+        .part(runner.image())
+        .part(reference)
+        .part(input_bytes(data))
+        .part(files_key(data).hex())
+        .part(&exercise.id)
+        .part(function_key(exercise))
+        .hex();
+    if let Some(cached) = runner.read_cache::<CachedReference>("reference", &key) {
+        return Ok(cached.fuel);
+    }
+    let code = reference_compiled(runner, exercise, reference, reference_code).await?;
+    let job = job(call, reference.clone(), code, data, trusted_limits());
+    let report = reference_run(runner, exercise, &job, data).await?;
+    if !report.outcome.is_ok() {
+        return Err(JudgeError::exercise(
+            &exercise.id,
+            ExerciseFailure::ReferenceFails {
+                test: test.name.clone(),
+                outcome: report.outcome,
+            },
+        ));
+    }
+    runner.write_cache("reference", &key, &CachedReference { fuel: report.fuel });
+    Ok(report.fuel)
+}
+
+/// The reference's compiled code, from its one compile run.
+async fn reference_compiled(
+    runner: &Runner,
+    exercise: &Exercise,
+    reference: &Bytes,
+    cell: &ReferenceCode,
+) -> Result<Bytes, JudgeError> {
+    match cell
+        .get_or_init(|| runner.compile(reference, trusted_limits()))
+        .await
+    {
+        Compiled::Code(code) => Ok(code.clone()),
+        Compiled::Error(error) => Err(JudgeError::exercise(
+            &exercise.id,
+            ExerciseFailure::ReferenceDoesNotCompile {
+                error: error.clone(),
+            },
+        )),
+    }
+}
+
+/// Runs the reference: alone, or against the interactor (its fuel is the
+/// program's side).
+async fn reference_run(
+    runner: &Runner,
+    exercise: &Exercise,
+    job: &Job,
+    data: &TestData,
+) -> Result<RunReport, JudgeError> {
+    match interactor_job(exercise, data) {
+        None => Ok(runner.run(job).await?),
+        Some(interactor) => {
+            let interaction = runner.interact(job, &interactor).await?;
+            if !interaction.interactor.outcome.is_ok() {
+                return Err(JudgeError::exercise(
+                    &exercise.id,
+                    ExerciseFailure::InteractorFails {
+                        outcome: interaction.interactor.outcome,
+                    },
                 ));
             }
-        };
-        let limits = spec
-            .limits(fuel)
-            .map_err(|e| fail(format!("test `{}`: {e}", test.name)))?;
-        Ok(ResolvedTest {
-            test,
-            data,
-            reference_fuel,
-            limits,
-            digest,
-        })
-    }
-
-    /// The reference's compiled code, from its one compile run.
-    async fn reference_code(
-        &self,
-        exercise: &Exercise,
-        reference: &Bytes,
-        cell: &ReferenceCode,
-    ) -> Result<Bytes, JudgeError> {
-        match cell
-            .get_or_init(|| self.compile(reference, trusted_limits()))
-            .await
-        {
-            Compiled::Code(code) => Ok(code.clone()),
-            Compiled::Error(error) => Err(JudgeError::Exercise {
-                exercise: exercise.id.clone(),
-                message: format!(
-                    "the reference solution does not compile: {}: {}",
-                    error.kind, error.message
-                ),
-            }),
+            Ok(interaction.program)
         }
     }
+}
 
-    /// Runs the reference: alone, or against the interactor (its fuel is the
-    /// program's side).
-    async fn reference_run(
-        &self,
-        exercise: &Exercise,
-        job: &Job,
-        data: &TestData,
-    ) -> Result<RunReport, JudgeError> {
-        match interactor_job(exercise, data) {
-            None => Ok(self.run(job).await?),
-            Some(interactor) => {
-                let interaction = self.sandbox().interact(job, &interactor).await?;
-                if !interaction.interactor.outcome.is_ok() {
-                    return Err(JudgeError::Exercise {
-                        exercise: exercise.id.clone(),
-                        message: format!(
-                            "interactor.py failed against the reference solution: {}",
-                            interaction.interactor.outcome
-                        ),
-                    });
-                }
-                Ok(interaction.program)
+/// Runs the generator with `args` and the reference on what it printed.
+async fn generate(
+    runner: &Runner,
+    exercise: &Exercise,
+    call: Option<&CallTemplate>,
+    name: &str,
+    args: &str,
+    reference_code: &ReferenceCode,
+) -> Result<(TestData, String), JudgeError> {
+    let fail = |problem| {
+        JudgeError::exercise(
+            &exercise.id,
+            ExerciseFailure::Generated {
+                test: name.to_owned(),
+                problem,
+            },
+        )
+    };
+    let generator = exercise
+        .generator
+        .as_ref()
+        .ok_or_else(|| fail(GeneratedProblem::NoGenerator))?;
+    let reference = exercise
+        .reference
+        .as_ref()
+        .ok_or_else(|| fail(GeneratedProblem::NoReference))?;
+    let key = Key::new()
+        .part(runner.image())
+        .part(generator)
+        .part(reference)
+        .part(args)
+        .part(function_key(exercise))
+        .hex();
+    let cached = match runner.read_cache::<CachedGenerated>("generated", &key) {
+        Some(cached) => cached,
+        None => {
+            let generate = Job {
+                stdin: Bytes::copy_from_slice(args.as_bytes()),
+                limits: trusted_limits(),
+                ..Job::script(generator)
+            };
+            let report = runner.run(&generate).await?;
+            if !report.outcome.is_ok() {
+                return Err(fail(GeneratedProblem::GeneratorFails(report.outcome)));
             }
+            let input =
+                String::from_utf8(report.stdout).map_err(|_| fail(GeneratedProblem::NotUtf8))?;
+            let data = data_of(exercise.kind, &input, "").map_err(fail)?;
+            let code = reference_compiled(runner, exercise, reference, reference_code).await?;
+            let job = job(call, reference.clone(), code, &data, trusted_limits());
+            let report = reference_run(runner, exercise, &job, &data).await?;
+            let expected = match (report.outcome, exercise.kind) {
+                (Outcome::Ok, Kind::Stdio) => String::from_utf8_lossy(&report.stdout).into_owned(),
+                (Outcome::Ok, Kind::Function) => report.return_json.clone().unwrap_or_default(),
+                (outcome, _) => return Err(fail(GeneratedProblem::ReferenceFails(outcome))),
+            };
+            let cached = CachedGenerated { input, expected };
+            runner.write_cache("generated", &key, &cached);
+            cached
         }
-    }
-
-    /// Runs the generator with `args` and the reference on what it printed.
-    async fn generate(
-        &self,
-        exercise: &Exercise,
-        call: Option<&CallTemplate>,
-        name: &str,
-        args: &str,
-        reference_code: &ReferenceCode,
-    ) -> Result<(TestData, String), JudgeError> {
-        let fail = |message: String| JudgeError::Exercise {
-            exercise: exercise.id.clone(),
-            message: format!("generated test `{name}`: {message}"),
-        };
-        let generator = exercise
-            .generator
-            .as_ref()
-            .ok_or_else(|| fail("no generator.py".to_owned()))?;
-        let reference = exercise
-            .reference
-            .as_ref()
-            .ok_or_else(|| fail("no reference solution".to_owned()))?;
-        let image = self.sandbox().image().sha256.clone();
-        let key = Key::new()
-            .part(&image)
-            .part(generator)
-            .part(reference)
-            .part(args)
-            .part(function_key(exercise))
-            .hex();
-        let cached = match self.read_cache::<CachedGenerated>("generated", &key) {
-            Some(cached) => cached,
-            None => {
-                let generate = Job {
-                    stdin: Bytes::copy_from_slice(args.as_bytes()),
-                    limits: trusted_limits(),
-                    ..Job::script(generator)
-                };
-                let report = self.run(&generate).await?;
-                if !report.outcome.is_ok() {
-                    return Err(fail(format!("the generator failed: {}", report.outcome)));
-                }
-                let input = String::from_utf8(report.stdout).map_err(|_| {
-                    fail("the generator printed bytes that are not UTF-8".to_owned())
-                })?;
-                let data = data_of(exercise.kind, &input, "").map_err(fail)?;
-                let code = self
-                    .reference_code(exercise, reference, reference_code)
-                    .await?;
-                let job = job(call, reference.clone(), code, &data, trusted_limits());
-                let report = self.reference_run(exercise, &job, &data).await?;
-                let expected = match (&report.outcome, exercise.kind) {
-                    (Outcome::Ok, Kind::Stdio) => {
-                        String::from_utf8_lossy(&report.stdout).into_owned()
-                    }
-                    (Outcome::Ok, Kind::Function) => report.return_json.clone().unwrap_or_default(),
-                    (outcome, _) => {
-                        return Err(fail(format!("the reference solution failed: {outcome}")));
-                    }
-                };
-                let cached = CachedGenerated { input, expected };
-                self.write_cache("generated", &key, &cached);
-                cached
-            }
-        };
-        let digest = generated_digest(cached.input.as_bytes(), &cached.expected);
-        let data = data_of(exercise.kind, &cached.input, &cached.expected).map_err(fail)?;
-        Ok((data, digest))
-    }
+    };
+    let digest = generated_digest(cached.input.as_bytes(), &cached.expected);
+    let data = data_of(exercise.kind, &cached.input, &cached.expected).map_err(fail)?;
+    Ok((data, digest))
 }
 
 /// A generated test's data from the generator's output and the reference's
 /// answer (stdout, or a return value's JSON; empty while not known yet).
-fn data_of(kind: Kind, input: &str, expected: &str) -> Result<TestData, String> {
+fn data_of(kind: Kind, input: &str, expected: &str) -> Result<TestData, GeneratedProblem> {
     match kind {
         Kind::Stdio => Ok(TestData::Stdio {
             stdin: Bytes::copy_from_slice(input.as_bytes()),
@@ -502,17 +482,13 @@ fn data_of(kind: Kind, input: &str, expected: &str) -> Result<TestData, String> 
         Kind::Function => {
             let args = match serde_json::from_str::<serde_json::Value>(input) {
                 Ok(serde_json::Value::Array(_)) => input.trim(),
-                _ => {
-                    return Err(
-                        "the generator must print the arguments as one JSON list".to_owned()
-                    );
-                }
+                _ => return Err(GeneratedProblem::ArgumentsNotAList),
             };
             let expected = if expected.is_empty() {
                 serde_json::Value::Null
             } else {
-                crate::evaluate::parse_returned(expected)
-                    .map_err(|e| format!("the reference's return value: {e}"))?
+                gavel_exercise::compare::parse_returned(expected)
+                    .map_err(GeneratedProblem::ReturnValue)?
             };
             Ok(TestData::Function {
                 args: args.into(),

@@ -5,34 +5,39 @@
 //! (worth those, all or nothing); and, with `scoring = "groups"`, any group
 //! label (worth its tests' points, all or nothing).
 
-use crate::result::{GroupResult, TestResult};
+use crate::evaluate::Evaluation;
+use crate::result::GroupResult;
 use gavel_exercise::manifest::Scoring;
 use gavel_exercise::{Exercise, Verdict};
 use std::collections::BTreeMap;
 
 /// Points earned and possible, and each declared group's result. Tests of a
 /// group that declares its points carry no points of their own (the group
-/// does), so the tests' and groups' points add up to the total.
+/// does), so the tests' and groups' points add up to the total; their
+/// evaluations are changed in place.
 pub(crate) fn score(
     exercise: &Exercise,
-    results: &mut [TestResult],
+    evaluations: &mut [Evaluation],
 ) -> (f64, u32, Vec<GroupResult>) {
     let mut units: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, r) in results.iter().enumerate() {
+    for (i, r) in evaluations.iter().map(|e| &e.full).enumerate() {
         if let Some(group) = &r.group {
             units.entry(group.clone()).or_default().push(i);
         }
     }
     let (mut points, mut max_points) = (0.0, 0u32);
-    let mut grouped = vec![false; results.len()];
+    let mut grouped = vec![false; evaluations.len()];
     let mut groups = Vec::new();
     for (name, members) in &units {
         let declared = exercise.groups.get(name);
         let all_or_nothing =
             declared.is_some_and(|g| g.points.is_some()) || exercise.scoring == Scoring::Groups;
-        let passed = members.iter().all(|&i| results[i].accepted());
-        let own_max: u32 = members.iter().map(|&i| results[i].max_points).sum();
-        let own_points: f64 = members.iter().map(|&i| results[i].points).sum();
+        let passed = members.iter().all(|&i| evaluations[i].full.accepted());
+        let own_max: u32 = members
+            .iter()
+            .map(|&i| evaluations[i].full.max_points)
+            .sum();
+        let own_points: f64 = members.iter().map(|&i| evaluations[i].full.points).sum();
         let group_max = declared.and_then(|g| g.points).unwrap_or(own_max);
         let group_points = match (all_or_nothing, passed) {
             (true, true) => f64::from(group_max),
@@ -41,8 +46,8 @@ pub(crate) fn score(
         };
         if declared.is_some_and(|g| g.points.is_some()) {
             for &i in members {
-                results[i].points = 0.0;
-                results[i].max_points = 0;
+                evaluations[i].full.points = 0.0;
+                evaluations[i].full.max_points = 0;
             }
         }
         if all_or_nothing {
@@ -55,19 +60,19 @@ pub(crate) fn score(
         if declared.is_some() {
             let skipped = members
                 .iter()
-                .all(|&i| results[i].verdict == Verdict::Skipped)
-                .then(|| results[members[0]].message.clone())
+                .all(|&i| evaluations[i].full.verdict == Verdict::Skipped)
+                .then(|| evaluations[members[0]].full.message.clone())
                 .flatten();
             groups.push(GroupResult {
                 name: name.clone(),
-                verdict: Verdict::combine(members.iter().map(|&i| results[i].verdict)),
+                verdict: Verdict::combine(members.iter().map(|&i| evaluations[i].full.verdict)),
                 points: group_points,
                 max_points: group_max,
                 skipped,
             });
         }
     }
-    for (i, r) in results.iter().enumerate() {
+    for (i, r) in evaluations.iter().map(|e| &e.full).enumerate() {
         if !grouped[i] {
             points += r.points;
             max_points += r.max_points;
@@ -82,21 +87,26 @@ mod tests {
     use gavel_exercise::Visibility;
     use gavel_exercise::manifest::GroupSpec;
 
+    use crate::result::TestResult;
+
     #[track_caller]
-    fn result(group: Option<&str>, verdict: Verdict, points: u32) -> TestResult {
+    fn result(group: Option<&str>, verdict: Verdict, points: u32) -> Evaluation {
         let earned = if verdict == Verdict::Accepted {
             f64::from(points)
         } else {
             0.0
         };
-        TestResult::bare(
-            "t".to_owned(),
-            Visibility::Public,
-            group.map(str::to_owned),
-            verdict,
-            earned,
-            points,
-        )
+        Evaluation {
+            full: TestResult::bare(
+                "t".to_owned(),
+                Visibility::Public,
+                group.map(str::to_owned),
+                verdict,
+                earned,
+                points,
+            ),
+            memory_limit: 1,
+        }
     }
 
     fn exercise(scoring: Scoring, groups: &[(&str, GroupSpec)]) -> Exercise {
@@ -147,6 +157,9 @@ mod tests {
             (small.points, small.max_points, small.verdict),
             (10.0, 10, Verdict::Accepted)
         );
-        assert_eq!((results[0].points, results[0].max_points), (0.0, 0));
+        assert_eq!(
+            (results[0].full.points, results[0].full.max_points),
+            (0.0, 0)
+        );
     }
 }

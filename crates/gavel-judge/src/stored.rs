@@ -2,7 +2,7 @@
 //! atomically as soon as it is known, keyed by everything that determines it,
 //! so that a batch killed half-way and run again reuses what was done.
 
-use super::scan::Candidate;
+use crate::homework::Candidate;
 use crate::result::SubmissionResult;
 use gavel_core::fs::{FileLock, remove_stale_temp_files, write_atomically};
 use gavel_core::hash::Key;

@@ -1,10 +1,7 @@
 //! The HTTP API (docs/api.md): routes, bearer-token authentication, quotas,
 //! and errors as JSON with their status.
 
-use crate::judging::Judging;
-use crate::shapes::{
-    ErrorBody, Health, Me, Pack, PackFile, Quotas, Status, StreamLine, SubmissionDetails,
-};
+use crate::queue::Queue;
 use crate::store::{Account, Refusal, Store, StoreError};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -12,6 +9,9 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use gavel_api::shapes::{
+    ErrorBody, Health, Me, Pack, PackFile, Quotas, StreamLine, SubmissionDetails, SubmissionStatus,
+};
 use gavel_exercise::Verdict;
 use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
 use gavel_judge::TestResult;
@@ -24,7 +24,7 @@ pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
 /// What every handler shares.
 pub struct AppState {
     pub(crate) store: Store,
-    pub(crate) judging: Arc<Judging>,
+    pub(crate) queue: Arc<Queue>,
     pub(crate) quotas: Quotas,
     /// Quota checks and inserts of one server happen one at a time, so two
     /// requests cannot both pass a check.
@@ -231,7 +231,7 @@ async fn me(State(state): State<Shared>, Candidate(account): Candidate) -> axum:
 async fn exercises(State(state): State<Shared>, _: Candidate) -> axum::Json<Vec<ExerciseSummary>> {
     axum::Json(
         state
-            .judging
+            .queue
             .exercises()
             .iter()
             .map(|e| ExerciseSummary::of(e))
@@ -245,7 +245,7 @@ async fn exercise(
     Segment(id): Segment,
 ) -> Result<axum::Json<ExerciseDetails>, ApiError> {
     let exercise = state
-        .judging
+        .queue
         .exercise(&id)
         .ok_or_else(|| ApiError::not_found(format!("no exercise `{id}`")))?;
     Ok(axum::Json(ExerciseDetails::of(exercise)))
@@ -257,7 +257,7 @@ async fn pack(
     Segment(id): Segment,
 ) -> Result<axum::Json<Pack>, ApiError> {
     let pack = state
-        .judging
+        .queue
         .pack(&id)
         .await
         .map_err(|e| {
@@ -342,7 +342,7 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    if state.judging.exercise(&id).is_none() {
+    if state.queue.exercise(&id).is_none() {
         return Err(ApiError::not_found(format!("no exercise `{id}`")));
     }
     let source = read_source(
@@ -383,7 +383,7 @@ async fn submit(
         }
     };
     tracing::info!(submission = info.id, candidate = %account.name, exercise = %id, "queued");
-    state.judging.queued();
+    state.queue.queued();
     let location = format!("/api/v1/submissions/{}", info.id);
     let mut response = (StatusCode::ACCEPTED, axum::Json(info)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -438,7 +438,7 @@ struct Follow {
     id: i64,
     position: i64,
     sent: std::collections::HashSet<String>,
-    status: Option<Status>,
+    status: Option<SubmissionStatus>,
     /// When the judged result is released, while it is not yet.
     release_at: Option<i64>,
     changes: tokio::sync::watch::Receiver<u64>,
@@ -461,10 +461,10 @@ impl Follow {
             match self.poll().await {
                 Ok(Some(text)) => return Some(Ok(text)),
                 Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(submission = self.id, "live view failed: {e}");
-                    return None;
-                }
+                // The state may be unreadable for a while (a full disk can
+                // fail a new connection): the view waits and looks again, so
+                // it still ends with the result.
+                Err(e) => tracing::debug!(submission = self.id, "live view cannot read: {e}"),
             }
             if *self.stopping.borrow() {
                 // The server is stopping: the client follows again later.
@@ -515,7 +515,7 @@ impl Follow {
         self.release_at = visible.release_at;
         if let Some(result) = visible.result {
             self.ended = true;
-            self.state.judging.release(self.id);
+            self.state.queue.release(self.id);
             // The last live tests may have been stored after the read above;
             // then every test not sent yet, in order; then the result.
             let mut text = self.new_tests().await?;
@@ -545,7 +545,7 @@ async fn events(
         return Err(ApiError::not_found(format!("no submission {id}")));
     }
     let follow = Follow {
-        changes: state.judging.watch(id),
+        changes: state.queue.watch(id),
         stopping: state.stopping.clone(),
         state: state.clone(),
         candidate: account.id,

@@ -1,36 +1,33 @@
 //! `gavel serve`: the judge as an HTTP/JSON service (axum on tokio) whose
 //! state — accounts, submissions, the queue, results — lives in a database
-//! (SQLite through sqlx, which also speaks PostgreSQL); and the candidate's
-//! client of it.
+//! (SQLite through sqlx, which also speaks PostgreSQL). The JSON it speaks
+//! and the candidate's client of it are the `gavel-api` crate.
 //!
 //! - [`store`]: the database, and the exactly-once rule of the queue.
-//! - [`judging`]: the catalog prepared once, and the workers that judge
+//! - [`queue`]: the catalog prepared once, and the workers that judge
 //!   queued submissions with the engine.
 //! - [`api`]: routes, authentication, quotas, errors (docs/api.md).
 //! - [`connections`]: accepting connections, timeouts and the cap on them.
-//! - [`client`]: the blocking client the CLI uses.
-//! - [`shapes`]: the JSON both sides speak.
 //!
 //! What candidates see of their results is decided by the engine under the
 //! confidentiality rules, once, where a result is made; the server stores
 //! and serves those results as they are.
 
 pub mod api;
-pub mod client;
 pub mod connections;
-pub mod judging;
-pub mod shapes;
+pub mod queue;
 pub mod store;
 
 use crate::connections::ConnectionLimits;
-use crate::judging::Judging;
-use crate::shapes::Quotas;
+use crate::queue::Queue;
 use crate::store::{Store, StoreError};
+use gavel_api::shapes::Quotas;
 use gavel_exercise::Exercise;
 use gavel_judge::batch::{
-    ExternalBatch, ExternalCandidate, ExternalResult, GradeSummary, write_external,
+    BatchError, ExternalBatch, ExternalCandidate, ExternalResult, write_external,
 };
 use gavel_judge::report::ReportOptions;
+use gavel_judge::summary::GradeSummary;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -77,7 +74,7 @@ pub struct ServeConfig {
 /// to the queue for the next start.
 pub async fn serve(
     store: Store,
-    judging: Arc<Judging>,
+    queue: Arc<Queue>,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
     listening: impl FnOnce(SocketAddr),
@@ -91,15 +88,15 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let state = Arc::new(api::AppState {
         store: store.clone(),
-        judging: judging.clone(),
+        queue: queue.clone(),
         quotas: config.quotas,
         submitting: tokio::sync::Mutex::new(()),
         stopping: stop_rx.clone(),
         body_timeout: config.connections.body_timeout,
     });
     let workers = {
-        let judging = judging.clone();
-        tokio::spawn(async move { judging.work(config.jobs).await })
+        let queue = queue.clone();
+        tokio::spawn(async move { queue.work(config.jobs).await })
     };
     let server = connections::serve(
         listener,
@@ -110,11 +107,11 @@ pub async fn serve(
     );
     listening(address);
     let signal = {
-        let judging = judging.clone();
+        let queue = queue.clone();
         async move {
             shutdown.await;
             tracing::info!("stopping");
-            judging.stop();
+            queue.stop();
             let _ = stop_tx.send(true);
         }
     };
@@ -197,8 +194,8 @@ pub async fn report(
     let exercises = exercises.to_vec();
     tokio::task::spawn_blocking(move || write_external(&exercises, batch))
         .await
-        .map_err(|e| ReportError::Batch(e.to_string()))?
-        .map_err(|e| ReportError::Batch(e.to_string()))
+        .map_err(|e| ReportError::Panicked(e.to_string()))?
+        .map_err(ReportError::from)
 }
 
 /// Why a report could not be written.
@@ -208,6 +205,9 @@ pub enum ReportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Writing the reports failed.
-    #[error("{0}")]
-    Batch(String),
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    /// The task writing them failed (a bug of gavel).
+    #[error("writing the reports failed: {0}")]
+    Panicked(String),
 }

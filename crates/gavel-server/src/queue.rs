@@ -6,8 +6,8 @@
 
 use crate::store::{Claimed, Store, StoreError, now_ms, release_time};
 use gavel_exercise::Exercise;
-use gavel_judge::pack::{PublicPack, public_pack};
-use gavel_judge::{Event, Judge, Options, Prepared, Selection, SubmissionResult};
+use gavel_judge::pack::{PackError, PublicPack, public_pack};
+use gavel_judge::{Judge, JudgeError, Options, Prepared, Selection, SubmissionResult, TestResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,7 +18,7 @@ use tokio::sync::{Notify, mpsc, watch};
 const POLL: Duration = Duration::from_secs(1);
 
 /// The catalog and the queue's workers.
-pub struct Judging {
+pub struct Queue {
     store: Store,
     judge: Arc<Judge>,
     exercises: HashMap<String, Arc<Exercise>>,
@@ -30,15 +30,26 @@ pub struct Judging {
     stopping: watch::Sender<bool>,
 }
 
+/// Why an exercise's pack could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PackFailed {
+    /// Preparing its public tests failed.
+    #[error(transparent)]
+    Judge(#[from] JudgeError),
+    /// Writing its files failed.
+    #[error(transparent)]
+    Pack(#[from] PackError),
+}
+
 /// Why judging could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum JudgingError {
+pub enum QueueError {
     /// The state failed.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An exercise could not be prepared.
-    #[error("cannot prepare `{0}`: {1}")]
-    Prepare(String, String),
+    #[error("cannot prepare the catalog: {0}")]
+    Prepare(#[from] JudgeError),
     /// Queued submissions need exercises the catalog lacks.
     #[error(
         "{count} queued submission(s) need exercise(s) the catalog lacks: {missing}; \
@@ -52,7 +63,7 @@ pub enum JudgingError {
     },
 }
 
-impl Judging {
+impl Queue {
     /// Prepares every exercise of `catalog` and puts submissions a stopped
     /// server left running back in the queue.
     pub async fn start(
@@ -60,7 +71,7 @@ impl Judging {
         judge: Arc<Judge>,
         catalog: &[Arc<Exercise>],
         options: Options,
-    ) -> Result<Arc<Judging>, JudgingError> {
+    ) -> Result<Arc<Queue>, QueueError> {
         let requeued = store.requeue_running().await?;
         if requeued > 0 {
             tracing::info!(
@@ -74,7 +85,7 @@ impl Judging {
             .filter(|id| !catalog.iter().any(|e| &e.id == *id))
             .collect();
         if !missing.is_empty() {
-            return Err(JudgingError::MissingExercises {
+            return Err(QueueError::MissingExercises {
                 count: missing.iter().map(|id| waiting[*id]).sum::<i64>() as usize,
                 missing: missing
                     .iter()
@@ -95,13 +106,12 @@ impl Judging {
             });
         }
         while let Some(joined) = tasks.join_next().await {
-            let (id, result) =
-                joined.map_err(|e| JudgingError::Prepare("?".into(), e.to_string()))?;
-            let ready = result.map_err(|e| JudgingError::Prepare(id.clone(), e.to_string()))?;
+            let (id, result) = joined.map_err(|e| JudgeError::Panicked(e.to_string()))?;
+            let ready = result?;
             tracing::debug!(exercise = %id, tests = ready.tests.len(), "prepared");
             prepared.insert(id, Arc::new(ready));
         }
-        Ok(Arc::new(Judging {
+        Ok(Arc::new(Queue {
             store,
             judge,
             exercises: catalog.iter().map(|e| (e.id.clone(), e.clone())).collect(),
@@ -132,7 +142,7 @@ impl Judging {
     }
 
     /// The candidate's copy of an exercise (made once, then kept).
-    pub async fn pack(&self, id: &str) -> Result<Option<Arc<PublicPack>>, String> {
+    pub async fn pack(&self, id: &str) -> Result<Option<Arc<PublicPack>>, PackFailed> {
         if let Some(pack) = self.lock_packs().get(id) {
             return Ok(Some(pack.clone()));
         }
@@ -142,9 +152,8 @@ impl Judging {
         let prepared = self
             .judge
             .prepare(exercise.clone(), Selection::Public)
-            .await
-            .map_err(|e| e.to_string())?;
-        let pack = Arc::new(public_pack(&prepared).map_err(|e| e.to_string())?);
+            .await?;
+        let pack = Arc::new(public_pack(&prepared)?);
         self.lock_packs().insert(id.to_owned(), pack.clone());
         Ok(Some(pack))
     }
@@ -200,7 +209,7 @@ impl Judging {
         self.wake.notify_waiters();
     }
 
-    /// Runs `count` workers until [`Judging::stop`]; a submission being
+    /// Runs `count` workers until [`Queue::stop`]; a submission being
     /// judged when the server is killed is judged again at the next start.
     pub async fn work(self: &Arc<Self>, count: usize) {
         let mut workers = tokio::task::JoinSet::new();
@@ -270,15 +279,13 @@ impl Judging {
             }
         };
         let judged = async move {
-            let reporter = move |event: Event<'_>| {
-                if let Event::TestFinished { test, .. } = event
-                    && let Ok(json) = serde_json::to_string(test)
-                {
+            let progress = move |test: &TestResult| {
+                if let Ok(json) = serde_json::to_string(test) {
                     let _ = tx.send(json);
                 }
             };
             self.judge
-                .judge(&prepared, claimed.source.into(), self.options, &reporter)
+                .judge(&prepared, claimed.source.into(), self.options, &progress)
                 .await
         };
         let ((), result) = tokio::join!(writer, judged);

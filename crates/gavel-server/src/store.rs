@@ -17,8 +17,8 @@
 //! without a result. A candidate's next submission is not claimed before the
 //! previous one is released, so its start tells nothing finer either.
 
-use crate::shapes::{Quotas, Status, SubmissionInfo};
 use futures_util::TryStreamExt;
+use gavel_api::shapes::{Quotas, SubmissionInfo, SubmissionStatus};
 use gavel_exercise::Verdict;
 use gavel_judge::SubmissionResult;
 use sha2::{Digest, Sha256};
@@ -270,12 +270,12 @@ fn released(row: &sqlx::sqlite::SqliteRow, now: i64) -> bool {
 /// yet released is still `running`, without a verdict.
 fn info(row: &sqlx::sqlite::SqliteRow, now: i64) -> SubmissionInfo {
     let status: String = row.get("status");
-    let status = Status::from_name(&status).unwrap_or(Status::Queued);
-    if status == Status::Done && !released(row, now) {
+    let status = SubmissionStatus::from_name(&status).unwrap_or(SubmissionStatus::Queued);
+    if status == SubmissionStatus::Done && !released(row, now) {
         return SubmissionInfo {
             id: row.get("id"),
             exercise: row.get("exercise"),
-            status: Status::Running,
+            status: SubmissionStatus::Running,
             submitted_at: rfc3339(row.get("submitted_at")),
             finished_at: None,
             verdict: None,
@@ -989,7 +989,7 @@ mod tests {
         let seen = store.submission(ada, first.id).await.unwrap().unwrap();
         assert_eq!(
             (seen.info.status, seen.info.verdict, seen.result.is_none()),
-            (Status::Running, None, true)
+            (SubmissionStatus::Running, None, true)
         );
         assert_eq!(seen.release_at, Some(release_at));
         assert_eq!(
@@ -1007,7 +1007,7 @@ mod tests {
         let seen = store.submission(ada, first.id).await.unwrap().unwrap();
         assert_eq!(
             (seen.info.status, seen.info.verdict),
-            (Status::Done, Some(Verdict::Accepted))
+            (SubmissionStatus::Done, Some(Verdict::Accepted))
         );
         assert!(seen.result.is_some() && seen.release_at.is_none());
         assert_eq!(store.claim().await.unwrap().unwrap().id, second.id);

@@ -2,14 +2,13 @@
 //! database): the same four reports as a graded batch, one row per
 //! candidate, missing work counted.
 
-use super::{
-    BatchError, CandidatePlan, Folder, GradeSummary, OutDir, StoredResult, plan_candidate,
-    starters, store,
-};
-use crate::batch::Candidate;
+use super::{BatchError, Graded, plan_candidate, starters};
+use crate::homework::{Candidate, Folder};
 use crate::report::ReportMeta;
 use crate::result::SubmissionResult;
-use gavel_exercise::{Disclosure, Exercise, Verdict};
+use crate::stored::{OutDir, StoredResult, store};
+use crate::summary::{CandidatePlan, GradeSummary};
+use gavel_exercise::{Disclosure, Exercise};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -70,7 +69,7 @@ pub fn write_external(
     let mut plans: Vec<CandidatePlan> = Vec::with_capacity(batch.candidates.len());
     for external in batch.candidates {
         let candidate = Candidate::named(&external.name);
-        let mut results: BTreeMap<String, (PathBuf, Verdict, f64)> = BTreeMap::new();
+        let mut results: BTreeMap<String, Graded> = BTreeMap::new();
         for (
             exercise,
             ExternalResult {
@@ -96,10 +95,14 @@ pub fn write_external(
                 path: path.clone(),
                 source,
             })?;
-            results.insert(
-                exercise,
-                (path, stored.result.verdict, stored.result.points),
-            );
+            let graded = Graded {
+                folder: plans.len(),
+                exercise: exercise.clone(),
+                verdict: stored.result.verdict,
+                points: stored.result.points,
+                path,
+            };
+            results.insert(exercise, graded);
         }
         let folder = Folder {
             candidate,

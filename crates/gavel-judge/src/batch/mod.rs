@@ -9,22 +9,24 @@
 //! memory, and the reports are written one candidate at a time.
 
 mod external;
-mod scan;
-mod store;
+mod source;
 
 pub use external::{ExternalBatch, ExternalCandidate, ExternalResult, write_external};
-pub use scan::{Candidate, Folder, Homework, Problem, Submission, scan};
-pub use store::{OutDir, OutError, StoredResult, load_stored, read_stored, result_key, store};
+pub use source::{Source, read_source};
 
-use crate::events::{Event, Reporter};
-use crate::judge::{Judge, JudgeError, Options};
+use crate::error::JudgeError;
+use crate::homework::{Candidate, Folder, Homework, Problem, Submission, scan};
+use crate::judge::{Judge, Options};
 use crate::prepare::{Prepared, Selection};
+use crate::report::ReportError;
+use crate::result::SubmissionResult;
+use crate::stored::{OutDir, OutError, StoredResult, load_stored, result_key, store};
+use crate::summary::{CandidatePlan, CandidateSummary, ExerciseStatus, GradeSummary};
 use bytes::Bytes;
 use gavel_core::hash::sha256_hex;
 use gavel_exercise::{Exercise, Verdict};
-use serde::{Deserialize, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
 use tokio::sync::Semaphore;
@@ -49,7 +51,7 @@ pub enum BatchError {
     /// The judge or an exercise failed.
     #[error(transparent)]
     Judge(#[from] JudgeError),
-    /// A result or report could not be written.
+    /// A result could not be stored.
     #[error("cannot write `{}`: {source}", path.display())]
     Write {
         /// The file.
@@ -57,6 +59,26 @@ pub enum BatchError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The reports could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// What grading a batch reports while it runs, for a progress display.
+pub trait GradeProgress: Send + Sync {
+    /// An exercise is being prepared (generated tests, reference fuel).
+    fn preparing(&self, exercise: &str);
+    /// The batch knows its work: submissions to grade now, and those whose
+    /// stored result an earlier run left and that are reused.
+    fn planned(&self, to_grade: usize, reused: usize);
+    /// A submission (`file`, relative to the homework folder) was graded.
+    fn graded(&self, file: &str, result: &SubmissionResult);
+}
+
+impl GradeProgress for crate::Silent {
+    fn preparing(&self, _exercise: &str) {}
+    fn planned(&self, _to_grade: usize, _reused: usize) {}
+    fn graded(&self, _file: &str, _result: &SubmissionResult) {}
 }
 
 /// What to grade.
@@ -75,203 +97,12 @@ pub struct GradeRequest {
     pub report: crate::report::ReportOptions,
 }
 
-/// One exercise of one candidate, in the summary and the reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Graded, with this verdict.
-    Graded(Verdict),
-    /// Not submitted: 0 of its points.
-    Missing,
-}
-
-impl Serialize for Status {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Status::Graded(verdict) => verdict.serialize(s),
-            Status::Missing => s.serialize_str("missing"),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        if text == "missing" {
-            return Ok(Status::Missing);
-        }
-        Verdict::from_code(&text)
-            .map(Status::Graded)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown status `{text}`")))
-    }
-}
-
-/// A candidate's totals (`gavel grade --json`'s items).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CandidateSummary {
-    /// The candidate (display name).
-    pub candidate: String,
-    /// Points over the assignment.
-    #[serde(serialize_with = "crate::result::points::serialize")]
-    pub points: f64,
-    /// Points possible over the assignment.
-    pub max_points: u32,
-    /// Each exercise of the assignment: its verdict, or `missing`.
-    pub verdicts: BTreeMap<String, Status>,
-    /// The points earned on each exercise.
-    pub exercise_points: BTreeMap<String, f64>,
-    /// Files that were not graded.
-    pub problems: Vec<Problem>,
-}
-
-/// What a batch produced, beside the reports on disk.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GradeSummary {
-    /// The report folder.
-    pub out: PathBuf,
-    /// The exercises of the assignment.
-    pub exercises: Vec<String>,
-    /// Each candidate, by name.
-    pub candidates: Vec<CandidateSummary>,
-    /// Problems of the homework folder itself.
-    pub problems: Vec<Problem>,
-    /// Pairs of similar submissions (as in `results.json`).
-    #[serde(default)]
-    pub similar: Vec<crate::similarity::SimilarPair>,
-}
-
-impl GradeSummary {
-    /// Whether the judge itself failed on some test: nothing can be concluded.
-    pub fn internal_error(&self) -> bool {
-        self.statuses()
-            .any(|s| s == Status::Graded(Verdict::InternalError))
-    }
-
-    /// Whether every exercise of every candidate was submitted and accepted,
-    /// and every file graded.
-    pub fn all_accepted(&self) -> bool {
-        self.problems.is_empty()
-            && self.candidates.iter().all(|c| c.problems.is_empty())
-            && self
-                .statuses()
-                .all(|s| s == Status::Graded(Verdict::Accepted))
-    }
-
-    fn statuses(&self) -> impl Iterator<Item = Status> + '_ {
-        self.candidates
-            .iter()
-            .flat_map(|c| c.verdicts.values().copied())
-    }
-}
-
-/// The starter of each exercise of `ids`: code every candidate was given is
-/// not evidence of copying.
-fn starters(ids: &[String], by_id: &HashMap<&str, &Arc<Exercise>>) -> BTreeMap<String, String> {
-    ids.iter()
-        .filter_map(|id| Some((id.clone(), by_id.get(id.as_str())?.starter.clone())))
-        .collect()
-}
-
-/// A candidate's part of the batch, as the reports need it.
-#[derive(Debug, Clone)]
-pub struct CandidatePlan {
-    /// The candidate.
-    pub candidate: Candidate,
-    /// Where each graded exercise's result is stored, by exercise id.
-    pub stored: BTreeMap<String, PathBuf>,
-    /// The candidate's summary.
-    pub summary: CandidateSummary,
-}
-
 /// A submission whose result must be computed.
 struct Pending {
     folder: usize,
     submission: Submission,
     key: String,
     path: PathBuf,
-}
-
-/// A submission's source, read without following links, never past the limit.
-pub enum Source {
-    /// Read whole.
-    Read(Bytes),
-    /// Larger than the limit: only hashed.
-    TooLarge {
-        /// Its size.
-        size: u64,
-        /// Its sha256.
-        sha256: String,
-    },
-}
-
-impl Source {
-    /// Its sha256.
-    pub fn sha256(&self) -> String {
-        match self {
-            Source::Read(bytes) => sha256_hex(bytes),
-            Source::TooLarge { sha256, .. } => sha256.clone(),
-        }
-    }
-}
-
-/// Reads the plain file `path` as a submission (`gavel_core::fs::open_plain`:
-/// never through a link, never blocking on a FIFO); a file past `max` bytes
-/// is only hashed, in pieces.
-pub fn read_source(path: &Path, max: u64) -> std::io::Result<Source> {
-    use gavel_core::fs::{PlainFileError, open_plain, read_at_most};
-    use sha2::Digest;
-    use std::io::Read;
-    let refused = |e: PlainFileError| match e {
-        PlainFileError::Io(e) => e,
-        other => std::io::Error::other(other.to_string()),
-    };
-    let (mut file, size) = open_plain(path).map_err(refused)?;
-    match read_at_most(&mut file, size, max) {
-        Ok(bytes) => return Ok(Source::Read(Bytes::from(bytes))),
-        Err(PlainFileError::TooLarge { .. }) => {}
-        Err(e) => return Err(refused(e)),
-    }
-    let (mut file, _) = open_plain(path).map_err(refused)?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buffer[..n]);
-    }
-    Ok(Source::TooLarge {
-        size,
-        sha256: gavel_core::hash::hex(&hasher.finalize()),
-    })
-}
-
-/// A reporter that adds the candidate and file to the engine's events.
-struct ForCandidate<'a> {
-    inner: &'a dyn Reporter,
-    candidate: &'a Candidate,
-}
-
-impl Reporter for ForCandidate<'_> {
-    fn report(&self, event: Event<'_>) {
-        match event {
-            Event::SubmissionStarted {
-                exercise, tests, ..
-            } => self.inner.report(Event::SubmissionStarted {
-                candidate: Some(self.candidate),
-                exercise,
-                tests,
-            }),
-            Event::TestFinished { exercise, test, .. } => self.inner.report(Event::TestFinished {
-                candidate: Some(self.candidate),
-                exercise,
-                test,
-            }),
-            other => self.inner.report(other),
-        }
-    }
 }
 
 /// A stored result an earlier run left, reused as is.
@@ -339,41 +170,6 @@ fn plan(
     (done, pending)
 }
 
-fn announce(
-    reporter: &dyn Reporter,
-    homework_problems: &[Problem],
-    folders: &[Folder],
-    done: &[Reused],
-    to_grade: usize,
-) {
-    for problem in homework_problems {
-        reporter.report(Event::ProblemFound {
-            candidate: None,
-            problem,
-        });
-    }
-    for folder in folders {
-        for problem in &folder.problems {
-            reporter.report(Event::ProblemFound {
-                candidate: Some(&folder.candidate),
-                problem,
-            });
-        }
-    }
-    reporter.report(Event::BatchPlanned {
-        to_grade,
-        reused: done.len(),
-    });
-    for reused in done {
-        reporter.report(Event::SubmissionFinished {
-            candidate: Some(&folders[reused.folder].candidate),
-            file: Some(&reused.stored.file),
-            result: &reused.stored.result,
-            reused: true,
-        });
-    }
-}
-
 /// Grades a homework folder against `exercises` (the catalog) and writes the
 /// reports. Problems of single entries are reported, never fatal; only a
 /// failure of the judge, the catalog or the report folder is an `Err`.
@@ -381,7 +177,7 @@ pub async fn grade(
     judge: &Judge,
     exercises: &[Arc<Exercise>],
     request: &GradeRequest,
-    reporter: Arc<dyn Reporter>,
+    progress: Arc<dyn GradeProgress>,
 ) -> Result<GradeSummary, BatchError> {
     let out = OutDir::open(&request.out)?;
     let by_id: HashMap<&str, &Arc<Exercise>> =
@@ -398,43 +194,38 @@ pub async fn grade(
 
     let mut folders = homework.folders;
     let (done, pending) = plan(&mut folders, &out, &by_id, options, &image);
-    announce(
-        &*reporter,
-        &homework.problems,
-        &folders,
-        &done,
-        pending.len(),
-    );
+    progress.planned(pending.len(), done.len());
     let needed: BTreeSet<&str> = pending
         .iter()
         .map(|p| p.submission.exercise.as_str())
         .collect();
     let prepared =
-        prepare_all(judge, needed.iter().map(|id| by_id[id].clone()), &*reporter).await?;
+        prepare_all(judge, needed.iter().map(|id| by_id[id].clone()), &*progress).await?;
     let graded = grade_pending(
         judge,
         &folders,
         pending,
         &prepared,
         options,
-        reporter.clone(),
+        progress.clone(),
         &image,
     )
     .await?;
 
     // Summaries: only these stay in memory; the results are on disk.
-    let mut results: Vec<BTreeMap<String, (PathBuf, Verdict, f64)>> =
-        vec![BTreeMap::new(); folders.len()];
+    let mut results: Vec<BTreeMap<String, Graded>> = vec![BTreeMap::new(); folders.len()];
     for reused in done {
-        let entry = (
-            reused.path,
-            reused.stored.result.verdict,
-            reused.stored.result.points,
-        );
-        results[reused.folder].insert(reused.exercise, entry);
+        let graded = Graded {
+            folder: reused.folder,
+            exercise: reused.exercise,
+            verdict: reused.stored.result.verdict,
+            points: reused.stored.result.points,
+            path: reused.path,
+        };
+        results[graded.folder].insert(graded.exercise.clone(), graded);
     }
-    for (index, exercise, verdict, points, path) in graded {
-        results[index].insert(exercise, (path, verdict, points));
+    for graded in graded {
+        results[graded.folder].insert(graded.exercise.clone(), graded);
     }
     let plans: Vec<CandidatePlan> = folders
         .into_iter()
@@ -517,25 +308,35 @@ fn assignment(
 pub async fn prepare_all(
     judge: &Judge,
     exercises: impl Iterator<Item = Arc<Exercise>>,
-    reporter: &dyn Reporter,
+    progress: &dyn GradeProgress,
 ) -> Result<HashMap<String, Arc<Prepared>>, JudgeError> {
     let mut tasks = tokio::task::JoinSet::new();
     for exercise in exercises {
-        reporter.report(Event::Preparing {
-            exercise: &exercise.id,
-        });
+        progress.preparing(&exercise.id);
         let judge = judge.clone();
         tasks.spawn(async move { judge.prepare(exercise, Selection::All).await });
     }
     let mut prepared = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let p = joined.map_err(|e| JudgeError::Panicked(e.to_string()))??;
+        let p = joined.map_err(JudgeError::panicked)??;
         prepared.insert(p.exercise.id.clone(), Arc::new(p));
     }
     Ok(prepared)
 }
 
-type Graded = (usize, String, Verdict, f64, PathBuf);
+/// A submission graded (or reused), as the summary needs it.
+#[derive(Debug, Clone)]
+struct Graded {
+    /// Its candidate's folder (an index).
+    folder: usize,
+    /// The exercise.
+    exercise: String,
+    /// Its verdict and points.
+    verdict: Verdict,
+    points: f64,
+    /// Where its result is stored.
+    path: PathBuf,
+}
 
 async fn grade_pending(
     judge: &Judge,
@@ -543,7 +344,7 @@ async fn grade_pending(
     pending: Vec<Pending>,
     prepared: &HashMap<String, Arc<Prepared>>,
     options: Options,
-    reporter: Arc<dyn Reporter>,
+    progress: Arc<dyn GradeProgress>,
     image: &str,
 ) -> Result<Vec<Graded>, BatchError> {
     // A submission takes its source only when it has a slot: at most this many
@@ -554,20 +355,20 @@ async fn grade_pending(
         let judge = judge.clone();
         let prepared = prepared[&item.submission.exercise].clone();
         let candidate = folders[item.folder].candidate.clone();
-        let reporter = reporter.clone();
+        let progress = progress.clone();
         let slots = slots.clone();
         let image = image.to_owned();
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("never closed");
             grade_one(
-                &judge, &prepared, &candidate, item, options, &*reporter, &image,
+                &judge, &prepared, &candidate, item, options, &*progress, &image,
             )
             .await
         });
     }
     let mut graded = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        graded.push(joined.map_err(|e| JudgeError::Panicked(e.to_string()))??);
+        graded.push(joined.map_err(JudgeError::panicked)??);
     }
     Ok(graded)
 }
@@ -578,15 +379,12 @@ async fn grade_one(
     candidate: &Candidate,
     item: Pending,
     options: Options,
-    reporter: &dyn Reporter,
+    progress: &dyn GradeProgress,
     image: &str,
 ) -> Result<Graded, BatchError> {
     let exercise = &prepared.exercise;
     let policy = options.disclosure.unwrap_or(exercise.disclosure);
-    let scoped = ForCandidate {
-        inner: reporter,
-        candidate,
-    };
+    let silent = crate::Silent;
     let mut source = None;
     let (result, key) = match read_source(&item.submission.path, options.max_source_bytes) {
         Ok(Source::Read(bytes)) => {
@@ -599,7 +397,7 @@ async fn grade_one(
                 policy,
                 options.max_source_bytes,
             );
-            (judge.judge(prepared, bytes, options, &scoped).await, key)
+            (judge.judge(prepared, bytes, options, &silent).await, key)
         }
         Ok(Source::TooLarge { size, sha256 }) => {
             let key = result_key(
@@ -615,7 +413,7 @@ async fn grade_one(
             // Gone or unreadable since the plan: judged as nothing at all.
             tracing::warn!(file = %item.submission.file, "cannot read the submission: {e}");
             (
-                judge.judge(prepared, Bytes::new(), options, &scoped).await,
+                judge.judge(prepared, Bytes::new(), options, &silent).await,
                 item.key,
             )
         }
@@ -631,24 +429,19 @@ async fn grade_one(
         path: item.path.clone(),
         source,
     })?;
-    reporter.report(Event::SubmissionFinished {
-        candidate: Some(candidate),
-        file: Some(&stored.file),
-        result: &stored.result,
-        reused: false,
-    });
-    Ok((
-        item.folder,
-        item.submission.exercise,
-        stored.result.verdict,
-        stored.result.points,
-        item.path,
-    ))
+    progress.graded(&stored.file, &stored.result);
+    Ok(Graded {
+        folder: item.folder,
+        exercise: item.submission.exercise,
+        verdict: stored.result.verdict,
+        points: stored.result.points,
+        path: item.path,
+    })
 }
 
 fn plan_candidate(
     folder: Folder,
-    results: BTreeMap<String, (PathBuf, Verdict, f64)>,
+    results: BTreeMap<String, Graded>,
     assignment: &[String],
     by_id: &HashMap<&str, &Arc<Exercise>>,
 ) -> CandidatePlan {
@@ -660,24 +453,24 @@ fn plan_candidate(
     for id in assignment {
         max_points += by_id[id.as_str()].max_points();
         match results.get(id) {
-            Some((path, verdict, earned)) => {
-                points += earned;
-                exercise_points.insert(id.clone(), *earned);
-                verdicts.insert(id.clone(), Status::Graded(*verdict));
-                stored.insert(id.clone(), path.clone());
+            Some(graded) => {
+                points += graded.points;
+                exercise_points.insert(id.clone(), graded.points);
+                verdicts.insert(id.clone(), ExerciseStatus::Graded(graded.verdict));
+                stored.insert(id.clone(), graded.path.clone());
             }
             None => {
-                verdicts.insert(id.clone(), Status::Missing);
+                verdicts.insert(id.clone(), ExerciseStatus::Missing);
                 exercise_points.insert(id.clone(), 0.0);
             }
         }
     }
     // Work on exercises outside the assignment is graded and shown, but not counted.
-    for (id, (path, verdict, earned)) in results {
+    for (id, graded) in results {
         if !assignment.contains(&id) {
-            verdicts.insert(id.clone(), Status::Graded(verdict));
-            exercise_points.insert(id.clone(), earned);
-            stored.insert(id, path);
+            verdicts.insert(id.clone(), ExerciseStatus::Graded(graded.verdict));
+            exercise_points.insert(id.clone(), graded.points);
+            stored.insert(id, graded.path);
         }
     }
     CandidatePlan {
@@ -694,10 +487,131 @@ fn plan_candidate(
     }
 }
 
-/// A candidate's stored results, read back one file at a time (for reports).
-pub fn load_results(plan: &CandidatePlan) -> Vec<(String, Option<StoredResult>)> {
-    plan.stored
-        .iter()
-        .map(|(id, path)| (id.clone(), read_stored(path)))
+/// The starter of each exercise of `ids`: code every candidate was given is
+/// not evidence of copying.
+fn starters(ids: &[String], by_id: &HashMap<&str, &Arc<Exercise>>) -> BTreeMap<String, String> {
+    ids.iter()
+        .filter_map(|id| Some((id.clone(), by_id.get(id.as_str())?.starter.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gavel_exercise::Disclosure;
+
+    fn two_sum() -> Arc<Exercise> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exercises/two-sum");
+        Arc::new(gavel_exercise::load(&dir).unwrap())
+    }
+
+    fn result(exercise: &Exercise, verdict: Verdict, points: f64) -> SubmissionResult {
+        SubmissionResult {
+            exercise: exercise.id.clone(),
+            verdict,
+            points,
+            max_points: exercise.max_points(),
+            score: 0.0,
+            compile_error: None,
+            tests: Vec::new(),
+            groups: Vec::new(),
+            hidden: None,
+            disclosure: Disclosure::Verdicts,
+            source_sha256: String::new(),
+            image_sha256: "image".to_owned(),
+        }
+    }
+
+    /// A homework folder of two candidates who both submitted two-sum; an
+    /// earlier run stored Ada's result for the very same source.
+    #[test]
+    fn a_stored_result_of_the_same_source_is_reused_and_the_rest_planned() {
+        let dir = tempfile::tempdir().unwrap();
+        let exercise = two_sum();
+        let by_id: HashMap<&str, &Arc<Exercise>> = [(exercise.id.as_str(), &exercise)].into();
+        let homework = dir.path().join("homework");
+        let mut folders = Vec::new();
+        for name in ["ada", "bob"] {
+            let path = homework.join(name).join("two-sum.py");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, format!("# {name}\n")).unwrap();
+            folders.push(Folder {
+                candidate: Candidate::named(name),
+                submissions: vec![Submission {
+                    exercise: exercise.id.clone(),
+                    path,
+                    file: format!("{name}/two-sum.py"),
+                }],
+                problems: Vec::new(),
+            });
+        }
+        let out = OutDir::open(&dir.path().join("out")).unwrap();
+        let options = Options::default();
+        let key = result_key(
+            &sha256_hex(b"# ada\n"),
+            &exercise.fingerprint,
+            "image",
+            exercise.disclosure,
+            options.max_source_bytes,
+        );
+        let ada_path = out.result_path(&folders[0].candidate, &exercise.id);
+        let stored = StoredResult {
+            candidate: "ada".to_owned(),
+            file: "ada/two-sum.py".to_owned(),
+            key,
+            result: result(&exercise, Verdict::Accepted, 16.0),
+            source: Some("# ada\n".to_owned()),
+        };
+        store(&ada_path, &stored).unwrap();
+
+        let (reused, pending) = plan(&mut folders, &out, &by_id, options, "image");
+        assert_eq!(reused.len(), 1);
+        assert_eq!(
+            (reused[0].folder, reused[0].stored.file.as_str()),
+            (0, "ada/two-sum.py")
+        );
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].folder, 1);
+        // Another image: nothing is reused.
+        let (reused, pending) = plan(&mut folders, &out, &by_id, options, "other");
+        assert_eq!((reused.len(), pending.len()), (0, 2));
+    }
+
+    #[test]
+    fn a_candidates_summary_counts_the_assignment_and_marks_missing_work() {
+        let exercise = two_sum();
+        let by_id: HashMap<&str, &Arc<Exercise>> = [(exercise.id.as_str(), &exercise)].into();
+        let folder = Folder {
+            candidate: Candidate::named("ada"),
+            submissions: Vec::new(),
+            problems: Vec::new(),
+        };
+        let graded = Graded {
+            folder: 0,
+            exercise: "two-sum".to_owned(),
+            verdict: Verdict::WrongAnswer,
+            points: 12.0,
+            path: "r.json".into(),
+        };
+        let assignment = vec!["two-sum".to_owned()];
+        let mut results = BTreeMap::new();
+        results.insert("two-sum".to_owned(), graded);
+        let plan = plan_candidate(folder, results, &assignment, &by_id);
+        assert_eq!(
+            (plan.summary.points, plan.summary.max_points),
+            (12.0, exercise.max_points())
+        );
+        assert_eq!(
+            plan.summary.verdicts["two-sum"],
+            ExerciseStatus::Graded(Verdict::WrongAnswer)
+        );
+        let empty = Folder {
+            candidate: Candidate::named("bob"),
+            submissions: Vec::new(),
+            problems: Vec::new(),
+        };
+        let plan = plan_candidate(empty, BTreeMap::new(), &assignment, &by_id);
+        assert_eq!(plan.summary.verdicts["two-sum"], ExerciseStatus::Missing);
+        assert!(plan.stored.is_empty());
+    }
 }

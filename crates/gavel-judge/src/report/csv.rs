@@ -1,7 +1,7 @@
 //! `results.csv`: a row per candidate for a spreadsheet.
 
-use crate::batch::{GradeSummary, Status};
 use crate::result::points;
+use crate::summary::{ExerciseStatus, GradeSummary};
 use std::collections::BTreeSet;
 
 /// Defuses spreadsheet formulas: a cell that starts with `=`, `+`, `-`, `@`
@@ -52,8 +52,8 @@ pub(crate) fn write(
         let mut row = vec![cell(&candidate.candidate)];
         for id in &columns {
             match candidate.verdicts.get(id) {
-                Some(Status::Graded(verdict)) => row.push(verdict.code().to_owned()),
-                Some(Status::Missing) => row.push("missing".to_owned()),
+                Some(ExerciseStatus::Graded(verdict)) => row.push(verdict.code().to_owned()),
+                Some(ExerciseStatus::Missing) => row.push("missing".to_owned()),
                 None => row.push(String::new()),
             }
             row.push(

@@ -3,8 +3,9 @@
 
 use super::ReportMeta;
 use super::results::candidate_report;
-use crate::batch::{CandidatePlan, GradeSummary, Status, read_stored};
 use crate::similarity::SimilarPair;
+use crate::stored::read_stored;
+use crate::summary::{CandidatePlan, ExerciseStatus, GradeSummary};
 use gavel_core::text::{Lines, escape};
 use gavel_exercise::python::{TokenKind, lex};
 use gavel_exercise::{Tone, Verdict};
@@ -44,7 +45,7 @@ pub(crate) fn environment() -> Environment<'static> {
     env.set_formatter(formatter);
     env.add_filter("verdict_class", |code: &str| verdict_class(code));
     super::add_common_filters(&mut env);
-    env.add_filter("fuel", |fuel: u64| super::human_fuel(fuel));
+    env.add_filter("fuel", |fuel: u64| gavel_core::limits::human_fuel(fuel));
     env.add_filter("mib", |bytes: u64| {
         format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
     });
@@ -144,49 +145,17 @@ fn io(e: Error) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
-pub(crate) fn write(
-    w: &mut dyn std::io::Write,
-    plans: &[CandidatePlan],
+/// The summary's rows: a candidate each, with their rank, percentage and a
+/// cell per exercise column.
+fn rows(
     summary: &GradeSummary,
+    columns: &[String],
     meta: &ReportMeta,
-    similar: &[SimilarPair],
-    generated_at: &str,
-) -> std::io::Result<()> {
-    let env = environment();
-    let columns = super::csv::columns(summary);
+    percents: &[f64],
+) -> Vec<Value> {
     let totals: Vec<f64> = summary.candidates.iter().map(|c| c.points).collect();
     let ranks = ranks(&totals);
-    let percents: Vec<f64> = summary
-        .candidates
-        .iter()
-        .map(|c| {
-            if c.max_points == 0 {
-                0.0
-            } else {
-                100.0 * c.points / f64::from(c.max_points)
-            }
-        })
-        .collect();
-    let distribution = distribution(&percents);
-    let most = distribution
-        .iter()
-        .map(|(_, n)| *n)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let pairs: Vec<Value> = similar
-        .iter()
-        .map(|pair| {
-            context! {
-                pair => Serde(pair),
-                a_index => pair.indices.0,
-                b_index => pair.indices.1,
-                a_source => pair_source(plans, pair.indices.0, &pair.exercise),
-                b_source => pair_source(plans, pair.indices.1, &pair.exercise),
-            }
-        })
-        .collect();
-    let rows: Vec<Value> = summary
+    summary
         .candidates
         .iter()
         .enumerate()
@@ -195,8 +164,8 @@ pub(crate) fn write(
                 .iter()
                 .map(|id| {
                     let code = match c.verdicts.get(id) {
-                        Some(Status::Graded(v)) => Some(v.code()),
-                        Some(Status::Missing) => Some("missing"),
+                        Some(ExerciseStatus::Graded(v)) => Some(v.code()),
+                        Some(ExerciseStatus::Missing) => Some("missing"),
                         None => None,
                     };
                     context! {
@@ -217,7 +186,55 @@ pub(crate) fn write(
                 problems => Serde(&c.problems),
             }
         })
+        .collect()
+}
+
+/// Each similar pair, with both sources highlighted.
+fn pairs(plans: &[CandidatePlan], similar: &[SimilarPair]) -> Vec<Value> {
+    similar
+        .iter()
+        .map(|pair| {
+            context! {
+                pair => Serde(pair),
+                a_index => pair.indices.0,
+                b_index => pair.indices.1,
+                a_source => pair_source(plans, pair.indices.0, &pair.exercise),
+                b_source => pair_source(plans, pair.indices.1, &pair.exercise),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn write(
+    w: &mut dyn std::io::Write,
+    plans: &[CandidatePlan],
+    summary: &GradeSummary,
+    meta: &ReportMeta,
+    similar: &[SimilarPair],
+    generated_at: &str,
+) -> std::io::Result<()> {
+    let env = environment();
+    let columns = super::csv::columns(summary);
+    let percents: Vec<f64> = summary
+        .candidates
+        .iter()
+        .map(|c| {
+            if c.max_points == 0 {
+                0.0
+            } else {
+                100.0 * c.points / f64::from(c.max_points)
+            }
+        })
         .collect();
+    let distribution = distribution(&percents);
+    let most = distribution
+        .iter()
+        .map(|(_, n)| *n)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let rows = rows(summary, &columns, meta, &percents);
+    let pairs = pairs(plans, similar);
     let head = context! {
         title => "gavel grading report",
         generated_at => generated_at,

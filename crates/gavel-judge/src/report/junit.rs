@@ -2,8 +2,7 @@
 //! quick-junit (the writer cargo-nextest uses).
 
 use super::ReportMeta;
-use crate::batch::{CandidatePlan, GradeSummary, Status, load_results};
-use crate::validate::CheckReport;
+use crate::summary::{CandidatePlan, ExerciseStatus, GradeSummary, load_results};
 use gavel_core::text::{Lines, escape};
 use gavel_exercise::Verdict;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -11,7 +10,7 @@ use std::time::Duration;
 
 /// Text for XML: escaped like every other output (quick-junit would silently
 /// drop the control characters instead).
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     escape(s, Lines::Keep).into_owned()
 }
 
@@ -26,7 +25,7 @@ fn non_success(verdict: Verdict) -> NonSuccessKind {
     }
 }
 
-fn now() -> chrono::DateTime<chrono::FixedOffset> {
+pub(crate) fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Utc::now().fixed_offset()
 }
 
@@ -52,13 +51,13 @@ pub(crate) fn write(
         let stored: std::collections::BTreeMap<_, _> = load_results(plan).into_iter().collect();
         for (id, status) in &plan.summary.verdicts {
             let mut case = match status {
-                Status::Missing => {
+                ExerciseStatus::Missing => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     status.set_type("missing");
                     status.set_message("not submitted: 0 points");
                     TestCase::new(text(id), status)
                 }
-                Status::Graded(verdict) => {
+                ExerciseStatus::Graded(verdict) => {
                     let result = stored.get(id).and_then(|s| s.as_ref()).map(|s| &s.result);
                     let status = if *verdict == Verdict::Accepted {
                         TestCaseStatus::success()
@@ -117,38 +116,4 @@ pub(crate) fn write(
     report.set_timestamp(now());
     report.add_test_suite(suite);
     report.serialize(w).map_err(std::io::Error::other)
-}
-
-/// The JUnit report of `gavel check`: a case per exercise, with its real time.
-pub fn check_report(check: &CheckReport) -> Result<String, String> {
-    let mut suite = TestSuite::new("gavel check");
-    suite.set_timestamp(now());
-    let mut total = Duration::ZERO;
-    for exercise in &check.exercises {
-        let status = if exercise.ok {
-            TestCaseStatus::success()
-        } else {
-            let kind = if exercise.reference.is_none() {
-                NonSuccessKind::Error
-            } else {
-                NonSuccessKind::Failure
-            };
-            let mut status = TestCaseStatus::non_success(kind);
-            status.set_message(text(
-                exercise.errors.first().map_or("failed", String::as_str),
-            ));
-            status.set_description(text(&exercise.errors.join("\n")));
-            status
-        };
-        let mut case = TestCase::new(text(&exercise.id), status);
-        case.set_classname("gavel.check");
-        let time = Duration::from_secs_f64(exercise.seconds.max(0.0));
-        total += time;
-        case.set_time(time);
-        suite.add_test_case(case);
-    }
-    suite.set_time(total);
-    let mut report = Report::new("gavel");
-    report.add_test_suite(suite);
-    report.to_string().map_err(|e| e.to_string())
 }

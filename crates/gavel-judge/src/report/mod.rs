@@ -13,11 +13,12 @@ mod junit;
 mod results;
 
 pub use exercism::{ExercismResults, ExercismStatus, ExercismTest, exercism};
-pub use junit::check_report as check_junit;
+pub(crate) use junit::text as junit_text;
 pub use results::{CandidateReport, EntryStatus, ExerciseEntry, ResultsFile};
 
-use crate::batch::{BatchError, CandidatePlan, GradeSummary, OutDir, load_results};
 use crate::similarity::{Entry, Fingerprint, SimilarPair};
+use crate::stored::OutDir;
+use crate::summary::{CandidatePlan, GradeSummary, load_results};
 use gavel_core::fs::write_atomically_with;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,16 +62,6 @@ impl Default for ReportOptions {
     }
 }
 
-/// Fuel for people: `668.1M`, `17.2G`, `950`.
-pub fn human_fuel(fuel: u64) -> String {
-    match fuel {
-        f if f >= 1_000_000_000 => format!("{:.1}G", f as f64 / 1e9),
-        f if f >= 1_000_000 => format!("{:.1}M", f as f64 / 1e6),
-        f if f >= 1_000 => format!("{:.1}k", f as f64 / 1e3),
-        f => f.to_string(),
-    }
-}
-
 /// The filters the HTML and Markdown templates share: a verdict's name (or
 /// `missing`), a time limit's cause, points, a short hash.
 fn add_common_filters(env: &mut minijinja::Environment<'static>) {
@@ -98,11 +89,32 @@ pub(crate) fn timestamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A report file could not be written.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A stored result could not be read back for a candidate's report.
+    #[error("the stored result of `{exercise}` for {candidate} cannot be read")]
+    Stored {
+        /// The candidate.
+        candidate: String,
+        /// The exercise.
+        exercise: String,
+    },
+}
+
 fn write(
     path: &Path,
     f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<(), BatchError> {
-    write_atomically_with(path, f).map_err(|source| BatchError::Write {
+) -> Result<(), ReportError> {
+    write_atomically_with(path, f).map_err(|source| ReportError::Write {
         path: path.to_owned(),
         source,
     })
@@ -144,7 +156,7 @@ pub fn write_all(
     plans: &[CandidatePlan],
     summary: &GradeSummary,
     meta: &ReportMeta,
-) -> Result<Vec<SimilarPair>, BatchError> {
+) -> Result<Vec<SimilarPair>, ReportError> {
     let generated_at = timestamp();
     let similar = similar_pairs(plans, meta);
     write(&out.path().join("results.json"), |w| {
@@ -160,16 +172,12 @@ pub fn write_all(
         html::write(w, plans, summary, meta, &similar, &generated_at)
     })?;
     let feedback = out.path().join("feedback");
-    std::fs::create_dir_all(&feedback).map_err(|source| BatchError::Write {
+    std::fs::create_dir_all(&feedback).map_err(|source| ReportError::Write {
         path: feedback.clone(),
         source,
     })?;
     for plan in plans {
-        let report =
-            results::candidate_report(plan, &meta.max_points).map_err(|e| BatchError::Write {
-                path: feedback.clone(),
-                source: std::io::Error::other(e),
-            })?;
+        let report = results::candidate_report(plan, &meta.max_points)?;
         let path = feedback.join(format!("{}.md", plan.candidate.key()));
         write(&path, |w| feedback::write(w, &report, &generated_at))?;
     }

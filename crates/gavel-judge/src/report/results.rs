@@ -1,9 +1,11 @@
 //! `results.json`: everything a batch found, written one candidate at a time.
 
+use super::ReportError;
 use super::ReportMeta;
-use crate::batch::{CandidatePlan, GradeSummary, Problem, load_results};
+use crate::homework::Problem;
 use crate::result::{SubmissionResult, points};
 use crate::similarity::SimilarPair;
+use crate::summary::{CandidatePlan, GradeSummary, load_results};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -93,14 +95,12 @@ pub struct ResultsFile<C> {
 pub(crate) fn candidate_report(
     plan: &CandidatePlan,
     max_points: &BTreeMap<String, u32>,
-) -> Result<CandidateReport, String> {
+) -> Result<CandidateReport, ReportError> {
     let mut results = BTreeMap::new();
     for (id, stored) in load_results(plan) {
-        let stored = stored.ok_or_else(|| {
-            format!(
-                "the stored result of `{id}` for {} cannot be read",
-                plan.summary.candidate
-            )
+        let stored = stored.ok_or_else(|| ReportError::Stored {
+            candidate: plan.summary.candidate.clone(),
+            exercise: id.clone(),
         })?;
         results.insert(
             id,

@@ -1,0 +1,186 @@
+//! How the judge fails: never because of a submission (that is a verdict),
+//! only because the judge itself or an exercise's own programs do not work.
+
+use gavel_core::limits::LimitError;
+use gavel_sandbox::{Outcome, PyError, SandboxError};
+use thiserror::Error;
+
+/// A failure of the judge or of an exercise, never of a submission.
+#[derive(Debug, Error)]
+pub enum JudgeError {
+    /// The sandbox failed.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    /// An exercise's own programs (reference, generator, interactor) or its
+    /// limits do not work.
+    #[error("exercise `{exercise}`: {failure}")]
+    Exercise {
+        /// The exercise.
+        exercise: String,
+        /// What is wrong with it (boxed: it carries the run that failed).
+        failure: Box<ExerciseFailure>,
+    },
+    /// A task of the judge panicked (a bug of gavel).
+    #[error("a task of the judge failed: {0}")]
+    Panicked(String),
+}
+
+impl JudgeError {
+    /// The failure of `exercise`.
+    pub(crate) fn exercise(exercise: &str, failure: ExerciseFailure) -> JudgeError {
+        JudgeError::Exercise {
+            exercise: exercise.to_owned(),
+            failure: Box::new(failure),
+        }
+    }
+
+    /// A judge task that did not finish.
+    pub(crate) fn panicked(e: tokio::task::JoinError) -> JudgeError {
+        JudgeError::Panicked(e.to_string())
+    }
+}
+
+/// What is wrong with an exercise, found while preparing it: each is the
+/// author's to fix, in the file [`ExerciseFailure::file`] names.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ExerciseFailure {
+    /// The reference solution does not end normally on a test.
+    #[error("the reference solution fails on test `{test}`: {outcome}")]
+    ReferenceFails {
+        /// The test.
+        test: String,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// The reference solution does not compile.
+    #[error("the reference solution does not compile: {}: {}", error.kind, error.message)]
+    ReferenceDoesNotCompile {
+        /// The compile error.
+        error: PyError,
+    },
+    /// Neither a reference to derive fuel budgets from, nor a fixed budget.
+    #[error("no reference solution and no fixed fuel budget")]
+    NoBudget,
+    /// A test's limits are out of their allowed ranges.
+    #[error("test `{test}`: {error}")]
+    Limits {
+        /// The test.
+        test: String,
+        /// Which limit and why.
+        error: LimitError,
+    },
+    /// The interactor fails against the reference solution.
+    #[error("interactor.py failed against the reference solution: {outcome}")]
+    InteractorFails {
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// A generated test cannot be made.
+    #[error("generated test `{test}`: {problem}")]
+    Generated {
+        /// The test.
+        test: String,
+        /// Why.
+        problem: GeneratedProblem,
+    },
+}
+
+/// Why a generated test cannot be made.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum GeneratedProblem {
+    /// The exercise has no `generator.py`.
+    #[error("no generator.py")]
+    NoGenerator,
+    /// The exercise has no reference solution to compute the answer.
+    #[error("no reference solution")]
+    NoReference,
+    /// The generator does not end normally.
+    #[error("the generator failed: {0}")]
+    GeneratorFails(Outcome),
+    /// The generator printed bytes that are not text.
+    #[error("the generator printed bytes that are not UTF-8")]
+    NotUtf8,
+    /// A function exercise's generator did not print one JSON list.
+    #[error("the generator must print the arguments as one JSON list")]
+    ArgumentsNotAList,
+    /// The reference does not end normally on the generated input.
+    #[error("the reference solution failed: {0}")]
+    ReferenceFails(Outcome),
+    /// The reference's return value cannot be read back.
+    #[error("the reference's return value: {0}")]
+    ReturnValue(gavel_exercise::compare::ReturnedError),
+}
+
+impl ExerciseFailure {
+    /// The file of the exercise to fix.
+    pub fn file(&self) -> &'static str {
+        match self {
+            ExerciseFailure::ReferenceFails { .. }
+            | ExerciseFailure::ReferenceDoesNotCompile { .. } => "solution.py",
+            ExerciseFailure::NoBudget | ExerciseFailure::Limits { .. } => "exercise.toml",
+            ExerciseFailure::InteractorFails { .. } => "interactor.py",
+            ExerciseFailure::Generated { problem, .. } => match problem {
+                GeneratedProblem::NoGenerator
+                | GeneratedProblem::GeneratorFails(_)
+                | GeneratedProblem::NotUtf8
+                | GeneratedProblem::ArgumentsNotAList => "generator.py",
+                GeneratedProblem::NoReference
+                | GeneratedProblem::ReferenceFails(_)
+                | GeneratedProblem::ReturnValue(_) => "solution.py",
+            },
+        }
+    }
+
+    /// The line of [`ExerciseFailure::file`] at fault, when known.
+    pub fn line(&self) -> Option<u32> {
+        let error = match self {
+            ExerciseFailure::ReferenceDoesNotCompile { error } => Some(error),
+            ExerciseFailure::ReferenceFails { outcome, .. }
+            | ExerciseFailure::InteractorFails { outcome }
+            | ExerciseFailure::Generated {
+                problem:
+                    GeneratedProblem::GeneratorFails(outcome)
+                    | GeneratedProblem::ReferenceFails(outcome),
+                ..
+            } => outcome_error(outcome),
+            _ => None,
+        };
+        error.and_then(|e| e.line)
+    }
+}
+
+/// The exception a run ended with, if it did.
+fn outcome_error(outcome: &Outcome) -> Option<&PyError> {
+    match outcome {
+        Outcome::RuntimeError { error } => error.as_ref(),
+        Outcome::CompileError { error } => Some(error),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_name_the_file_to_fix_and_read_as_before() {
+        let failure = ExerciseFailure::Generated {
+            test: "90-large".to_owned(),
+            problem: GeneratedProblem::ArgumentsNotAList,
+        };
+        assert_eq!(failure.file(), "generator.py");
+        assert_eq!(
+            JudgeError::exercise("two-sum", failure).to_string(),
+            "exercise `two-sum`: generated test `90-large`: the generator must print the arguments as one JSON list"
+        );
+        let failure = ExerciseFailure::ReferenceDoesNotCompile {
+            error: PyError {
+                kind: "SyntaxError".to_owned(),
+                message: "invalid syntax".to_owned(),
+                traceback: String::new(),
+                line: Some(3),
+            },
+        };
+        assert_eq!((failure.file(), failure.line()), ("solution.py", Some(3)));
+    }
+}

@@ -1,0 +1,163 @@
+//! The bottom of the judge: a sandbox to run jobs in (whose slots bound the
+//! runs in progress, for everything this process judges), compiling a source
+//! once, and the disk cache of what judging derives from an exercise
+//! (reference fuel, generated tests).
+
+use bytes::Bytes;
+use gavel_core::fs::write_atomically;
+use gavel_core::{Cache, Limits};
+use gavel_sandbox::{Entry, Interaction, Job, Outcome, PyError, RunReport, Sandbox, SandboxError};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs jobs and keeps derived data. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) struct Runner {
+    sandbox: Arc<Sandbox>,
+    cache_dir: PathBuf,
+}
+
+/// What compiling a source gave.
+#[derive(Debug, Clone)]
+pub(crate) enum Compiled {
+    /// The code for [`Job::code`] (empty: each run compiles the source).
+    Code(Bytes),
+    /// The source does not compile.
+    Error(PyError),
+}
+
+impl Runner {
+    /// A runner over `sandbox`, keeping derived data in the cache's judge
+    /// directory (safe to delete).
+    pub(crate) fn new(sandbox: Arc<Sandbox>, cache: &Cache) -> Runner {
+        Runner {
+            sandbox,
+            cache_dir: cache.judge_dir(),
+        }
+    }
+
+    /// The sandbox in use.
+    pub(crate) fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// The runner image's sha256, part of every derived datum's key.
+    pub(crate) fn image(&self) -> &str {
+        &self.sandbox.image().sha256
+    }
+
+    /// Runs one job when a slot is free.
+    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+        self.sandbox.run(job).await
+    }
+
+    /// Runs a program against an interactor when a slot is free.
+    pub(crate) async fn interact(
+        &self,
+        program: &Job,
+        interactor: &Job,
+    ) -> Result<Interaction, SandboxError> {
+        self.sandbox.interact(program, interactor).await
+    }
+
+    /// Compiles `source` in a run of its own (nothing of it runs), under
+    /// `limits`. A compile error is the source's, and so is compiling past a
+    /// limit (a source that takes more fuel or memory to compile than any
+    /// test allows, such as 300,000 nested operators): both are said once.
+    /// When the judge fails, the code is empty and each run compiles the
+    /// source itself.
+    pub(crate) async fn compile(&self, source: &Bytes, limits: Limits) -> Compiled {
+        let job = Job {
+            entry: Entry::Compile,
+            limits,
+            source: source.clone(),
+            ..Job::script(b"")
+        };
+        match self.run(&job).await {
+            Ok(report) => match report.outcome {
+                Outcome::Ok => Compiled::Code(report.code.unwrap_or_default()),
+                Outcome::CompileError { error } => Compiled::Error(error),
+                other => Compiled::Error(compile_failure(&other, &limits)),
+            },
+            Err(e) => {
+                tracing::warn!("compiling a source failed; each run compiles it: {e}");
+                Compiled::Code(Bytes::new())
+            }
+        }
+    }
+
+    fn cache_path(&self, kind: &str, key: &str) -> PathBuf {
+        self.cache_dir.join(kind).join(format!("{key}.json"))
+    }
+
+    /// A derived datum of `kind` stored under `key`, if an earlier
+    /// preparation stored one.
+    pub(crate) fn read_cache<T: for<'de> Deserialize<'de>>(
+        &self,
+        kind: &str,
+        key: &str,
+    ) -> Option<T> {
+        let bytes = std::fs::read(self.cache_path(kind, key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stores a derived datum; failing to is only worth a warning (it is
+    /// derived again next time).
+    pub(crate) fn write_cache<T: Serialize>(&self, kind: &str, key: &str, value: &T) {
+        let path = self.cache_path(kind, key);
+        let bytes = serde_json::to_vec(value).expect("cache entries serialise");
+        if let Err(e) = write_atomically(&path, &bytes) {
+            tracing::warn!(path = %path.display(), "cannot write the judge cache: {e}");
+        }
+    }
+}
+
+/// The compile error of a source whose compiling itself ended badly: out of
+/// fuel or memory, or an exception the compiler raised (a `RecursionError`
+/// or `MemoryError` on absurdly nested code). No test runs then.
+fn compile_failure(outcome: &Outcome, limits: &Limits) -> PyError {
+    let message = match outcome {
+        Outcome::TimeLimit { .. } => format!(
+            "compiling the source alone used more than the {} fuel any test allows; no test ran",
+            gavel_core::limits::human_fuel(limits.fuel)
+        ),
+        Outcome::MemoryLimit => format!(
+            "compiling the source alone used more than the {} MiB of memory any test allows; no test ran",
+            limits.memory_bytes >> 20
+        ),
+        Outcome::RuntimeError { error: Some(error) } => {
+            format!("compiling the source failed ({error}); no test ran")
+        }
+        other => format!("compiling the source failed ({other}); no test ran"),
+    };
+    PyError {
+        kind: "CompileLimit".to_owned(),
+        message,
+        traceback: String::new(),
+        line: None,
+    }
+}
+
+/// Limits for an exercise's checker or interactor: the author's code, so a
+/// generous budget; running out is the author's failure (IE).
+pub(crate) fn author_limits() -> Limits {
+    Limits {
+        fuel: 20_000_000_000,
+        wall_time: Duration::from_secs(60),
+        memory_bytes: 1 << 30,
+        output_bytes: 64 << 20,
+    }
+}
+
+/// Limits for the exercise's own programs (reference, generator): generous,
+/// since they are trusted and their fuel is what limits are derived from.
+pub(crate) fn trusted_limits() -> Limits {
+    Limits {
+        fuel: 200_000_000_000,
+        wall_time: Duration::from_secs(120),
+        memory_bytes: 1 << 30,
+        output_bytes: 256 << 20,
+    }
+}
