@@ -15,6 +15,7 @@ mod grade;
 mod hardening;
 mod judge;
 mod kattis;
+mod layers;
 mod reports;
 mod robustness;
 mod run;
