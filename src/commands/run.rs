@@ -7,7 +7,7 @@ use crate::render;
 use anyhow::{Context as _, Result};
 use bytes::Bytes;
 use gavel_core::hash::sha256_hex;
-use gavel_sandbox::{Call, Entry, Job, Limits, Outcome, PyError, RunReport, TimeLimit};
+use gavel_sandbox::{Call, Entry, Job, Limits, Outcome, PyError, RunResult, TimeLimit};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
@@ -41,7 +41,7 @@ struct RunOutput<'a> {
 }
 
 fn output<'a>(
-    report: &'a RunReport,
+    report: &'a RunResult,
     limits: Limits,
     image: &'a gavel_sandbox::Image,
     source_sha256: String,

@@ -3,11 +3,11 @@
 use super::{safe, tone};
 use console::style;
 use gavel_exercise::Tone;
-use gavel_sandbox::RunReport;
+use gavel_sandbox::RunResult;
 use std::io::Write;
 
 /// Prints the program's stdout, stderr and return value, then a status line.
-pub(crate) fn report(report: &RunReport) {
+pub(crate) fn report(report: &RunResult) {
     let stdout_text = String::from_utf8_lossy(&report.stdout);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(safe(&stdout_text).as_bytes());

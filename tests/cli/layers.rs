@@ -182,7 +182,7 @@ fn no_function_outside_tests_is_over_100_lines() {
             while i < end {
                 let line = lines[i];
                 let indent = line.len() - line.trim_start().len();
-                let is_fn = line.trim_start().split_whitespace().any(|w| w == "fn")
+                let is_fn = line.split_whitespace().any(|w| w == "fn")
                     && !line.trim_start().starts_with("//");
                 // A function's body ends at the first `}` at its indentation.
                 let opens = (i..end).find(|&j| {

@@ -8,7 +8,7 @@ use crate::result::TestResult;
 use gavel_exercise::compare::{self, Compared, parse_returned};
 use gavel_exercise::diff::{self, DiffLimits};
 use gavel_exercise::{TestData, Verdict, WrongReason, python};
-use gavel_sandbox::{Interaction, Judgement, Outcome, PyError, RunReport};
+use gavel_sandbox::{Decision, Interaction, Outcome, PyError, RunResult};
 use serde_json::Value;
 
 /// Everything judging learned about one test, before the confidentiality
@@ -72,15 +72,15 @@ pub(crate) fn internal_error(test: &ResolvedTest, message: String) -> Evaluation
 }
 
 /// What decided a test instead of a comparison: a checker's or an
-/// interactor's judgement, or the author's code failing (IE).
-pub(crate) type Decision = Result<Judgement, String>;
+/// interactor's decision, or the author's code failing (IE).
+pub(crate) type Ruling = Result<Decision, String>;
 
 /// Judges one run of `test`: the run's own end, then the `decision` of a
 /// checker when there is one, else the comparison.
 pub(crate) fn evaluate(
     test: &ResolvedTest,
-    report: &RunReport,
-    decision: Option<Decision>,
+    report: &RunResult,
+    decision: Option<Ruling>,
 ) -> Evaluation {
     let mut result = TestResult {
         fuel: Some(report.fuel),
@@ -130,7 +130,7 @@ pub(crate) fn evaluate(
 /// shows it: the input (a function test's call is added by the judge, which
 /// knows the function), what was expected and what came back as Python
 /// reprs, and a hint when the failure has a common cause.
-fn explain(test: &ResolvedTest, report: &RunReport, result: &mut TestResult) {
+fn explain(test: &ResolvedTest, report: &RunResult, result: &mut TestResult) {
     if !explained(result.verdict) {
         return;
     }
@@ -267,11 +267,11 @@ pub(crate) fn author_failure(file: &str, outcome: &Outcome) -> String {
 /// that does not compile is CE, and a deadlock is the program's TLE; then the
 /// interactor failing is IE whatever the program did (the author's fault is
 /// never the candidate's); then the program's own end (a crash, a limit);
-/// then the interactor's judgement.
+/// then the interactor's decision.
 pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interaction) -> Evaluation {
     let interactor = &interaction.interactor;
-    let decision = match (&interactor.judgement, &interactor.outcome) {
-        (Some(judgement), _) => Ok(judgement.clone()),
+    let decision = match (&interactor.decision, &interactor.outcome) {
+        (Some(decision), _) => Ok(decision.clone()),
         // The program's deadlock is the program's verdict, not the interactor's failure.
         (None, _) if interaction.deadlock => Err(String::new()),
         (None, outcome) => Err(author_failure("interactor.py", outcome)),
@@ -283,7 +283,7 @@ pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interactio
     let wrong_first = interaction.interactor_ended_first
         && matches!(
             &decision,
-            Ok(Judgement::Wrong { .. } | Judgement::Partial { .. })
+            Ok(Decision::Wrong { .. } | Decision::Partial { .. })
         );
     let mut evaluation = if wrong_first || author_failed {
         let mut program = interaction.program.clone();
@@ -304,20 +304,20 @@ pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interactio
 }
 
 /// A checker's or interactor's decision on an answer that ran to its end.
-fn apply(decision: Decision, result: &mut TestResult) {
+fn apply(decision: Ruling, result: &mut TestResult) {
     match decision {
-        Ok(Judgement::Accepted { feedback }) => {
+        Ok(Decision::Accepted { feedback }) => {
             result.message = (!feedback.is_empty()).then_some(feedback);
         }
-        Ok(Judgement::Wrong { message }) => {
+        Ok(Decision::Wrong { message }) => {
             result.verdict = Verdict::WrongAnswer;
             result.reason = Some(WrongReason::Mismatch);
             result.message = Some(message);
         }
-        Ok(Judgement::Partial { points, message }) if points >= 1.0 => {
+        Ok(Decision::Partial { points, message }) if points >= 1.0 => {
             result.message = (!message.is_empty()).then_some(message);
         }
-        Ok(Judgement::Partial { points, message }) => {
+        Ok(Decision::Partial { points, message }) => {
             result.verdict = Verdict::WrongAnswer;
             result.reason = Some(WrongReason::Mismatch);
             result.message = Some(message);
@@ -333,7 +333,7 @@ fn apply(decision: Decision, result: &mut TestResult) {
 
 /// Compares the answer of a run that ended normally; a wrong one turns the
 /// verdict into WA with a message and a diff.
-fn compare_answer(test: &ResolvedTest, report: &RunReport, result: &mut TestResult) {
+fn compare_answer(test: &ResolvedTest, report: &RunResult, result: &mut TestResult) {
     let comparison = &test.test.comparison;
     let (compared, expected, actual) = match &test.data {
         TestData::Stdio { expected, .. } => {
@@ -400,14 +400,14 @@ mod tests {
         assert_eq!(hint("Answer: 3\n", "Answer: 4\n"), "");
     }
 
-    fn report(stdout: &str) -> RunReport {
-        RunReport {
+    fn report(stdout: &str) -> RunResult {
+        RunResult {
             outcome: Outcome::Ok,
             exit_code: Some(0),
             stdout: stdout.as_bytes().to_vec(),
             stderr: Vec::new(),
             return_json: None,
-            judgement: None,
+            decision: None,
             code: None,
             fuel: 1,
             wall_ms: 1.0,
@@ -443,7 +443,7 @@ mod tests {
             digest: None,
         };
         let mut interactor = report("");
-        interactor.judgement = Some(Judgement::Wrong {
+        interactor.decision = Some(Decision::Wrong {
             message: "guessed 7 times".to_owned(),
         });
         let interaction = Interaction {

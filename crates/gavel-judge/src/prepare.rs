@@ -9,7 +9,7 @@ use bytes::Bytes;
 use gavel_core::hash::Key;
 use gavel_core::{Limits, Shape};
 use gavel_exercise::{Exercise, Kind, Test, TestData, TestSource, Visibility};
-use gavel_sandbox::{Call, CheckArgs, DataKind, Entry, Job, Outcome, RunReport};
+use gavel_sandbox::{Call, CheckArgs, DataKind, Entry, Job, Outcome, RunResult};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -386,7 +386,7 @@ async fn reference_run(
     exercise: &Exercise,
     job: &Job,
     data: &TestData,
-) -> Result<RunReport, JudgeError> {
+) -> Result<RunResult, JudgeError> {
     match interactor_job(exercise, data) {
         None => Ok(runner.run(job).await?),
         Some(interactor) => {

@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use gavel_core::fs::write_atomically;
 use gavel_core::{Cache, Limits};
-use gavel_sandbox::{Entry, Interaction, Job, Outcome, PyError, RunReport, Sandbox, SandboxError};
+use gavel_sandbox::{Entry, Interaction, Job, Outcome, PyError, RunResult, Sandbox, SandboxError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,7 +49,7 @@ impl Runner {
     }
 
     /// Runs one job when a slot is free.
-    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+    pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         self.sandbox.run(job).await
     }
 

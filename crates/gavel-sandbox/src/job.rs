@@ -2,7 +2,7 @@
 //! gives back: plain data, the same whichever executor runs it, so every type
 //! here also crosses to worker processes.
 
-use crate::outcome::RunReport;
+use crate::outcome::RunResult;
 use bytes::Bytes;
 use gavel_core::{Limits, Shape};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Entry {
     /// Only compile it: the outcome is `Ok` or `CompileError`; with `Ok`,
-    /// [`RunReport::code`] is the compiled code for [`Job::code`].
+    /// [`RunResult::code`] is the compiled code for [`Job::code`].
     Compile,
     /// The program as a script (`__name__ == "__main__"`), with stdin.
     Script,
@@ -72,7 +72,7 @@ pub struct Job {
     /// The program's source, as bytes (a BOM or coding cookie is honoured).
     pub source: Bytes,
     /// What a compile run of this source on this image gave
-    /// ([`RunReport::code`]), or empty: a run given it skips parsing and
+    /// ([`RunResult::code`]), or empty: a run given it skips parsing and
     /// compiling the source (more than half of a small test's fuel), and is
     /// otherwise the same run, with the same output; its fuel is then the
     /// program's own work, compiling excluded.
@@ -135,9 +135,9 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interaction {
     /// The program's run; its stdout is what it sent the interactor.
-    pub program: RunReport,
-    /// The interactor's run, with its judgement when it decided.
-    pub interactor: RunReport,
+    pub program: RunResult,
+    /// The interactor's run, with its decision when it decided.
+    pub interactor: RunResult,
     /// What each side sent, in order (clipped).
     pub transcript: Vec<Message>,
     /// Whether both waited for each other (both outcomes are then a time

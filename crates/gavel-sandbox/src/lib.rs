@@ -4,7 +4,7 @@
 //! output cap, and classifies every way a run can end.
 //!
 //! This is the only crate of gavel that knows wasmtime. A program failing in
-//! any way is an [`Outcome`] inside a [`RunReport`]; an `Err` means the judge
+//! any way is an [`Outcome`] inside a [`RunResult`]; an `Err` means the judge
 //! itself could not do its work.
 //!
 //! ```no_run
@@ -33,6 +33,6 @@ pub use gavel_core::{Cache, Limits, Shape};
 pub use host::clock::{READ_STEP, WALL_CLOCK_START};
 pub use image::{BuildStep, Image, ImageError, ImageSource};
 pub use job::{Call, CheckArgs, DataKind, Entry, Interaction, Job, Message, Side};
-pub use outcome::{Judgement, Outcome, PyError, RunReport, TimeLimit};
+pub use outcome::{Decision, Outcome, PyError, RunResult, TimeLimit};
 pub use sandbox::Sandbox;
 pub use worker::WorkerCommand;

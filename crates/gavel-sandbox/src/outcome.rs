@@ -116,7 +116,7 @@ impl fmt::Display for Outcome {
 /// externally tagged, so every format can carry it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Judgement {
+pub enum Decision {
     /// The answer is right.
     Accepted {
         /// Feedback (may be empty).
@@ -138,7 +138,7 @@ pub enum Judgement {
 
 /// Everything observed about one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunReport {
+pub struct RunResult {
     /// How the run ended.
     pub outcome: Outcome,
     /// The exit code: 0 for a normal end, the `sys.exit` code, or 1 for an
@@ -153,7 +153,7 @@ pub struct RunReport {
     pub return_json: Option<String>,
     /// For a checker or an interactor that decided: what it decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub judgement: Option<Judgement>,
+    pub decision: Option<Decision>,
     /// For a compile run that succeeded: the compiled code, for
     /// [`crate::Job::code`] (`None` when the source must be compiled by each
     /// run, e.g. because compiling it printed warnings).

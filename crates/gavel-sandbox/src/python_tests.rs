@@ -1,10 +1,12 @@
 //! The sandbox against real CPython: every kind of hostile or broken program
-//! a judge meets (../shared/notes/anchors.md), each ending in the right outcome.
+//! a judge meets (endless loops, memory and output bombs, deep recursion,
+//! escapes through files, processes and sockets, exits of every kind), each
+//! ending in the right outcome.
 //! The runner image is built on first use, like for any user.
 
 use crate::image::{self, PYTHON_3_14};
 use crate::{
-    Cache, Call, Entry, Job, Limits, Outcome, PyError, RunReport, Sandbox, Shape, TimeLimit,
+    Cache, Call, Entry, Job, Limits, Outcome, PyError, RunResult, Sandbox, Shape, TimeLimit,
 };
 use bytes::Bytes;
 use std::sync::Arc;
@@ -29,24 +31,24 @@ fn limits() -> Limits {
     }
 }
 
-async fn run_job(mut job: Job) -> RunReport {
+async fn run_job(mut job: Job) -> RunResult {
     if job.limits == Limits::default() {
         job.limits = limits();
     }
     sandbox().run(&job).await.unwrap()
 }
 
-async fn run(source: &str) -> RunReport {
+async fn run(source: &str) -> RunResult {
     run_job(Job::script(source)).await
 }
 
 #[track_caller]
-fn stdout(report: &RunReport) -> &str {
+fn stdout(report: &RunResult) -> &str {
     std::str::from_utf8(&report.stdout).unwrap()
 }
 
 #[track_caller]
-fn error(report: &RunReport) -> &PyError {
+fn error(report: &RunResult) -> &PyError {
     match &report.outcome {
         Outcome::RuntimeError { error: Some(e) } | Outcome::CompileError { error: e } => e,
         other => panic!("expected an error, got {other:?}"),
@@ -632,7 +634,7 @@ fn check_job(
 
 #[tokio::test]
 async fn a_checker_judges_through_the_typed_interface() {
-    use crate::{DataKind, Judgement};
+    use crate::{DataKind, Decision};
     let pair = "from gavel_checker import accept, wrong, partial\n\
                 def check(args, expected, got):\n    nums, target = args\n    \
                 if len(got) != 2 or got[0] == got[1]:\n        wrong('two distinct indices are needed')\n    \
@@ -643,30 +645,30 @@ async fn a_checker_judges_through_the_typed_interface() {
         async move { run_job(job).await }
     };
     assert_eq!(
-        judge("[2, 1]").await.judgement,
-        Some(Judgement::Accepted {
+        judge("[2, 1]").await.decision,
+        Some(Decision::Accepted {
             feedback: "fine".to_owned()
         })
     );
     assert_eq!(
-        judge("[0, 0]").await.judgement,
-        Some(Judgement::Wrong {
+        judge("[0, 0]").await.decision,
+        Some(Decision::Wrong {
             message: "two distinct indices are needed".to_owned()
         })
     );
     assert!(
-        matches!(judge("[0, 1]").await.judgement, Some(Judgement::Partial { points, .. }) if points == 0.5)
+        matches!(judge("[0, 1]").await.decision, Some(Decision::Partial { points, .. }) if points == 0.5)
     );
     // The token reader speaks testlib.
     let tokens = "from gavel_checker import Tokens, accept\ndef check(i, e, out):\n    t = Tokens(out)\n    t.int()\n    t.eof()\n    accept()\n";
     let report = run_job(check_job(tokens, DataKind::Text, "", "", "abc")).await;
     assert_eq!(
-        report.judgement,
-        Some(Judgement::Wrong {
+        report.decision,
+        Some(Decision::Wrong {
             message: "the output's token 1: expected an integer, found `abc`".to_owned()
         })
     );
-    // A checker that fails is a runtime error of the checker, with no judgement.
+    // A checker that fails is a runtime error of the checker, with no decision.
     for broken in [
         "def check(i, e, o):\n    return True\n",
         "def check(i, e, o):\n    1 / 0\n",
@@ -674,7 +676,7 @@ async fn a_checker_judges_through_the_typed_interface() {
     ] {
         let report = run_job(check_job(broken, DataKind::Text, "", "", "")).await;
         assert_eq!(report.outcome.name(), "runtime_error", "{broken}");
-        assert_eq!(report.judgement, None);
+        assert_eq!(report.decision, None);
     }
     let slow = "def check(i, e, o):\n    while True: pass\n";
     let report = run_job(check_job(slow, DataKind::Text, "", "", "")).await;
@@ -703,7 +705,7 @@ fn interactor(input: &str) -> Job {
 
 #[tokio::test]
 async fn a_program_and_an_interactor_talk_over_pipes() {
-    use crate::{Judgement, Side};
+    use crate::{Decision, Side};
     let program = Job {
         limits: limits(),
         ..Job::script(GUESSER)
@@ -714,7 +716,7 @@ async fn a_program_and_an_interactor_talk_over_pipes() {
         .unwrap();
     assert_eq!(result.program.outcome, Outcome::Ok, "{result:?}");
     assert!(
-        matches!(&result.interactor.judgement, Some(Judgement::Accepted { feedback }) if feedback.starts_with("found in")),
+        matches!(&result.interactor.decision, Some(Decision::Accepted { feedback }) if feedback.starts_with("found in")),
         "{result:?}"
     );
     assert_eq!(result.transcript[0].from, Side::Interactor);
@@ -732,7 +734,7 @@ async fn a_program_and_an_interactor_talk_over_pipes() {
         .await
         .unwrap();
     assert!(
-        matches!(&result.interactor.judgement, Some(Judgement::Wrong { message }) if message == "too many guesses"),
+        matches!(&result.interactor.decision, Some(Decision::Wrong { message }) if message == "too many guesses"),
         "{result:?}"
     );
     // Both reading at once is a deadlock, seen at once, not after the wall time.

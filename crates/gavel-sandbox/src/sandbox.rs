@@ -5,7 +5,7 @@ use crate::error::SandboxError;
 use crate::host::Host;
 use crate::image::{BuildStep, Image};
 use crate::job::{Interaction, Job};
-use crate::outcome::RunReport;
+use crate::outcome::RunResult;
 use crate::worker::{WorkerCommand, Workers};
 use gavel_core::Cache;
 use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
@@ -133,9 +133,9 @@ impl Sandbox {
     }
 
     /// Runs one job in a fresh instance, once a slot is free. Whatever the
-    /// program does, the result is a [`RunReport`]; `Err` means the judge
+    /// program does, the result is a [`RunResult`]; `Err` means the judge
     /// itself failed, with the same error in this process or in a worker.
-    pub async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+    pub async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         // Taken first, so it is released last: after the store (and with it
         // the instance's slot in the pool) is gone.
         let _slot = self.slot().await;

@@ -29,8 +29,8 @@ pub(super) async fn grade(
         return evaluate(test, &report, None);
     };
     let decision = match runner.run(&checker).await {
-        Ok(checked) => match checked.judgement {
-            Some(judgement) => Ok(judgement),
+        Ok(checked) => match checked.decision {
+            Some(decision) => Ok(decision),
             None => Err(author_failure("checker.py", &checked.outcome)),
         },
         Err(e) => {

@@ -7,7 +7,7 @@ use crate::prepare::{Prepared, ResolvedTest, Selection};
 use crate::runner::Compiled;
 use bytes::Bytes;
 use gavel_exercise::{Disclosure, Exercise, TestData, TestSource, Verdict};
-use gavel_sandbox::RunReport;
+use gavel_sandbox::RunResult;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -202,7 +202,7 @@ async fn bless_stored(
 
 /// A test's expected output and what the reference's run gave instead, as
 /// its test file writes them; or why there is nothing to bless.
-fn reference_output(test: &ResolvedTest, report: RunReport) -> Result<(String, String), String> {
+fn reference_output(test: &ResolvedTest, report: RunResult) -> Result<(String, String), String> {
     if !report.outcome.is_ok() {
         return Err(format!(
             "the reference's run for its output ended with {}",

@@ -2,7 +2,7 @@
 //! call returned, whatever kind of image ran it: each kind turns its own
 //! exports' results into a [`Returned`], and everything after that is here.
 
-use crate::outcome::{Judgement, Outcome, PyError, TimeLimit};
+use crate::outcome::{Decision, Outcome, PyError, TimeLimit};
 use wasmtime::Trap;
 use wasmtime_wasi::I32Exit;
 
@@ -35,7 +35,7 @@ pub(crate) enum Returned {
 #[derive(Debug)]
 pub(crate) struct Called {
     pub(crate) returned: Returned,
-    pub(crate) judgement: Option<Judgement>,
+    pub(crate) decision: Option<Decision>,
     pub(crate) code: Option<Vec<u8>>,
 }
 
@@ -44,7 +44,7 @@ impl Called {
     pub(crate) fn plain(returned: Returned) -> Called {
         Called {
             returned,
-            judgement: None,
+            decision: None,
             code: None,
         }
     }
@@ -57,7 +57,7 @@ pub(crate) struct Classified {
     pub(crate) outcome: Outcome,
     pub(crate) exit_code: Option<i32>,
     pub(crate) return_json: Option<String>,
-    pub(crate) judgement: Option<Judgement>,
+    pub(crate) decision: Option<Decision>,
     pub(crate) code: Option<Vec<u8>>,
 }
 
@@ -85,12 +85,12 @@ pub(crate) fn classified(
             },
             exit_code: None,
             return_json: None,
-            judgement: None,
+            decision: None,
             code: None,
         };
     };
-    let (result, judgement, code) = match result {
-        Ok(called) => (Ok(called.returned), called.judgement, called.code),
+    let (result, decision, code) = match result {
+        Ok(called) => (Ok(called.returned), called.decision, called.code),
         Err(e) => (Err(e), None, None),
     };
     let (outcome, exit_code, return_json) = classify(result, recorded);
@@ -99,7 +99,7 @@ pub(crate) fn classified(
         outcome,
         exit_code,
         return_json,
-        judgement: judgement.filter(|_| ended_well).map(clipped_judgement),
+        decision: decision.filter(|_| ended_well).map(clipped_decision),
         code: code.filter(|code| ended_well && code.len() <= MAX_CODE),
     }
 }
@@ -184,16 +184,16 @@ fn clipped_error(error: PyError) -> PyError {
     }
 }
 
-fn clipped_judgement(judgement: Judgement) -> Judgement {
+fn clipped_decision(decision: Decision) -> Decision {
     let clip = |text: String| clipped(text, MAX_ERROR_MESSAGE);
-    match judgement {
-        Judgement::Accepted { feedback } => Judgement::Accepted {
+    match decision {
+        Decision::Accepted { feedback } => Decision::Accepted {
             feedback: clip(feedback),
         },
-        Judgement::Wrong { message } => Judgement::Wrong {
+        Decision::Wrong { message } => Decision::Wrong {
             message: clip(message),
         },
-        Judgement::Partial { points, message } => Judgement::Partial {
+        Decision::Partial { points, message } => Decision::Partial {
             points: if points.is_finite() {
                 points.clamp(0.0, 1.0)
             } else {
@@ -313,7 +313,7 @@ mod tests {
         assert!(error.traceback.chars().count() < MAX_TRACEBACK + 40);
         assert_eq!(error.line, Some(3));
         let judged = Called {
-            judgement: Some(Judgement::Partial {
+            decision: Some(Decision::Partial {
                 points: f64::NAN,
                 message: "w".repeat(2_000_000),
             }),
@@ -321,8 +321,8 @@ mod tests {
             ..Called::plain(Returned::Ok(String::new()))
         };
         let ended = classified(Some(Ok(judged)), recorded(false, false, false));
-        let Some(Judgement::Partial { points, message }) = ended.judgement else {
-            panic!("{:?}", ended.judgement)
+        let Some(Decision::Partial { points, message }) = ended.decision else {
+            panic!("{:?}", ended.decision)
         };
         assert_eq!(points, 0.0);
         assert!(message.chars().count() < MAX_ERROR_MESSAGE + 40);
@@ -330,9 +330,9 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_run_keeps_no_judgement_and_no_code() {
+    fn a_failed_run_keeps_no_decision_and_no_code() {
         let called = Called {
-            judgement: Some(Judgement::Wrong {
+            decision: Some(Decision::Wrong {
                 message: "no".to_owned(),
             }),
             code: Some(vec![1]),
@@ -340,7 +340,7 @@ mod tests {
         };
         let failed = classified(Some(Ok(called)), recorded(false, false, false));
         assert_eq!(failed.outcome.name(), "runtime_error");
-        assert!(failed.judgement.is_none() && failed.code.is_none());
+        assert!(failed.decision.is_none() && failed.code.is_none());
         let timed_out = classified(None, recorded(false, false, false));
         assert_eq!(
             timed_out.outcome,
@@ -357,7 +357,7 @@ mod tests {
 mod wat_tests {
     use super::*;
     use crate::host::engine::engine;
-    use crate::host::limits::MemoryLimiter;
+    use crate::host::memory::MemoryLimiter;
     use crate::host::run::YIELD_INTERVAL;
     use gavel_core::Limits;
     use wasmtime::{Instance, Module, Store};

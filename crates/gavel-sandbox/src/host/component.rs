@@ -9,7 +9,7 @@ use super::engine::wasmtime_error;
 use super::run::{Kind, RunState};
 use crate::error::SandboxError;
 use crate::job::{DataKind, Entry, Job};
-use crate::outcome::{Judgement, PyError};
+use crate::outcome::{Decision, PyError};
 use gavel_core::Shape;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -150,8 +150,8 @@ fn plain(outcome: guest::Outcome) -> Called {
 
 fn judged(outcome: guest::CheckOutcome) -> Called {
     match outcome {
-        guest::CheckOutcome::Judged(judgement) => Called {
-            judgement: Some(judgement.into()),
+        guest::CheckOutcome::Judged(decision) => Called {
+            decision: Some(decision.into()),
             ..Called::plain(Returned::Ok(String::new()))
         },
         guest::CheckOutcome::Failed(failure) => {
@@ -193,12 +193,12 @@ impl From<guest::Failure> for PyError {
     }
 }
 
-impl From<guest::Judgement> for Judgement {
-    fn from(judgement: guest::Judgement) -> Self {
-        match judgement {
-            guest::Judgement::Accepted(feedback) => Judgement::Accepted { feedback },
-            guest::Judgement::Wrong(message) => Judgement::Wrong { message },
-            guest::Judgement::Partial((points, message)) => Judgement::Partial { points, message },
+impl From<guest::Judgement> for Decision {
+    fn from(decision: guest::Judgement) -> Self {
+        match decision {
+            guest::Judgement::Accepted(feedback) => Decision::Accepted { feedback },
+            guest::Judgement::Wrong(message) => Decision::Wrong { message },
+            guest::Judgement::Partial((points, message)) => Decision::Partial { points, message },
         }
     }
 }

@@ -13,7 +13,7 @@ pub(crate) mod clock;
 mod component;
 pub(crate) mod engine;
 mod files;
-pub(crate) mod limits;
+pub(crate) mod memory;
 mod output;
 mod pipe;
 pub(crate) mod run;
@@ -21,7 +21,7 @@ pub(crate) mod run;
 use crate::error::SandboxError;
 use crate::image::{BuildStep, Image};
 use crate::job::{Interaction, Job};
-use crate::outcome::RunReport;
+use crate::outcome::RunResult;
 use component::ComponentImage;
 use gavel_core::Cache;
 use run::Loaded;
@@ -67,7 +67,7 @@ impl Host {
     }
 
     /// Runs one job (the caller holds a slot).
-    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+    pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         match self {
             Host::Component(loaded) => loaded.run(job).await,
         }

@@ -7,13 +7,13 @@ use super::classify::{Called, Recorded, classified};
 use super::clock::{MonotonicClock, VirtualTime, WallClock};
 use super::engine::{self, Code, wasmtime_error};
 use super::files::RunFiles;
-use super::limits::MemoryLimiter;
+use super::memory::MemoryLimiter;
 use super::output::CapturedOutput;
 use super::pipe::Link;
 use crate::error::SandboxError;
 use crate::image::{BuildStep, Image};
 use crate::job::{Entry, Interaction, Job, Side};
-use crate::outcome::{Outcome, RunReport, TimeLimit};
+use crate::outcome::{Outcome, RunResult, TimeLimit};
 use gavel_core::{Cache, Limits};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -130,7 +130,7 @@ impl<K: Kind> Loaded<K> {
     }
 
     /// Runs one job in a fresh instance (the caller holds a slot).
-    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+    pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         let mut run = self.begin(job, Io::Memory)?;
         let called = self.execute(&mut run, job).await?;
         Ok(run.report(job, called, None))
@@ -294,7 +294,7 @@ impl<W: 'static> Run<W> {
         job: &Job,
         called: Option<wasmtime::Result<Called>>,
         link: Option<&Link>,
-    ) -> RunReport {
+    ) -> RunResult {
         let wall = self.started.elapsed();
         let fuel = job
             .limits
@@ -316,13 +316,13 @@ impl<W: 'static> Run<W> {
         };
         let ended = classified(called, recorded);
         tracing::debug!(status = ended.outcome.name(), fuel, ?wall, waited = ?self.time.total_waited(), "run finished");
-        RunReport {
+        RunResult {
             outcome: ended.outcome,
             exit_code: ended.exit_code,
             stdout: captured.stdout,
             stderr: captured.stderr,
             return_json: ended.return_json,
-            judgement: ended.judgement,
+            decision: ended.decision,
             code: ended.code.map(bytes::Bytes::from),
             fuel,
             wall_ms: duration_ms(wall),

@@ -6,7 +6,7 @@ use crate::error::{ProtocolError, SandboxError};
 use crate::host::run::watchdog;
 use crate::image::Image;
 use crate::job::{Interaction, Job};
-use crate::outcome::RunReport;
+use crate::outcome::RunResult;
 use gavel_core::{Cache, Limits};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -101,7 +101,7 @@ impl Workers {
     }
 
     /// Runs one job in a worker.
-    pub(crate) async fn run(&self, job: &Job) -> Result<RunReport, SandboxError> {
+    pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         let watchdog = watchdog(&job.limits) + WORKER_GRACE;
         match self.ask(&Request::Run(job.clone()), watchdog).await? {
             Answer::Run(report) => Ok(report.into()),

@@ -5,7 +5,7 @@
 use crate::error::{Failure, ProtocolError};
 use crate::image::Image;
 use crate::job::{Interaction, Job, Message};
-use crate::outcome::{Judgement, Outcome, PyError, RunReport, TimeLimit};
+use crate::outcome::{Decision, Outcome, PyError, RunResult, TimeLimit};
 use gavel_core::Cache;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -119,7 +119,7 @@ impl From<WireOutcome> for Outcome {
     }
 }
 
-/// A [`RunReport`] for the wire (its compiled code, which JSON skips, included).
+/// A [`RunResult`] for the wire (its compiled code, which JSON skips, included).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct WireReport {
     outcome: WireOutcome,
@@ -127,22 +127,22 @@ pub(crate) struct WireReport {
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     return_json: Option<String>,
-    judgement: Option<Judgement>,
+    decision: Option<Decision>,
     code: Option<Vec<u8>>,
     fuel: u64,
     wall_ms: f64,
     peak_memory_bytes: u64,
 }
 
-impl From<RunReport> for WireReport {
-    fn from(report: RunReport) -> Self {
+impl From<RunResult> for WireReport {
+    fn from(report: RunResult) -> Self {
         WireReport {
             outcome: report.outcome.into(),
             exit_code: report.exit_code,
             stdout: report.stdout,
             stderr: report.stderr,
             return_json: report.return_json,
-            judgement: report.judgement,
+            decision: report.decision,
             code: report.code.map(Vec::from),
             fuel: report.fuel,
             wall_ms: report.wall_ms,
@@ -151,15 +151,15 @@ impl From<RunReport> for WireReport {
     }
 }
 
-impl From<WireReport> for RunReport {
+impl From<WireReport> for RunResult {
     fn from(report: WireReport) -> Self {
-        RunReport {
+        RunResult {
             outcome: report.outcome.into(),
             exit_code: report.exit_code,
             stdout: report.stdout,
             stderr: report.stderr,
             return_json: report.return_json,
-            judgement: report.judgement,
+            decision: report.decision,
             code: report.code.map(bytes::Bytes::from),
             fuel: report.fuel,
             wall_ms: report.wall_ms,
@@ -242,7 +242,7 @@ mod tests {
                 stdout: b"out".to_vec(),
                 stderr: Vec::new(),
                 return_json: Some("[1]".to_owned()),
-                judgement: Some(Judgement::Partial {
+                decision: Some(Decision::Partial {
                     points: 0.5,
                     message: "half".to_owned(),
                 }),
