@@ -90,6 +90,9 @@ pub(crate) enum Command {
     Submit(JudgeArgs),
     /// Grade a homework folder laid out as `DIR/<candidate>/<exercise-id>.py`.
     Grade(GradeArgs),
+    /// Merge the report folders of a batch graded as shards (`grade --shard
+    /// K/N`) into the reports one unsharded `grade` would write.
+    Merge(MergeArgs),
     /// Validate exercises: references, known-bad solutions, generated tests, margins.
     Check(CheckArgs),
     /// Write a candidate pack: the exercises without hidden tests or references.
@@ -356,6 +359,11 @@ pub(crate) struct GradeArgs {
     /// Largest source judged, in KiB; a larger one gets CE with the reason.
     #[arg(long, value_name = "KIB", default_value_t = limits::DEFAULT_SOURCE_KIB)]
     pub(crate) max_source: u64,
+    /// Grade only shard K of N of the candidates (chosen by a hash of each
+    /// candidate's name, the same on every machine), recording it in
+    /// OUT/shard.json for `gavel merge` (docs/scale.md).
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<gavel_judge::batch::Shard>,
     #[command(flatten)]
     pub(crate) report: ReportArgs,
     /// Print the summary as JSON.
@@ -363,7 +371,22 @@ pub(crate) struct GradeArgs {
     pub(crate) json: bool,
 }
 
-/// How the reports are written (`grade`, `admin report`).
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The report folders of the shards (every shard of the batch, once).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub(crate) shards: Vec<PathBuf>,
+    /// Where the merged reports go.
+    #[arg(long, value_name = "OUT")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// How the reports are written (`grade`, `merge`, `admin report`).
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// List pairs of candidates' submissions of one exercise at least this

@@ -2,7 +2,7 @@
 //! with reports a hiring team can read, share and re-run.
 
 use super::{Session, print_json};
-use crate::cli::GradeArgs;
+use crate::cli::{GradeArgs, MergeArgs};
 use crate::exit::Code;
 use crate::render;
 use anyhow::{Context as _, Result};
@@ -53,6 +53,7 @@ pub(crate) fn execute(session: &Session, args: GradeArgs) -> Result<Code> {
             ..Options::default()
         },
         report: args.report.options(),
+        shard: args.shard,
     };
     let live = Arc::new(render::grade::Live::new(args.json));
     let summary = session
@@ -60,12 +61,28 @@ pub(crate) fn execute(session: &Session, args: GradeArgs) -> Result<Code> {
         .block_on(batch::grade(&judge, &catalog, &request, live.clone()));
     live.finish();
     let summary = summary?;
-    if summary.candidates.is_empty() && summary.problems.is_empty() {
+    // A shard may hold no candidate; a whole folder without one is a mistake.
+    if args.shard.is_none() && summary.candidates.is_empty() && summary.problems.is_empty() {
         anyhow::bail!(
             "nothing to grade in `{}` (expected DIR/<candidate>/<exercise-id>.py)",
             args.dir.display()
         );
     }
+    if args.json {
+        print_json(&summary)?;
+    } else {
+        render::grade::summary(&summary);
+    }
+    Ok(Code::judged(
+        summary.all_accepted(),
+        summary.internal_error(),
+    ))
+}
+
+/// `gavel merge`: the reports of a sharded batch, checked and written whole.
+pub(crate) fn merge(session: &Session, args: MergeArgs) -> Result<Code> {
+    let catalog = session.catalog()?;
+    let summary = batch::merge(&catalog, &args.shards, &args.out, args.report.options())?;
     if args.json {
         print_json(&summary)?;
     } else {

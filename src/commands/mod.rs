@@ -68,6 +68,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
             None => local::execute(&session, args, true),
         },
         Command::Grade(args) => grade::execute(&session, args),
+        Command::Merge(args) => grade::merge(&session, args),
         Command::Check(args) => check::execute(&session, args),
         Command::Export(args) => export::execute(&session, args),
         Command::Run(args) => run::execute(&session, args),

@@ -19,4 +19,5 @@ mod layers;
 mod reports;
 mod robustness;
 mod run;
+mod scale;
 mod serve;

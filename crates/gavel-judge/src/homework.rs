@@ -24,6 +24,16 @@ impl Candidate {
         }
     }
 
+    /// The candidate whose folder's name is the bytes `raw`.
+    pub fn from_raw(raw: Vec<u8>) -> Candidate {
+        Candidate { raw }
+    }
+
+    /// The raw bytes of the candidate's folder's name: their identity.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
     /// The candidate named `name` (for tests and servers, where names are text).
     pub fn named(name: &str) -> Candidate {
         Candidate {

@@ -2,13 +2,12 @@
 //! database): the same four reports as a graded batch, one row per
 //! candidate, missing work counted.
 
-use super::{BatchError, Graded, plan_candidate, starters};
+use super::{BatchError, Graded, plan_candidate, report_meta};
 use crate::homework::{Candidate, Folder};
-use crate::report::ReportMeta;
 use crate::result::SubmissionResult;
 use crate::stored::{OutDir, StoredResult, store};
 use crate::summary::{CandidatePlan, GradeSummary};
-use gavel_exercise::{Disclosure, Exercise};
+use gavel_exercise::Exercise;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -118,22 +117,15 @@ pub fn write_external(
         problems: Vec::new(),
         similar: Vec::new(),
     };
-    let meta = ReportMeta {
-        image_sha256: batch.image_sha256,
-        catalog_fingerprint: crate::catalog_fingerprint(exercises),
-        homework: batch.origin,
-        max_points: batch
-            .assignment
-            .iter()
-            .map(|id| (id.clone(), by_id[id.as_str()].max_points()))
-            .collect(),
-        reveals_hidden: plans
-            .iter()
-            .flat_map(|p| p.stored.keys())
-            .any(|id| by_id[id.as_str()].disclosure == Disclosure::Full),
-        starters: starters(&batch.assignment, &by_id),
-        options: batch.report,
-    };
+    let meta = report_meta(
+        exercises,
+        &plans,
+        &summary,
+        &batch.origin,
+        None,
+        batch.image_sha256,
+        batch.report,
+    );
     let mut summary = summary;
     summary.similar = crate::report::write_all(&out, &plans, &summary, &meta)?;
     Ok(summary)

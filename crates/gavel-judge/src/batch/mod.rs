@@ -9,9 +9,14 @@
 //! memory, and the reports are written one candidate at a time.
 
 mod external;
+mod shard;
 mod source;
 
 pub use external::{ExternalBatch, ExternalCandidate, ExternalResult, write_external};
+pub use shard::{
+    MergeError, SHARD_FILE, Shard, ShardCandidate, ShardRecord, ShardSpecError, check_complete,
+    homework_fingerprint, read_record, shard_of,
+};
 pub use source::{Source, read_source};
 
 use crate::error::JudgeError;
@@ -62,6 +67,9 @@ pub enum BatchError {
     /// The reports could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// Shards cannot be merged.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
 }
 
 /// What grading a batch reports while it runs, for a progress display.
@@ -95,6 +103,9 @@ pub struct GradeRequest {
     pub options: Options,
     /// How the reports are written.
     pub report: crate::report::ReportOptions,
+    /// Grade only this shard of the candidates (and record it in
+    /// `shard.json` for `merge`).
+    pub shard: Option<Shard>,
 }
 
 /// A submission whose result must be computed.
@@ -193,6 +204,11 @@ pub async fn grade(
     let options = request.options;
 
     let mut folders = homework.folders;
+    let everyone: Vec<&Candidate> = folders.iter().map(|f| &f.candidate).collect();
+    let (homework_candidates, fingerprint) = (everyone.len(), homework_fingerprint(&everyone));
+    if let Some(shard) = request.shard {
+        folders.retain(|f| shard.holds(&f.candidate));
+    }
     let (done, pending) = plan(&mut folders, &out, &by_id, options, &image);
     progress.planned(pending.len(), done.len());
     let needed: BTreeSet<&str> = pending
@@ -239,37 +255,141 @@ pub async fn grade(
         problems: homework.problems,
         similar: Vec::new(),
     };
-    let meta = report_meta(exercises, &by_id, &plans, &summary, request, image);
+    let meta = report_meta(
+        exercises,
+        &plans,
+        &summary,
+        &request.homework,
+        options.disclosure,
+        image,
+        request.report,
+    );
+    if let Some(shard) = request.shard {
+        let common = ShardRecord {
+            shard,
+            image_sha256: meta.image_sha256.clone(),
+            catalog_fingerprint: meta.catalog_fingerprint.clone(),
+            judging_rules: crate::JUDGING_RULES,
+            assignment: summary.exercises.clone(),
+            disclosure: options.disclosure,
+            max_source_bytes: options.max_source_bytes,
+            homework: request.homework.clone(),
+            homework_candidates,
+            homework_fingerprint: fingerprint,
+            problems: summary.problems.clone(),
+            candidates: Vec::new(),
+        };
+        let record = shard::record(shard, &out, &plans, common);
+        let path = out.path().join(SHARD_FILE);
+        let text = serde_json::to_vec_pretty(&record).expect("a shard record serialises");
+        gavel_core::fs::write_atomically(&path, &text)
+            .map_err(|source| BatchError::Write { path, source })?;
+    }
     let mut summary = summary;
     summary.similar = crate::report::write_all(&out, &plans, &summary, &meta)?;
     Ok(summary)
 }
 
+/// Writes the reports of a batch graded as shards (each folder of `dirs` one
+/// `grade --shard K/N`) into `out`: exactly those one unsharded `grade` would
+/// write, the results copied in. Refuses, naming what differs, shards that
+/// are not all of one batch graded alike; writes nothing then.
+pub fn merge(
+    exercises: &[Arc<Exercise>],
+    dirs: &[PathBuf],
+    out: &std::path::Path,
+    report: crate::report::ReportOptions,
+) -> Result<GradeSummary, BatchError> {
+    let shards: Vec<(PathBuf, ShardRecord)> = dirs
+        .iter()
+        .map(|dir| Ok((dir.clone(), read_record(dir)?)))
+        .collect::<Result<_, MergeError>>()?;
+    check_complete(&shards)?;
+    let first = &shards[0].1;
+    let given = crate::catalog_fingerprint(exercises);
+    if given != first.catalog_fingerprint {
+        return Err(MergeError::Catalog {
+            graded: first.catalog_fingerprint.clone(),
+            given,
+        }
+        .into());
+    }
+    let out_dir = OutDir::open(out)?;
+    let mut plans = Vec::new();
+    for (dir, record) in &shards {
+        for mut plan in record.plans(dir)? {
+            for (exercise, path) in &mut plan.stored {
+                let merged = out_dir.result_path(&plan.candidate, exercise);
+                copy_result(path, &merged)?;
+                *path = merged;
+            }
+            plans.push(plan);
+        }
+    }
+    // The order an unsharded batch scans its folder in.
+    plans.sort_by(|a, b| a.candidate.cmp(&b.candidate));
+    let summary = GradeSummary {
+        out: out.to_owned(),
+        exercises: first.assignment.clone(),
+        candidates: plans.iter().map(|p| p.summary.clone()).collect(),
+        problems: first.problems.clone(),
+        similar: Vec::new(),
+    };
+    let meta = report_meta(
+        exercises,
+        &plans,
+        &summary,
+        &first.homework,
+        first.disclosure,
+        first.image_sha256.clone(),
+        report,
+    );
+    let mut summary = summary;
+    summary.similar = crate::report::write_all(&out_dir, &plans, &summary, &meta)?;
+    Ok(summary)
+}
+
+/// Copies a stored result into a merged report folder (atomically).
+fn copy_result(from: &std::path::Path, to: &std::path::Path) -> Result<(), BatchError> {
+    let bytes = std::fs::read(from).map_err(|source| BatchError::Write {
+        path: from.to_owned(),
+        source,
+    })?;
+    gavel_core::fs::write_atomically(to, &bytes).map_err(|source| BatchError::Write {
+        path: to.to_owned(),
+        source,
+    })
+}
+
 fn report_meta(
     exercises: &[Arc<Exercise>],
-    by_id: &HashMap<&str, &Arc<Exercise>>,
     plans: &[CandidatePlan],
     summary: &GradeSummary,
-    request: &GradeRequest,
+    homework: &std::path::Path,
+    disclosure: Option<gavel_exercise::Disclosure>,
     image: String,
+    options: crate::report::ReportOptions,
 ) -> crate::report::ReportMeta {
     use gavel_exercise::Disclosure;
+    let by_id: HashMap<&str, &Arc<Exercise>> =
+        exercises.iter().map(|e| (e.id.as_str(), e)).collect();
     crate::report::ReportMeta {
         image_sha256: image,
         catalog_fingerprint: crate::catalog_fingerprint(exercises),
-        homework: request.homework.clone(),
+        homework: homework.to_owned(),
         max_points: summary
             .exercises
             .iter()
-            .map(|id| (id.clone(), by_id[id.as_str()].max_points()))
+            .filter_map(|id| Some((id.clone(), by_id.get(id.as_str())?.max_points())))
             .collect(),
-        reveals_hidden: request.options.disclosure == Some(Disclosure::Full)
-            || plans
-                .iter()
-                .flat_map(|p| p.stored.keys())
-                .any(|id| by_id[id.as_str()].disclosure == Disclosure::Full),
-        starters: starters(&summary.exercises, by_id),
-        options: request.report,
+        reveals_hidden: disclosure == Some(Disclosure::Full)
+            || plans.iter().flat_map(|p| p.stored.keys()).any(|id| {
+                by_id
+                    .get(id.as_str())
+                    .is_some_and(|e| e.disclosure == Disclosure::Full)
+            }),
+        starters: starters(&summary.exercises, &by_id),
+        options,
     }
 }
 
