@@ -219,12 +219,15 @@ impl Session {
 
     /// A judge over a sandbox that runs programs in `--jobs` worker processes.
     pub(crate) fn judge(&self) -> Result<Judge> {
-        let sandbox = self.sandbox_with(self.jobs)?;
+        let image = self.image()?;
         let worker = WorkerCommand {
             program: std::env::current_exe().context("cannot find gavel's own executable")?,
             args: vec![crate::WORKER.into()],
         };
-        let sandbox = sandbox.in_workers(worker, &self.cache)?;
+        let mut progress = SetupProgress::new();
+        let sandbox = Sandbox::in_workers(&self.cache, image, self.jobs, worker, &mut |step| {
+            progress.step(step)
+        })?;
         Ok(Judge::new(Arc::new(sandbox), &self.cache))
     }
 

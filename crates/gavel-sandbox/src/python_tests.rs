@@ -603,10 +603,7 @@ async fn a_failed_worker_is_the_judges_failure_not_the_programs() {
         program: "/bin/false".into(),
         args: Vec::new(),
     };
-    let sandbox = Sandbox::new(&cache, image, 1)
-        .unwrap()
-        .in_workers(broken, &cache)
-        .unwrap();
+    let sandbox = Sandbox::in_workers(&cache, image, 1, broken, &mut |_| {}).unwrap();
     for _ in 0..2 {
         let error = sandbox.run(&Job::script("print(1)")).await.unwrap_err();
         assert!(error.to_string().contains("worker"), "{error}");

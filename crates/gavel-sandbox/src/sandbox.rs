@@ -8,7 +8,7 @@ use crate::job::{Interaction, Job};
 use crate::outcome::RunResult;
 use crate::worker::{WorkerCommand, Workers};
 use gavel_core::Cache;
-use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// A runner image, ready to run programs. Cheap to share between tasks;
 /// every run gets its own store and instance, in one of a fixed number of
@@ -22,31 +22,10 @@ pub struct Sandbox {
 
 /// Where a sandbox's runs happen.
 enum Executor {
-    /// In this process.
-    InProcess(InProcess),
+    /// In this process, by its one engine and pool of instance slots.
+    InProcess(Host),
     /// In worker processes, one run at a time each.
     Workers(Workers),
-}
-
-/// The host of a sandbox that runs in this process, loaded at its first use:
-/// until then, the sandbox may still be moved to workers, and a process that
-/// only starts workers has no use for an engine, its pool of instance slots
-/// or the loaded image.
-struct InProcess {
-    cache: Cache,
-    host: OnceCell<Host>,
-}
-
-impl InProcess {
-    async fn host(&self, image: &Image, slots: usize) -> Result<&Host, SandboxError> {
-        self.host
-            .get_or_try_init(|| async {
-                // The image is compiled already (see `Sandbox::with_progress`):
-                // this only loads it, in a few milliseconds.
-                Host::load(&self.cache, image, slots, &mut |_| {})
-            })
-            .await
-    }
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -65,9 +44,8 @@ impl Sandbox {
     }
 
     /// Like [`Sandbox::new`], telling `progress` when a slow compilation
-    /// starts. The image is compiled (and cached) here, so that the first run
-    /// is not the slow one; it is loaded and linked with WASI at the first run
-    /// in this process, so a failure to link shows there.
+    /// starts. The image is compiled (once per machine, then cached) and
+    /// loaded here, by the one engine this process runs programs with.
     pub fn with_progress(
         cache: &Cache,
         image: Image,
@@ -75,31 +53,36 @@ impl Sandbox {
         progress: &mut dyn FnMut(BuildStep),
     ) -> Result<Sandbox, SandboxError> {
         let slots = slots.max(1);
-        Host::compile(cache, &image, progress)?;
+        let host = Host::load(cache, &image, slots, progress)?;
         Ok(Sandbox {
             image,
-            executor: Executor::InProcess(InProcess {
-                cache: cache.clone(),
-                host: OnceCell::new(),
-            }),
+            executor: Executor::InProcess(host),
             slots: Semaphore::new(slots),
             slot_count: slots,
         })
     }
 
-    /// Runs programs in worker processes started with `command` (one run at a
-    /// time each, up to the slots), rather than in this process; see
-    /// [`crate::worker`]. The workers load the image compiled by
-    /// [`Sandbox::with_progress`].
+    /// A sandbox that runs programs in worker processes started with
+    /// `command` (one run at a time each, up to `slots`), rather than in this
+    /// process; see [`crate::worker`]. The image is compiled here if the
+    /// cache lacks it (with `progress`), by an engine that is dropped at
+    /// once: this process builds no pool of instance slots and loads no
+    /// image it would never run.
     pub fn in_workers(
-        self,
-        command: WorkerCommand,
         cache: &Cache,
+        image: Image,
+        slots: usize,
+        command: WorkerCommand,
+        progress: &mut dyn FnMut(BuildStep),
     ) -> Result<Sandbox, SandboxError> {
-        let workers = Workers::new(command, cache, &self.image)?;
+        let slots = slots.max(1);
+        Host::compile(cache, &image, progress)?;
+        let workers = Workers::new(command, cache, &image)?;
         Ok(Sandbox {
+            image,
             executor: Executor::Workers(workers),
-            ..self
+            slots: Semaphore::new(slots),
+            slot_count: slots,
         })
     }
 
@@ -124,10 +107,7 @@ impl Sandbox {
     pub async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
         let _slot = self.slot().await;
         match &self.executor {
-            Executor::InProcess(here) => {
-                let host = here.host(&self.image, self.slot_count).await?;
-                host.preloaded_modules().await
-            }
+            Executor::InProcess(host) => host.preloaded_modules().await,
             Executor::Workers(workers) => workers.preloaded_modules().await,
         }
     }
@@ -140,12 +120,7 @@ impl Sandbox {
         // the instance's slot in the pool) is gone.
         let _slot = self.slot().await;
         match &self.executor {
-            Executor::InProcess(here) => {
-                here.host(&self.image, self.slot_count)
-                    .await?
-                    .run(job)
-                    .await
-            }
+            Executor::InProcess(host) => host.run(job).await,
             Executor::Workers(workers) => workers.run(job).await,
         }
     }
@@ -162,10 +137,7 @@ impl Sandbox {
         // A slot has room for both instances.
         let _slot = self.slot().await;
         match &self.executor {
-            Executor::InProcess(here) => {
-                let host = here.host(&self.image, self.slot_count).await?;
-                host.interact(program, interactor).await
-            }
+            Executor::InProcess(host) => host.interact(program, interactor).await,
             Executor::Workers(workers) => workers.interact(program, interactor).await,
         }
     }
