@@ -128,6 +128,10 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Manage a server's candidates, and write its reports.
     Admin(AdminArgs),
+    /// Judge a server's queue from this machine: claims submissions from its
+    /// PostgreSQL state, judges them with the server's catalog and image, and
+    /// stores the results (`--jobs` at once).
+    Worker(WorkerArgs),
     /// Print a completion script for a shell, such as
     /// `gavel completions bash > ~/.local/share/bash-completion/completions/gavel`.
     Completions {
@@ -148,12 +152,38 @@ pub(crate) struct FetchArgs {
     pub(crate) dir: PathBuf,
 }
 
+/// Where a server's state is: one of the two.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct StateArgs {
+    /// The state in a directory (a SQLite database and nothing else); made
+    /// if missing.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: Option<PathBuf>,
+    /// The state in PostgreSQL, such as `postgres://gavel@db.internal/gavel`
+    /// (a password is better kept in PGPASSWORD or ~/.pgpass than in the
+    /// URL, which `ps` shows).
+    #[arg(long, value_name = "URL")]
+    pub(crate) database: Option<String>,
+}
+
+impl StateArgs {
+    /// The database these name.
+    pub(crate) fn database(&self) -> gavel_server::store::Database {
+        use gavel_server::store::Database;
+        match (&self.state, &self.database) {
+            (Some(dir), _) => Database::Dir(dir.clone()),
+            (None, Some(url)) => Database::Url(url.clone()),
+            // clap requires one of the two.
+            (None, None) => Database::Dir(PathBuf::from(".")),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// The server's state (a SQLite database and nothing else); made if
-    /// missing.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) state: PathBuf,
+    #[command(flatten)]
+    pub(crate) state: StateArgs,
     /// Where to listen (port 0: any free port, printed at start).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub(crate) listen: std::net::SocketAddr,
@@ -196,10 +226,34 @@ fn timeout_seconds(text: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct WorkerArgs {
+    #[command(flatten)]
+    pub(crate) state: StateArgs,
+    /// Seconds a claimed submission stays this worker's without a renewal
+    /// (renewed every third of it while judging): how soon another worker
+    /// takes over from one that was killed or cut off.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = lease_seconds)]
+    pub(crate) lease: f64,
+}
+
+/// A lease in seconds: from 1 s to an hour.
+fn lease_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if seconds.is_finite() && (1.0..=3600.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "a lease must be between 1 and 3600 seconds, not {text}"
+        ))
+    }
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct AdminArgs {
-    /// The server's state directory.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) state: PathBuf,
+    #[command(flatten)]
+    pub(crate) state: StateArgs,
     #[command(subcommand)]
     pub(crate) command: AdminCommand,
 }

@@ -30,8 +30,8 @@ fn main() -> ExitCode {
         };
     }
     let args = cli::Cli::parse();
-    render::init_logging(args.global.verbose);
     render::init_color(args.global.color);
+    render::init_logging(args.global.verbose);
     match commands::execute(args) {
         Ok(code) => code.into(),
         Err(error) => {

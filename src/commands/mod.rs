@@ -48,7 +48,9 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
     if let Some(done) = describe(&cli.command) {
         return done;
     }
-    let session = Session::new(cli.global)?;
+    // Only the server may judge nothing itself (`serve --jobs 0`).
+    let judging_optional = matches!(cli.command, Command::Serve(_));
+    let session = Session::new(cli.global, judging_optional)?;
     let client = match &cli.command {
         Command::List { .. } | Command::Show { .. } | Command::Submit(_) => session.remote()?,
         _ => None,
@@ -80,6 +82,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
         Command::Logout => remote::logout(),
         Command::Serve(args) => serve::serve(&session, args),
         Command::Admin(args) => serve::admin(&session, args),
+        Command::Worker(args) => serve::worker(&session, args),
         Command::Completions { .. } | Command::Man => unreachable!("handled by describe"),
     }
 }
@@ -118,17 +121,21 @@ pub(crate) struct Session {
     pub(crate) cache: Cache,
     pub(crate) runtime: tokio::runtime::Runtime,
     pub(crate) jobs: usize,
+    /// Submissions the server judges at once: `--jobs`, which may be 0 for
+    /// `serve` alone (then `jobs` is 1, for the sandbox's other uses).
+    pub(crate) judging: usize,
     catalog: OnceLock<CatalogDir>,
 }
 
 impl Session {
-    fn new(global: GlobalArgs) -> Result<Session> {
+    fn new(global: GlobalArgs, judging_optional: bool) -> Result<Session> {
         let cache = Cache::from_env()?;
-        let jobs = match global.jobs {
-            Some(0) => anyhow::bail!("--jobs must be at least 1"),
+        let judging = match global.jobs {
+            Some(0) if !judging_optional => anyhow::bail!("--jobs must be at least 1"),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let jobs = judging.max(1);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(jobs)
             // Comparing a deeply nested returned value recurses.
@@ -141,6 +148,7 @@ impl Session {
             cache,
             runtime,
             jobs,
+            judging,
             catalog: OnceLock::new(),
         })
     }

@@ -2,7 +2,7 @@
 //! reports for the hiring team (see `gavel_server`).
 
 use super::{Session, print_json};
-use crate::cli::{AdminArgs, AdminCommand, Pick, ServeArgs};
+use crate::cli::{AdminArgs, AdminCommand, Pick, ServeArgs, WorkerArgs};
 use crate::exit::Code;
 use crate::render;
 use anyhow::{Context as _, Result};
@@ -10,7 +10,7 @@ use gavel_api::shapes::Quotas;
 use gavel_core::limits;
 use gavel_judge::Options;
 use gavel_server::connections::{ConnectionLimits, max_connections_for};
-use gavel_server::queue::Queue;
+use gavel_server::queue::{Queue, Role};
 use gavel_server::store::Store;
 use gavel_server::{Choice, ServeConfig};
 use serde::Serialize;
@@ -40,7 +40,10 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
     };
     tracing::info!(max_connections, "connections");
     session.runtime.block_on(async {
-        let store = Store::open(&args.state).await?;
+        let database = args.state.database();
+        let store = Store::open(&database)
+            .await
+            .with_context(|| format!("cannot open the state {database}"))?;
         let catalog_path = std::path::absolute(&session.catalog_dir()?.path)?;
         store
             .set_meta("catalog", &catalog_path.to_string_lossy())
@@ -50,11 +53,16 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
             max_source_bytes,
             ..Options::default()
         };
-        let queue = Queue::start(store.clone(), judge, &catalog, options).await?;
+        let queue = Queue::start(store.clone(), judge, &catalog, options, Role::Server).await?;
+        if session.judging == 0 {
+            eprintln!(
+                "gavel: judging nothing here (--jobs 0): run `gavel worker` on the same database"
+            );
+        }
         let config = ServeConfig {
             listen: args.listen,
             quotas,
-            jobs: session.jobs,
+            jobs: session.judging,
             connections: ConnectionLimits {
                 header_timeout: Duration::from_secs_f64(args.header_timeout),
                 body_timeout: Duration::from_secs_f64(args.body_timeout),
@@ -68,6 +76,89 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
         eprintln!("gavel: stopped");
         anyhow::Ok(Code::Accepted)
     })
+}
+
+/// `gavel worker`: judges the queue of a server's state from this machine
+/// until SIGINT or SIGTERM (what it holds then goes back to the queue), or
+/// until the server announces another setup (exit 2).
+pub(crate) fn worker(session: &Session, args: WorkerArgs) -> Result<Code> {
+    let catalog = session.catalog()?;
+    let label = session.catalog_dir()?.label.clone();
+    let judge = Arc::new(session.judge()?);
+    let database = args.state.database();
+    let host = host_name();
+    let id = format!("{host}:{}:{:04x}", std::process::id(), rand_u16());
+    session.runtime.block_on(async {
+        let store = Store::open(&database)
+            .await
+            .with_context(|| format!("cannot open the state {database}"))?;
+        eprintln!("gavel: preparing {} exercises of {label}", catalog.len());
+        let role = Role::Worker {
+            id: id.clone(),
+            host,
+            lease: Duration::from_secs_f64(args.lease),
+        };
+        let queue = Queue::start(store.clone(), judge, &catalog, Options::default(), role)
+            .await
+            .with_context(|| format!("worker refused by {database}"))?;
+        eprintln!(
+            "gavel: worker {id} judging {} at a time for {database}",
+            session.jobs
+        );
+        let stop = {
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                queue.stop();
+            })
+        };
+        let mut worked = {
+            let queue = queue.clone();
+            let jobs = session.jobs;
+            tokio::spawn(async move { queue.work(jobs).await })
+        };
+        // A signal stops claiming at once; what is being judged goes back
+        // to the queue rather than making the operator wait for it.
+        let outcome = tokio::select! {
+            joined = &mut worked => Some(joined),
+            _ = stop => None,
+        };
+        if outcome.is_none() {
+            worked.abort();
+            let _ = worked.await;
+        }
+        let requeued = store.requeue(&id).await?;
+        if requeued > 0 {
+            tracing::info!(requeued, "submissions being judged are queued again");
+        }
+        store.close().await;
+        match outcome {
+            Some(Ok(Err(e))) => Err(e).context("the worker stopped"),
+            Some(Err(e)) => Err(anyhow::anyhow!("the worker failed: {e}")),
+            Some(Ok(Ok(()))) | None => {
+                eprintln!("gavel: worker {id} stopped");
+                Ok(Code::Accepted)
+            }
+        }
+    })
+}
+
+/// This machine's name, for `admin status`.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// A random number, so two workers started in one process id namespace
+/// (containers) still have different ids.
+fn rand_u16() -> u16 {
+    let mut bytes = [0u8; 2];
+    let _ = getrandom::fill(&mut bytes);
+    u16::from_le_bytes(bytes)
 }
 
 /// Raises the soft limit on open files to the hard one, as servers do (each
@@ -135,8 +226,11 @@ struct Invited<'a> {
 }
 
 pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
+    let database = args.state.database();
     session.runtime.block_on(async {
-        let store = Store::open(&args.state).await?;
+        let store = Store::open(&database)
+            .await
+            .with_context(|| format!("cannot open the state {database}"))?;
         let code = match args.command {
             AdminCommand::Invite { name, json } => {
                 anyhow::ensure!(
@@ -200,9 +294,10 @@ pub(crate) fn admin(session: &Session, args: AdminArgs) -> Result<Code> {
                     Pick::Best => Choice::Best,
                     Pick::Latest => Choice::Latest,
                 };
+                let origin = std::path::PathBuf::from(database.to_string());
                 let summary = gavel_server::report(
                     &store,
-                    &args.state,
+                    &origin,
                     &catalog,
                     assignment,
                     &out,

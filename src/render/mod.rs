@@ -20,19 +20,23 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 /// Logs go to stderr through `tracing`: warnings by default, more with `-v`,
-/// and `RUST_LOG` takes precedence when set.
+/// and `RUST_LOG` takes precedence when set. Coloured only where the rest of
+/// stderr is (so a log piped to a file is plain text). The database
+/// driver's own chatter (PostgreSQL's notices, each statement) starts a
+/// level later than gavel's.
 pub(crate) fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
         0 => "warn",
-        1 => "info",
-        2 => "debug",
+        1 => "info,sqlx=warn",
+        2 => "debug,sqlx=info",
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(console::colors_enabled_stderr())
         .with_target(false)
         .init();
 }

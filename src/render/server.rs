@@ -6,6 +6,7 @@ use console::style;
 use gavel_api::shapes::SubmissionInfo;
 use gavel_judge::points;
 use gavel_server::store::{CandidateRow, QueueStatus};
+use std::io::Write;
 use std::path::Path;
 
 /// A line per submission, newest first.
@@ -79,17 +80,96 @@ pub(crate) fn candidates(list: &[CandidateRow]) {
     eprintln!("{}", counted_noun(list.len(), "candidate"));
 }
 
-/// The queue and the candidates.
+/// The queue, the candidates and the workers.
 pub(crate) fn status(status: &QueueStatus) {
-    println!(
+    let _ = write_status(&mut std::io::stdout().lock(), status);
+}
+
+fn write_status(out: &mut dyn Write, status: &QueueStatus) -> std::io::Result<()> {
+    writeln!(
+        out,
         "queue: {} queued, {} running, {} done",
         status.queued, status.running, status.done
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "candidates: {} invited, {} revoked",
         status.candidates, status.revoked
-    );
+    )?;
     for (exercise, count) in &status.per_exercise {
-        println!("  {:<30} {count} submissions", safe_line(exercise));
+        writeln!(out, "  {:<30} {count} submissions", safe_line(exercise))?;
+    }
+    if status.workers.is_empty() {
+        let none = format!(
+            "workers: none seen in the last {} s",
+            gavel_server::store::WORKER_SEEN.as_secs()
+        );
+        return writeln!(out, "{}", style(none).yellow());
+    }
+    writeln!(out, "workers: {}", status.workers.len())?;
+    let width = status
+        .workers
+        .iter()
+        .map(|w| w.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    for worker in &status.workers {
+        writeln!(
+            out,
+            "  {:<width$}  {} in flight  last seen {}  {}",
+            safe_line(&worker.id),
+            worker.in_flight,
+            worker.last_seen,
+            style(format!(
+                "on {} since {}",
+                safe_line(&worker.host),
+                worker.started_at
+            ))
+            .dim()
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gavel_server::store::WorkerInfo;
+
+    #[test]
+    fn the_status_lists_the_queue_and_the_workers() {
+        console::set_colors_enabled(false);
+        let mut status = QueueStatus {
+            queued: 3,
+            running: 2,
+            done: 40,
+            candidates: 12,
+            revoked: 1,
+            ..QueueStatus::default()
+        };
+        status.per_exercise.insert("two-sum".into(), 30);
+        status.per_exercise.insert("fizzbuzz".into(), 15);
+        status.workers = vec![
+            WorkerInfo {
+                id: "serve".into(),
+                host: "serve".into(),
+                started_at: "2026-12-06T09:00:00.000Z".into(),
+                last_seen: "2026-12-06T10:00:01.000Z".into(),
+                in_flight: 1,
+            },
+            WorkerInfo {
+                id: "judge-2:4242:0a1b".into(),
+                host: "judge-2".into(),
+                started_at: "2026-12-06T09:30:00.000Z".into(),
+                last_seen: "2026-12-06T10:00:03.000Z".into(),
+                in_flight: 1,
+            },
+        ];
+        let mut out = Vec::new();
+        write_status(&mut out, &status).unwrap();
+        insta::assert_snapshot!(String::from_utf8(out).unwrap());
+        let mut out = Vec::new();
+        write_status(&mut out, &QueueStatus::default()).unwrap();
+        insta::assert_snapshot!(String::from_utf8(out).unwrap());
     }
 }

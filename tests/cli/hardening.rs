@@ -2,7 +2,7 @@
 //! live view tells about hidden tests' timing, a full disk, and connections
 //! that are idle, half-sent or too many.
 
-use crate::serve::{Server, agent, http, invite, serve_args, setup, wait_done};
+use crate::serve::{Server, State, agent, http, invite, serve_args, setup, wait_done};
 use crate::support::{exercise, file, gavel};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -197,7 +197,7 @@ fn on_small_tmpfs(seed: &Path, state: &Path, catalog: &Path, extra: &[&str]) -> 
         .arg(state)
         .arg(seed)
         .arg(env!("CARGO_BIN_EXE_gavel"))
-        .args(serve_args(state, catalog, extra));
+        .args(serve_args(&State::Dir(state.to_owned()), catalog, extra));
     Server::spawn(&mut command)
 }
 
@@ -222,7 +222,7 @@ fn fill(dir: &Path) -> std::path::PathBuf {
 fn a_full_disk_gets_503_loses_nothing_and_the_server_recovers_by_itself() {
     let (dir, catalog_dir, _) = setup();
     let seed = dir.path().join("seed");
-    let ada = invite(&seed, "ada");
+    let ada = invite(&State::Dir(seed.clone()), "ada");
     let state = dir.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
     let server = on_small_tmpfs(&seed, &state, &catalog_dir, &["--in-flight", "2", "-vv"]);

@@ -1,6 +1,8 @@
 //! `gavel serve`, `gavel admin` and the candidate's remote commands: a real
-//! server (the real binary) on loopback, real HTTP, a real SQLite state.
+//! server (the real binary) on loopback, real HTTP, a real state — each
+//! test on SQLite and again on PostgreSQL.
 
+use crate::postgres::Postgres;
 use crate::support::{exercise, file, finish, gavel, redact};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -39,6 +41,48 @@ pub(crate) fn catalog(root: &Path) {
 /// Burns a few seconds of fuel per test, then answers right.
 pub(crate) const SLOW: &str = "x = 0\nfor i in range(20_000_000):\n    x += i\nprint(input())\n";
 
+/// Which database holds a test server's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a test server's state is: a directory, or a database of a
+/// PostgreSQL started for the test (stopped when the last holder drops it).
+#[derive(Clone)]
+pub(crate) enum State {
+    Dir(PathBuf),
+    Postgres { url: String, _server: Arc<Postgres> },
+}
+
+impl State {
+    /// The state's options of `serve`, `admin` and `worker`.
+    pub(crate) fn args(&self) -> [&str; 2] {
+        match self {
+            State::Dir(dir) => ["--state", dir.to_str().unwrap()],
+            State::Postgres { url, .. } => ["--database", url],
+        }
+    }
+}
+
+/// Runs a test function on SQLite and on PostgreSQL: a module of two tests
+/// beside the function, named after it.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(crate::serve::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name(crate::serve::Backend::Postgres)
+            }
+        }
+    };
+}
+
 pub(crate) struct Server {
     child: Child,
     pub(crate) url: String,
@@ -46,28 +90,34 @@ pub(crate) struct Server {
 }
 
 /// The arguments of `gavel serve` over `catalog` and `state` on loopback.
-pub(crate) fn serve_args(state: &Path, catalog: &Path, extra: &[&str]) -> Vec<String> {
+pub(crate) fn serve_args(state: &State, catalog: &Path, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = [
         "--catalog",
         catalog.to_str().unwrap(),
         "--jobs",
         "2",
         "serve",
-        "--state",
-        state.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
     ]
     .map(str::to_owned)
     .to_vec();
+    args.extend(state.args().map(str::to_owned));
+    if !extra.contains(&"--listen") {
+        args.extend(["--listen".to_owned(), "127.0.0.1:0".to_owned()]);
+    }
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     args
 }
 
 impl Server {
-    /// `gavel serve` on any free loopback port, with `--jobs 2`.
-    pub(crate) fn start(state: &Path, catalog: &Path, extra: &[&str]) -> Server {
+    /// `gavel serve` on any free loopback port (unless `extra` has
+    /// `--listen`), with `--jobs 2` (unless `extra` has `--jobs`).
+    pub(crate) fn start(state: &State, catalog: &Path, extra: &[&str]) -> Server {
         Server::spawn(gavel().args(serve_args(state, catalog, extra)))
+    }
+
+    /// The address it listens on (`127.0.0.1:PORT`), to start it again there.
+    pub(crate) fn address(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
     }
 
     /// Starts a prepared `gavel serve` command, and waits until it listens.
@@ -109,7 +159,7 @@ impl Server {
         let _ = self.child.wait();
     }
 
-    fn terminate(&mut self) -> std::process::ExitStatus {
+    pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id() as libc::pid_t;
         // SAFETY: a signal to our own child, which we have not waited for.
         #[allow(unsafe_code)]
@@ -136,14 +186,15 @@ impl Drop for Server {
     }
 }
 
-pub(crate) fn admin(state: &Path, args: &[&str]) -> crate::support::Run {
-    let mut full = vec!["admin", "--state", state.to_str().unwrap()];
+pub(crate) fn admin(state: &State, args: &[&str]) -> crate::support::Run {
+    let mut full = vec!["admin"];
+    full.extend(state.args());
     full.extend_from_slice(args);
     let output = gavel().args(&full).output().unwrap();
     finish(&full, output)
 }
 
-pub(crate) fn invite(state: &Path, name: &str) -> String {
+pub(crate) fn invite(state: &State, name: &str) -> String {
     let run = admin(state, &["invite", name, "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.json()["token"].as_str().unwrap().to_owned()
@@ -238,17 +289,35 @@ pub(crate) fn wait_done(server: &Server, token: &str, id: i64) -> Value {
     }
 }
 
-pub(crate) fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+/// A temporary directory with the small catalog, and a state in it.
+pub(crate) fn setup() -> (tempfile::TempDir, PathBuf, State) {
+    setup_on(Backend::Sqlite)
+}
+
+/// [`setup`] with the state on `backend`: PostgreSQL is started for the
+/// test, with a database of its own.
+pub(crate) fn setup_on(backend: Backend) -> (tempfile::TempDir, PathBuf, State) {
     let dir = tempfile::tempdir().unwrap();
     let catalog_dir = dir.path().join("catalog");
     catalog(&catalog_dir);
-    let state = dir.path().join("state");
+    let state = match backend {
+        Backend::Sqlite => State::Dir(dir.path().join("state")),
+        Backend::Postgres => {
+            let server = Postgres::start();
+            State::Postgres {
+                url: server.database("gavel"),
+                _server: Arc::new(server),
+            }
+        }
+    };
     (dir, catalog_dir, state)
 }
 
-#[test]
-fn a_candidate_reads_fetches_tests_offline_and_submits_with_the_local_result_shape() {
-    let (dir, catalog_dir, state) = setup();
+on_both!(a_candidate_reads_fetches_tests_offline_and_submits_with_the_local_result_shape);
+fn a_candidate_reads_fetches_tests_offline_and_submits_with_the_local_result_shape(
+    backend: Backend,
+) {
+    let (dir, catalog_dir, state) = setup_on(backend);
     let token = invite(&state, "ada");
     let server = Server::start(&state, &catalog_dir, &[]);
     let home = dir.path().join("ada");
@@ -354,9 +423,9 @@ fn a_candidate_reads_fetches_tests_offline_and_submits_with_the_local_result_sha
     );
 }
 
-#[test]
-fn candidates_see_only_their_own_work_and_tokens_are_checked() {
-    let (dir, catalog_dir, state) = setup();
+on_both!(candidates_see_only_their_own_work_and_tokens_are_checked);
+fn candidates_see_only_their_own_work_and_tokens_are_checked(backend: Backend) {
+    let (dir, catalog_dir, state) = setup_on(backend);
     let ada = invite(&state, "ada");
     let bob = invite(&state, "bob");
     let server = Server::start(&state, &catalog_dir, &[]);
@@ -430,9 +499,9 @@ fn candidates_see_only_their_own_work_and_tokens_are_checked() {
     );
 }
 
-#[test]
-fn bodies_and_submissions_are_limited_with_the_documented_statuses() {
-    let (_dir, catalog_dir, state) = setup();
+on_both!(bodies_and_submissions_are_limited_with_the_documented_statuses);
+fn bodies_and_submissions_are_limited_with_the_documented_statuses(backend: Backend) {
+    let (_dir, catalog_dir, state) = setup_on(backend);
     let ada = invite(&state, "ada");
     let server = Server::start(
         &state,
@@ -482,9 +551,11 @@ fn bodies_and_submissions_are_limited_with_the_documented_statuses() {
     assert!((1..=3600).contains(&retry), "{retry}");
 }
 
-#[test]
-fn a_server_killed_while_judging_finishes_the_submission_exactly_once_after_a_restart() {
-    let (dir, catalog_dir, state) = setup();
+on_both!(a_server_killed_while_judging_finishes_the_submission_exactly_once_after_a_restart);
+fn a_server_killed_while_judging_finishes_the_submission_exactly_once_after_a_restart(
+    backend: Backend,
+) {
+    let (dir, catalog_dir, state) = setup_on(backend);
     let ada = invite(&state, "ada");
     let mut server = Server::start(&state, &catalog_dir, &[]);
     let (status, _, info) = http(
@@ -558,9 +629,9 @@ fn a_server_killed_while_judging_finishes_the_submission_exactly_once_after_a_re
     assert_eq!(mine[0]["verdict"], "AC");
 }
 
-#[test]
-fn many_concurrent_submissions_are_each_judged_once_and_reported() {
-    let (dir, catalog_dir, state) = setup();
+on_both!(many_concurrent_submissions_are_each_judged_once_and_reported);
+fn many_concurrent_submissions_are_each_judged_once_and_reported(backend: Backend) {
+    let (dir, catalog_dir, state) = setup_on(backend);
     let names = ["ada", "bob", "cyd"];
     let tokens: Vec<String> = names.iter().map(|n| invite(&state, n)).collect();
     invite(&state, "dee"); // invited, never submits: missing work

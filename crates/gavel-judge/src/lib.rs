@@ -11,7 +11,7 @@
 //! Inside the crate, modules depend only on those listed before them:
 //! `result`, `error`, `runner` (sandbox, compiling, the judge cache),
 //! `prepare`, `evaluate`, `grader` (one per kind of test), `plan`,
-//! `scoring`, `disclose`, `judge`; then the batch's data (`homework`,
+//! `scoring`, `disclose`, `judge`, `setup`; then the batch's data (`homework`,
 //! `stored`, `summary`), `similarity`, `report`, and on top `batch`,
 //! `validate` and `pack`. See docs/architecture.md.
 
@@ -29,6 +29,7 @@ pub mod report;
 mod result;
 mod runner;
 mod scoring;
+pub mod setup;
 pub mod similarity;
 pub mod stored;
 pub mod summary;

@@ -472,7 +472,7 @@ impl Follow {
             }
             let wait = match self.release_at {
                 Some(at) => {
-                    Duration::from_millis(u64::try_from(at - crate::store::now_ms()).unwrap_or(0))
+                    Duration::from_millis(u64::try_from(at - self.state.store.now()).unwrap_or(0))
                         .min(FOLLOW_POLL)
                 }
                 None => FOLLOW_POLL,

@@ -1,11 +1,13 @@
-//! `gavel serve`: the judge as an HTTP/JSON service (axum on tokio) whose
-//! state — accounts, submissions, the queue, results — lives in a database
-//! (SQLite through sqlx, which also speaks PostgreSQL). The JSON it speaks
-//! and the candidate's client of it are the `gavel-api` crate.
+//! `gavel serve` and `gavel worker`: the judge as an HTTP/JSON service
+//! (axum on tokio) whose state — accounts, submissions, the queue, results
+//! — lives in a database (SQLite embedded, or PostgreSQL shared with
+//! workers on other machines, through sqlx). The JSON it speaks and the
+//! candidate's client of it are the `gavel-api` crate.
 //!
 //! - [`store`]: the database, and the exactly-once rule of the queue.
 //! - [`queue`]: the catalog prepared once, and the workers that judge
-//!   queued submissions with the engine.
+//!   queued submissions with the engine (the server's own, or a remote
+//!   worker's).
 //! - [`api`]: routes, authentication, quotas, errors (docs/api.md).
 //! - [`connections`]: accepting connections, timeouts and the cap on them.
 //!
@@ -62,7 +64,8 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     /// Per-candidate limits.
     pub quotas: Quotas,
-    /// Submissions judged at once.
+    /// Submissions judged at once by the server itself (0: none, leaving
+    /// the queue to `gavel worker`s).
     pub jobs: usize,
     /// Timeouts and the cap on connections.
     pub connections: ConnectionLimits,
@@ -96,7 +99,11 @@ pub async fn serve(
     });
     let workers = {
         let queue = queue.clone();
-        tokio::spawn(async move { queue.work(config.jobs).await })
+        tokio::spawn(async move {
+            if let Err(e) = queue.work(config.jobs).await {
+                tracing::error!("judging stopped: {e}");
+            }
+        })
     };
     let server = connections::serve(
         listener,
@@ -121,7 +128,7 @@ pub async fn serve(
     // goes back to the queue now (and would at the next start anyway).
     workers.abort();
     let _ = workers.await;
-    let requeued = store.requeue_running().await?;
+    let requeued = store.requeue(store::Lease::SERVER).await?;
     if requeued > 0 {
         tracing::info!(
             requeued,

@@ -1,26 +1,69 @@
-//! The judging side of the server: the catalog, prepared once at start, and
-//! the workers that take submissions from the queue in the database, judge
-//! them with the engine and commit their results (see `store` for the
-//! exactly-once rule). Each test's result is committed as it finishes, and
-//! listeners of that submission are woken.
+//! The judging side: the catalog, prepared once at start, and the workers
+//! that take submissions from the queue in the database, judge them with the
+//! engine and commit their results (see `store` for the exactly-once rule).
+//! Each test's result is committed as it finishes, and listeners of that
+//! submission are woken.
+//!
+//! The same queue runs inside `gavel serve` (its own workers, and the live
+//! views' wake-ups) and as `gavel worker` on other machines sharing a
+//! PostgreSQL state. The server announces its judging [`Setup`] in the
+//! database; a worker judges only under the same one.
 
-use crate::store::{Claimed, Store, StoreError, now_ms, release_time};
+use crate::store::{Claimed, Heard, Lease, Store, StoreError, release_time};
 use gavel_exercise::Exercise;
 use gavel_judge::pack::{PackError, PublicPack, public_pack};
+use gavel_judge::setup::{Difference, Setup};
 use gavel_judge::{Judge, JudgeError, Options, Prepared, Selection, SubmissionResult, TestResult};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 
 /// How long an idle worker waits before looking at the queue again even
-/// without a wake-up (submissions added by another process).
+/// without a wake-up (a notification missed, or SQLite shared by processes).
 const POLL: Duration = Duration::from_secs(1);
+
+/// How often a worker reports that it is alive (and checks the setup).
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// How long the server's own claims last without a renewal (they go back
+/// to the queue at its next start anyway).
+pub const SERVER_LEASE: Duration = Duration::from_secs(30);
+
+/// The key under which the server announces its [`Setup`].
+const SETUP_KEY: &str = "setup";
+/// The key under which it announces its `--max-source`, in bytes.
+const MAX_SOURCE_KEY: &str = "max_source_bytes";
+
+/// Who runs the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// `gavel serve`: announces its setup, and takes back its own claims at
+    /// start (one server per state).
+    Server,
+    /// `gavel worker`: judges under the server's setup, with its own lease.
+    Worker {
+        /// Its id (unique: the host, the process, a random part).
+        id: String,
+        /// The machine it runs on.
+        host: String,
+        /// How long a claim lasts without a renewal.
+        lease: Duration,
+    },
+}
 
 /// The catalog and the queue's workers.
 pub struct Queue {
     store: Store,
     judge: Arc<Judge>,
+    role: Role,
+    lease: Lease,
+    /// The setup's JSON, as announced: claims are made only under it.
+    setup: String,
+    in_flight: AtomicI64,
+    /// Why the workers stopped by themselves (the setup changed).
+    failed: Mutex<Option<QueueError>>,
     exercises: HashMap<String, Arc<Exercise>>,
     prepared: HashMap<String, Arc<Prepared>>,
     packs: Mutex<HashMap<String, Arc<PublicPack>>>,
@@ -61,24 +104,78 @@ pub enum QueueError {
         /// Which exercises.
         missing: String,
     },
+    /// A worker found no server's setup in the database.
+    #[error(
+        "no server has announced what to judge with in this database; start `gavel serve` on it first"
+    )]
+    NoServer,
+    /// A worker's setup is not the server's.
+    #[error("this worker judges differently from the server ({}); run it with the server's catalog and runner image, and the same gavel version", join_differences(.0))]
+    Setup(Vec<Difference>),
+    /// The server's announced setup does not read back.
+    #[error("the server's announced setup cannot be read: {0}")]
+    Announcement(String),
+}
+
+fn join_differences(differences: &[Difference]) -> String {
+    differences
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Queue {
-    /// Prepares every exercise of `catalog` and puts submissions a stopped
-    /// server left running back in the queue.
+    /// Prepares every exercise of `catalog`. As the server: announces the
+    /// setup and puts submissions a stopped server left running back in the
+    /// queue. As a worker: refuses to run under another setup than the
+    /// server's.
     pub async fn start(
         store: Store,
         judge: Arc<Judge>,
         catalog: &[Arc<Exercise>],
-        options: Options,
+        mut options: Options,
+        role: Role,
     ) -> Result<Arc<Queue>, QueueError> {
-        let requeued = store.requeue_running().await?;
-        if requeued > 0 {
-            tracing::info!(
-                requeued,
-                "submissions left running by a stopped server are queued again"
-            );
-        }
+        let ours = Setup::of(&judge, catalog);
+        let setup =
+            serde_json::to_string(&ours).map_err(|e| QueueError::Announcement(e.to_string()))?;
+        let lease = match &role {
+            Role::Server => {
+                store.set_meta(SETUP_KEY, &setup).await?;
+                store
+                    .set_meta(MAX_SOURCE_KEY, &options.max_source_bytes.to_string())
+                    .await?;
+                let lease = Lease {
+                    worker: Lease::SERVER.to_owned(),
+                    duration: SERVER_LEASE,
+                };
+                let requeued = store.requeue(&lease.worker).await?;
+                if requeued > 0 {
+                    tracing::info!(
+                        requeued,
+                        "submissions left running by a stopped server are queued again"
+                    );
+                }
+                lease
+            }
+            Role::Worker { id, lease, .. } => {
+                check_setup(&store, &ours).await?;
+                // The server's limit on sources, so that what it accepted
+                // is judged as it would judge it.
+                if let Some(bytes) = store
+                    .meta(MAX_SOURCE_KEY)
+                    .await?
+                    .and_then(|v| v.parse().ok())
+                {
+                    options.max_source_bytes = bytes;
+                }
+                Lease {
+                    worker: id.clone(),
+                    duration: *lease,
+                }
+            }
+        };
         let waiting = store.waiting_exercises().await?;
         let missing: Vec<&String> = waiting
             .keys()
@@ -114,6 +211,11 @@ impl Queue {
         Ok(Arc::new(Queue {
             store,
             judge,
+            role,
+            lease,
+            setup,
+            in_flight: AtomicI64::new(0),
+            failed: Mutex::new(None),
             exercises: catalog.iter().map(|e| (e.id.clone(), e.clone())).collect(),
             prepared,
             packs: Mutex::new(HashMap::new()),
@@ -209,15 +311,114 @@ impl Queue {
         self.wake.notify_waiters();
     }
 
-    /// Runs `count` workers until [`Queue::stop`]; a submission being
-    /// judged when the server is killed is judged again at the next start.
-    pub async fn work(self: &Arc<Self>, count: usize) {
+    /// Runs `count` workers until [`Queue::stop`], with what they need
+    /// beside them: the heartbeat (when judging), and PostgreSQL's
+    /// notifications (new submissions wake the workers, a remote worker's
+    /// tests wake the live views). A submission being judged when the
+    /// process is killed is judged again: by the server at its next start,
+    /// or by any worker once its lease runs out. Returns an error when the
+    /// workers stopped by themselves (the server's setup changed).
+    pub async fn work(self: &Arc<Self>, count: usize) -> Result<(), QueueError> {
         let mut workers = tokio::task::JoinSet::new();
-        for _ in 0..count.max(1) {
+        for _ in 0..count {
             let this = self.clone();
             workers.spawn(async move { this.worker().await });
         }
-        while workers.join_next().await.is_some() {}
+        let mut beside = tokio::task::JoinSet::new();
+        if count > 0 {
+            let this = self.clone();
+            beside.spawn(async move { this.heartbeat().await });
+        }
+        let this = self.clone();
+        beside.spawn(async move { this.listen().await });
+        let mut stopping = self.stopping.subscribe();
+        if count > 0 {
+            while workers.join_next().await.is_some() {}
+        } else {
+            while !*stopping.borrow_and_update() {
+                if stopping.changed().await.is_err() {
+                    break;
+                }
+            }
+        }
+        beside.abort_all();
+        while beside.join_next().await.is_some() {}
+        match self.failed.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Reports the worker alive, measures the database's clock, and, for a
+    /// remote worker, stops the queue if the server now judges differently.
+    async fn heartbeat(&self) {
+        let host = match &self.role {
+            Role::Server => "serve".to_owned(),
+            Role::Worker { host, .. } => host.clone(),
+        };
+        let mut stopping = self.stopping.subscribe();
+        loop {
+            let in_flight = self.in_flight.load(Ordering::Relaxed);
+            if let Err(e) = self
+                .store
+                .heartbeat(&self.lease.worker, &host, in_flight)
+                .await
+            {
+                tracing::debug!("cannot report the worker alive: {e}");
+            }
+            if let Err(e) = self.store.sync_clock().await {
+                tracing::debug!("cannot read the database's clock: {e}");
+            }
+            if matches!(self.role, Role::Worker { .. }) {
+                match self.check_setup().await {
+                    Err(
+                        e @ (QueueError::Setup(_)
+                        | QueueError::NoServer
+                        | QueueError::Announcement(_)),
+                    ) => {
+                        tracing::error!("{e}; stopping");
+                        *self.failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                        self.stop();
+                        return;
+                    }
+                    Err(e) => tracing::debug!("cannot read the server's setup: {e}"),
+                    Ok(()) => {}
+                }
+            }
+            tokio::select! {
+                _ = stopping.changed() => return,
+                () = tokio::time::sleep(HEARTBEAT) => {}
+            }
+        }
+    }
+
+    async fn check_setup(&self) -> Result<(), QueueError> {
+        let ours: Setup = serde_json::from_str(&self.setup)
+            .map_err(|e| QueueError::Announcement(e.to_string()))?;
+        check_setup(&self.store, &ours).await
+    }
+
+    /// Wakes workers and live views on other processes' notifications
+    /// (PostgreSQL; nothing to do on SQLite).
+    async fn listen(&self) {
+        let mut listener = match self.store.listen().await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!("cannot listen for notifications (polling instead): {e}");
+                return;
+            }
+        };
+        loop {
+            match listener.recv().await {
+                Ok(Heard::Queued) => self.wake.notify_waiters(),
+                Ok(Heard::Changed(id)) => self.changed(id),
+                Err(e) => {
+                    tracing::debug!("notifications interrupted: {e}");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
     }
 
     async fn worker(&self) {
@@ -227,10 +428,12 @@ impl Queue {
             if *stopping.borrow() {
                 return;
             }
-            match self.store.claim().await {
+            match self.store.claim(&self.lease, &self.setup).await {
                 Ok(Some(claimed)) => {
                     backoff.reset();
+                    self.in_flight.fetch_add(1, Ordering::Relaxed);
                     self.judge_one(claimed).await;
+                    self.in_flight.fetch_sub(1, Ordering::Relaxed);
                 }
                 Ok(None) => {
                     backoff.reset();
@@ -256,8 +459,9 @@ impl Queue {
     async fn judge_one(&self, claimed: Claimed) {
         let id = claimed.id;
         let Some(prepared) = self.prepared.get(&claimed.exercise).cloned() else {
-            // Only a catalog changed under a running server gets here; the
-            // next start refuses to run without the exercise.
+            // Claims are made under this catalog's setup, so only a catalog
+            // edited under a running process gets here; its lease runs out
+            // and a process with the exercise judges it.
             tracing::error!(submission = id, exercise = %claimed.exercise, "not in the catalog");
             return;
         };
@@ -272,7 +476,11 @@ impl Queue {
         let writer = async {
             let mut position = 0;
             while let Some(json) = rx.recv().await {
-                if store.add_test(id, position, &json).await.is_ok() {
+                if store
+                    .add_test(id, &self.lease.worker, position, &json)
+                    .await
+                    .is_ok()
+                {
                     self.changed(id);
                 }
                 position += 1;
@@ -288,28 +496,57 @@ impl Queue {
                 .judge(&prepared, claimed.source.into(), self.options, &progress)
                 .await
         };
-        let ((), result) = tokio::join!(writer, judged);
+        let judging = async { tokio::join!(writer, judged).1 };
+        // Judging stops as soon as the lease is lost: another worker has the
+        // submission, and this result would not be committed.
+        let result = tokio::select! {
+            result = judging => result,
+            () = self.hold(id) => {
+                tracing::warn!(submission = id, "lost its lease; another worker judges it");
+                self.forget(id);
+                return;
+            }
+        };
         if self.commit(id, claimed.submitted_at, &result).await {
             tracing::info!(submission = id, verdict = %result.verdict.code(), "judged");
         }
         self.forget(id);
     }
 
+    /// Renews the lease on `id` while it is judged; completes only when the
+    /// lease is lost (a renewal that cannot be written is tried again: the
+    /// lease lasts three renewals' time).
+    async fn hold(&self, id: i64) {
+        let every = self.lease.duration / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            match self.store.renew(id, &self.lease).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::debug!(submission = id, "cannot renew the lease: {e}"),
+            }
+        }
+    }
+
     /// Commits a judged result, retrying while the state cannot be written:
     /// a submission is judged once, however long the disk stays full. Gives
-    /// up only when the server stops (the submission is then judged again at
-    /// the next start). Whether the result was committed.
+    /// up only when the process stops (the submission is then judged again,
+    /// see [`Queue::work`]). Whether the result was committed.
     async fn commit(&self, id: i64, submitted_at: i64, result: &SubmissionResult) -> bool {
         let mut stopping = self.stopping.subscribe();
         let mut backoff = Backoff::default();
         loop {
-            let release_at = release_time(submitted_at, now_ms());
-            match self.store.finish(id, result, release_at).await {
+            let release_at = release_time(submitted_at, self.store.now());
+            match self
+                .store
+                .finish(id, &self.lease.worker, result, release_at)
+                .await
+            {
                 Ok(true) => return true,
                 Ok(false) => {
                     tracing::warn!(
                         submission = id,
-                        "was no longer running; its result is dropped"
+                        "is no longer this worker's; its result is dropped"
                     );
                     return false;
                 }
@@ -325,6 +562,19 @@ impl Queue {
                 }
             }
         }
+    }
+}
+
+/// Checks that the server announced `ours` as the setup to judge with.
+async fn check_setup(store: &Store, ours: &Setup) -> Result<(), QueueError> {
+    let announced = store.meta(SETUP_KEY).await?.ok_or(QueueError::NoServer)?;
+    let theirs: Setup =
+        serde_json::from_str(&announced).map_err(|e| QueueError::Announcement(e.to_string()))?;
+    let differences = ours.differences(&theirs);
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(QueueError::Setup(differences))
     }
 }
 

@@ -10,6 +10,7 @@
 //! image, shards can be graded anywhere, retried and merged.
 
 use crate::homework::{Candidate, Problem};
+use crate::setup::Setup;
 use crate::stored::OutDir;
 use crate::summary::{CandidatePlan, CandidateSummary};
 use gavel_core::hash::Key;
@@ -139,6 +140,15 @@ pub struct ShardRecord {
 }
 
 impl ShardRecord {
+    /// The setup the shard was graded with.
+    pub fn setup(&self) -> Setup {
+        Setup {
+            image_sha256: self.image_sha256.clone(),
+            catalog_fingerprint: self.catalog_fingerprint.clone(),
+            judging_rules: self.judging_rules,
+        }
+    }
+
     /// Its candidates' plans, their results in `root`.
     pub(crate) fn plans(&self, root: &Path) -> Result<Vec<CandidatePlan>, MergeError> {
         self.candidates
@@ -327,11 +337,19 @@ pub fn check_complete(shards: &[(PathBuf, ShardRecord)]) -> Result<(), MergeErro
             n,
         });
     }
+    // The judging setup first (the check a remote worker makes too), then
+    // what makes the shards one batch.
+    for (what, field) in Setup::FIELDS {
+        let values: BTreeSet<String> = shards.iter().map(|(_, r)| field(&r.setup())).collect();
+        if values.len() > 1 {
+            return Err(MergeError::Differ {
+                what,
+                values: per_shard(shards, |r| field(&r.setup())),
+            });
+        }
+    }
     type Field = fn(&ShardRecord) -> String;
-    let alike: [(&'static str, Field); 7] = [
-        ("runner images", |r| r.image_sha256.clone()),
-        ("catalogs", |r| r.catalog_fingerprint.clone()),
-        ("judging rules", |r| r.judging_rules.to_string()),
+    let batch: [(&'static str, Field); 4] = [
         ("assignments", |r| r.assignment.join(",")),
         ("homework folders", |r| {
             format!(
@@ -342,7 +360,7 @@ pub fn check_complete(shards: &[(PathBuf, ShardRecord)]) -> Result<(), MergeErro
         ("disclosure settings", |r| format!("{:?}", r.disclosure)),
         ("source limits", |r| r.max_source_bytes.to_string()),
     ];
-    for (what, field) in alike {
+    for (what, field) in batch {
         let values: BTreeSet<String> = shards.iter().map(|(_, r)| field(r)).collect();
         if values.len() > 1 {
             return Err(MergeError::Differ {
