@@ -228,21 +228,7 @@ pub async fn grade(
     )
     .await?;
 
-    // Summaries: only these stay in memory; the results are on disk.
-    let mut results: Vec<BTreeMap<String, Graded>> = vec![BTreeMap::new(); folders.len()];
-    for reused in done {
-        let graded = Graded {
-            folder: reused.folder,
-            exercise: reused.exercise,
-            verdict: reused.stored.result.verdict,
-            points: reused.stored.result.points,
-            path: reused.path,
-        };
-        results[graded.folder].insert(graded.exercise.clone(), graded);
-    }
-    for graded in graded {
-        results[graded.folder].insert(graded.exercise.clone(), graded);
-    }
+    let results = by_folder(folders.len(), done, graded);
     let plans: Vec<CandidatePlan> = folders
         .into_iter()
         .zip(results)
@@ -288,6 +274,27 @@ pub async fn grade(
     let mut summary = summary;
     summary.similar = crate::report::write_all(&out, &plans, &summary, &meta)?;
     Ok(summary)
+}
+
+/// Each folder's graded exercises, reused or graded now: summaries only
+/// stay in memory (the results are on disk).
+fn by_folder(
+    folders: usize,
+    done: Vec<Reused>,
+    graded: Vec<Graded>,
+) -> Vec<BTreeMap<String, Graded>> {
+    let mut results: Vec<BTreeMap<String, Graded>> = vec![BTreeMap::new(); folders];
+    let reused = done.into_iter().map(|reused| Graded {
+        folder: reused.folder,
+        exercise: reused.exercise,
+        verdict: reused.stored.result.verdict,
+        points: reused.stored.result.points,
+        path: reused.path,
+    });
+    for graded in reused.chain(graded) {
+        results[graded.folder].insert(graded.exercise.clone(), graded);
+    }
+    results
 }
 
 /// Writes the reports of a batch graded as shards (each folder of `dirs` one
