@@ -42,3 +42,8 @@ bench-serve:
 probe-timing:
     cargo build
     cargo run --example probe-timing
+
+# Scale-out benchmark: serve alone vs PostgreSQL workers, the queue's cost (SQLite vs PostgreSQL), 3 shards vs one grade.
+bench-scale:
+    cargo build
+    cargo run --example bench-scale

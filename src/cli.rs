@@ -204,6 +204,17 @@ pub(crate) struct ServeArgs {
     /// Seconds a client has to send a request's whole body (then 408).
     #[arg(long, value_name = "SECONDS", default_value_t = gavel_server::connections::DEFAULT_BODY_TIMEOUT.as_secs_f64(), value_parser = timeout_seconds)]
     pub(crate) body_timeout: f64,
+    /// Also serve the Judge0-compatible API under `/judge0` ("run this
+    /// code", for Judge0's clients; docs/judge0.md).
+    #[arg(long)]
+    pub(crate) judge0: bool,
+    /// Runs a candidate may have queued or running at once through the
+    /// Judge0 API (apart from exercise submissions; also the largest batch).
+    #[arg(long, value_name = "N", default_value_t = gavel_server::judge0::DEFAULT_QUOTAS.in_flight, requires = "judge0")]
+    pub(crate) judge0_in_flight: u32,
+    /// Runs a candidate may make in any hour through the Judge0 API.
+    #[arg(long, value_name = "N", default_value_t = gavel_server::judge0::DEFAULT_QUOTAS.per_exercise_per_hour, requires = "judge0")]
+    pub(crate) judge0_per_hour: u32,
     /// Connections open at once [default: 1024, or fewer when the limit on
     /// open files (`ulimit -n`) leaves less room]. At the cap, the connection
     /// idle the longest is closed to make room.
@@ -526,6 +537,10 @@ pub(crate) enum ImageCommand {
     Import {
         /// A component written by `gavel image export`.
         file: PathBuf,
+        /// Refuse the file unless its sha256 is this (the hash `gavel image
+        /// export` printed on the machine it came from).
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,

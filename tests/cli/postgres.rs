@@ -44,6 +44,12 @@ impl Postgres {
         panic!("cannot start PostgreSQL: {last}");
     }
 
+    /// The server's process id (its sessions are its children).
+    #[allow(dead_code)] // for the benchmarks' CPU accounting
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The URL of a new, empty database on this server.
     pub(crate) fn database(&self, name: &str) -> String {
         let output = Command::new(self.bin.join("createdb"))
@@ -232,7 +238,13 @@ fn installed() -> Option<PathBuf> {
 
 /// Downloads the pinned build of PostgreSQL into the target directory (once).
 fn provision() -> Result<PathBuf, String> {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("postgres-pgserver-0.1.4");
+    // Tests have a scratch directory in the target directory; the
+    // benchmarks (examples) use the same place.
+    let scratch = option_env!("CARGO_TARGET_TMPDIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp"),
+        PathBuf::from,
+    );
+    let root = scratch.join("postgres-pgserver-0.1.4");
     let bin = root.join("pgserver/pginstall/bin");
     if bin.join("postgres").is_file() {
         return Ok(bin);

@@ -260,6 +260,27 @@ fn a_merge_refuses_shards_that_are_not_one_batch_graded_alike() {
         &out,
         &format!("candidate `{name}` is in shards 1/2 and 2/2"),
     );
+    // A candidate moved to the other shard, or left out.
+    let moved = copy("moved");
+    let mut taken = None;
+    tamper(&moved, |r| taken = r["candidates"].as_array_mut().unwrap().pop());
+    let taken = taken.expect("shard 2 has a candidate");
+    let moved_name = taken["summary"]["candidate"].as_str().unwrap().to_owned();
+    let s1_moved = dir.path().join("s1-moved");
+    crate::catalog::copy_dir(&s1, &s1_moved);
+    tamper(&s1_moved, |r| {
+        r["candidates"].as_array_mut().unwrap().push(taken)
+    });
+    refused(
+        &[&s1_moved, &moved],
+        &out,
+        &format!("candidate `{moved_name}` is in shard 1/2, but their name puts them in shard 2/2"),
+    );
+    refused(
+        &[&s1, &moved],
+        &out,
+        "the shards cover 6 candidate(s), but the homework folder they were graded from holds 7",
+    );
     // Not a shard at all.
     refused(
         &[&s1, &dir.path().join("homework")],
@@ -276,4 +297,52 @@ fn a_merge_refuses_shards_that_are_not_one_batch_graded_alike() {
     ]);
     assert_eq!(merged.code, 1, "{}", merged.stderr);
     assert!(out.join("results.json").is_file());
+}
+
+/// The image moves to another machine checked by its hash: a file whose hash
+/// is not the one given is refused before anything is installed; the right
+/// one is installed and judges as the original does.
+#[test]
+fn an_image_is_imported_only_with_the_hash_it_was_exported_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("runner.wasm");
+    let exported = expect(0, &["image", "export", file.to_str().unwrap(), "--json"]).json();
+    let sha256 = exported["sha256"].as_str().unwrap().to_owned();
+    // Another machine: a cache of its own, seeded with this machine's
+    // compiled code only so that the test does not compile CPython again
+    // (the record beside it is checked against the image as ever).
+    let other = dir.path().join("other-cache");
+    let compiled = Path::new(exported["path"].as_str().unwrap())
+        .ancestors()
+        .nth(3)
+        .unwrap()
+        .join("compiled");
+    crate::catalog::copy_dir(&compiled, &other.join("compiled"));
+    let import = |hash: &str| {
+        let output = crate::support::gavel()
+            .env("GAVEL_CACHE_DIR", &other)
+            .args(["image", "import", file.to_str().unwrap(), "--sha256", hash])
+            .output()
+            .unwrap();
+        crate::support::finish(&["image", "import"], output)
+    };
+    let wrong = import(&"ab".repeat(32));
+    assert_eq!(wrong.code, 2, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains(&format!("has sha256 {sha256}"))
+            && wrong.stderr.contains("nothing was imported"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(!other.join("images").exists(), "something was installed");
+    let right = import(&sha256.to_uppercase());
+    assert_eq!(right.code, 0, "{}", right.stderr);
+    let output = crate::support::gavel()
+        .env("GAVEL_CACHE_DIR", &other)
+        .args(["image", "path", "--json"])
+        .output()
+        .unwrap();
+    let installed = crate::support::finish(&["image", "path"], output).json();
+    assert_eq!(installed["sha256"], sha256.as_str());
+    assert_eq!(installed["origin"]["kind"], "imported", "{installed}");
 }

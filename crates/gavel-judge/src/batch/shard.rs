@@ -268,6 +268,24 @@ pub enum MergeError {
         /// The other.
         second: Shard,
     },
+    /// A candidate is in a shard their name does not hash to.
+    #[error("candidate `{candidate}` is in shard {found}, but their name puts them in shard {expected}: the shard's record was not written by `gavel grade --shard`")]
+    Misplaced {
+        /// The candidate.
+        candidate: String,
+        /// Where they are.
+        found: Shard,
+        /// Where they belong.
+        expected: Shard,
+    },
+    /// The shards cover fewer or more candidates than the homework holds.
+    #[error("the shards cover {covered} candidate(s), but the homework folder they were graded from holds {expected}: a merge writes the whole batch or nothing")]
+    Incomplete {
+        /// Candidates in the shards.
+        covered: usize,
+        /// Candidates in the homework folder.
+        expected: usize,
+    },
     /// The catalog given to the merge is not the one the shards used.
     #[error(
         "the shards were graded with catalog {graded}, but this catalog is {given}: merge with the catalog they were graded with"
@@ -380,6 +398,27 @@ pub fn check_complete(shards: &[(PathBuf, ShardRecord)]) -> Result<(), MergeErro
                 });
             }
         }
+    }
+    for (_, record) in shards {
+        for candidate in &record.candidates {
+            let Some(raw) = hex_decode(&candidate.raw_hex) else {
+                continue; // refused with the file's name when its plans are read
+            };
+            let k = shard_of(&Candidate::from_raw(raw), n);
+            if k != record.shard.k {
+                return Err(MergeError::Misplaced {
+                    candidate: candidate.summary.candidate.clone(),
+                    found: record.shard,
+                    expected: Shard { k, n },
+                });
+            }
+        }
+    }
+    if owner.len() != first.homework_candidates {
+        return Err(MergeError::Incomplete {
+            covered: owner.len(),
+            expected: first.homework_candidates,
+        });
     }
     Ok(())
 }
