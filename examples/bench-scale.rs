@@ -280,6 +280,7 @@ fn queue_cost(database: Database, postgres: Option<u32>) -> (Duration, Duration)
             disclosure: gavel_exercise::Disclosure::Verdicts,
             source_sha256: String::new(),
             image_sha256: String::new(),
+            complexity: None,
         };
         let roots: Vec<u32> = postgres.into_iter().collect();
         let (cpu_before, theirs_before) = (self_cpu(), tree_cpu(&roots));
@@ -322,8 +323,11 @@ fn homework(root: &Path, dir: &Path) -> PathBuf {
     let read = |id: &str| {
         std::fs::read_to_string(root.join(format!("exercises/{id}/solution.py"))).unwrap()
     };
-    let (two_sum, palindrome, prime) =
-        (read("two-sum"), read("palindrome-check"), read("prime-check"));
+    let (two_sum, palindrome, prime) = (
+        read("two-sum"),
+        read("palindrome-check"),
+        read("prime-check"),
+    );
     for i in 0..SHARD_CANDIDATES {
         let folder = homework.join(format!("candidate-{i:02}"));
         std::fs::create_dir_all(&folder).unwrap();

@@ -68,6 +68,13 @@ pub(crate) fn serve(session: &Session, args: ServeArgs) -> Result<Code> {
                 body_timeout: Duration::from_secs_f64(args.body_timeout),
                 max_connections,
             },
+            judge0: args.judge0.then_some(gavel_server::judge0::Judge0Config {
+                quotas: gavel_api::shapes::Quotas {
+                    in_flight: args.judge0_in_flight,
+                    per_exercise_per_hour: args.judge0_per_hour,
+                    max_source_bytes: quotas.max_source_bytes,
+                },
+            }),
         };
         gavel_server::serve(store, queue, config, shutdown_signal(), |address| {
             eprintln!("gavel: listening on http://{address}");

@@ -21,5 +21,7 @@ mod reports;
 mod robustness;
 mod run;
 mod scale;
+#[macro_use]
 mod serve;
+mod judge0;
 mod workers;

@@ -263,7 +263,9 @@ fn a_merge_refuses_shards_that_are_not_one_batch_graded_alike() {
     // A candidate moved to the other shard, or left out.
     let moved = copy("moved");
     let mut taken = None;
-    tamper(&moved, |r| taken = r["candidates"].as_array_mut().unwrap().pop());
+    tamper(&moved, |r| {
+        taken = r["candidates"].as_array_mut().unwrap().pop()
+    });
     let taken = taken.expect("shard 2 has a candidate");
     let moved_name = taken["summary"]["candidate"].as_str().unwrap().to_owned();
     let s1_moved = dir.path().join("s1-moved");

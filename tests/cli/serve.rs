@@ -735,7 +735,7 @@ fn many_concurrent_submissions_are_each_judged_once_and_reported(backend: Backen
 fn the_openapi_description_and_the_served_routes_agree() {
     let (_dir, catalog_dir, state) = setup();
     let token = invite(&state, "ada");
-    let server = Server::start(&state, &catalog_dir, &[]);
+    let server = Server::start(&state, &catalog_dir, &["--judge0"]);
     let (status, _, doc) = http(
         "GET",
         &format!("{}/api/v1/openapi.json", server.url),

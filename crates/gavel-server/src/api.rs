@@ -1,16 +1,17 @@
 //! The HTTP API (docs/api.md): routes, bearer-token authentication, quotas,
 //! and errors as JSON with their status.
 
-use crate::queue::Queue;
-use crate::store::{Account, Refusal, Store, StoreError};
+use crate::http::{ApiError, AppState, Segment, read_body};
+use crate::judge0;
+use crate::store::{Account, Refusal, StoreError};
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use gavel_api::shapes::{
-    ErrorBody, Health, Me, Pack, PackFile, Quotas, StreamLine, SubmissionDetails, SubmissionStatus,
+    Health, Me, Pack, PackFile, StreamLine, SubmissionDetails, SubmissionStatus,
 };
 use gavel_exercise::Verdict;
 use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
@@ -20,99 +21,6 @@ use std::time::Duration;
 
 /// The OpenAPI description of this API, served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
-
-/// What every handler shares.
-pub struct AppState {
-    pub(crate) store: Store,
-    pub(crate) queue: Arc<Queue>,
-    pub(crate) quotas: Quotas,
-    /// Quota checks and inserts of one server happen one at a time, so two
-    /// requests cannot both pass a check.
-    pub(crate) submitting: tokio::sync::Mutex<()>,
-    pub(crate) stopping: tokio::sync::watch::Receiver<bool>,
-    /// How long a request's body may take to arrive.
-    pub(crate) body_timeout: Duration,
-}
-
-/// An error of the API: a status and a JSON body.
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    status: StatusCode,
-    body: ErrorBody,
-    retry_after: Option<u64>,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: ErrorBody {
-                error: code.to_owned(),
-                message: message.into(),
-            },
-            retry_after: None,
-        }
-    }
-
-    fn not_found(what: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", what)
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        if e.is_full() {
-            // Logged once per outage by the store; the client tries again.
-            let mut error = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage_full",
-                "the server's storage is full; nothing was lost, try again later",
-            );
-            error.retry_after = Some(STORAGE_RETRY_AFTER);
-            return error;
-        }
-        tracing::error!("{e}");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server's state failed; try again",
-        )
-    }
-}
-
-/// Seconds a client is asked to wait while the server's storage is full.
-const STORAGE_RETRY_AFTER: u64 = 30;
-
-/// A path parameter, refused as JSON like every other error (axum's own
-/// rejection is plain text, e.g. for `%ff`, which is not UTF-8).
-pub(crate) struct Segment(pub(crate) String);
-
-impl<S: Send + Sync> FromRequestParts<S> for Segment {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match Path::<String>::from_request_parts(parts, state).await {
-            Ok(Path(segment)) => Ok(Segment(segment)),
-            Err(rejection) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                rejection.body_text(),
-            )),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
-    }
-}
 
 type Shared = Arc<AppState>;
 
@@ -193,13 +101,27 @@ pub fn routes() -> Routes {
     .add("get", "/api/v1/submissions", get(submissions))
     .add("get", "/api/v1/submissions/{id}", get(submission))
     .add("get", "/api/v1/submissions/{id}/events", get(events))
+    // The Judge0-compatible surface (`serve --judge0`; else `no_route`).
+    .add("get", "/judge0/about", get(judge0::about))
+    .add("get", "/judge0/languages", get(judge0::languages))
+    .add("get", "/judge0/languages/{id}", get(judge0::language))
+    .add("get", "/judge0/statuses", get(judge0::statuses))
+    .add("get", "/judge0/config_info", get(judge0::config_info))
+    .add("post", "/judge0/submissions", post(judge0::create))
+    .add("get", "/judge0/submissions/{token}", get(judge0::get_one))
+    .add(
+        "post",
+        "/judge0/submissions/batch",
+        post(judge0::create_batch),
+    )
+    .add("get", "/judge0/submissions/batch", get(judge0::get_batch))
 }
 
 /// The router with its state, and JSON for unknown routes and methods.
 pub(crate) fn router(state: Shared) -> Router {
     routes()
         .router
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route") })
+        .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -285,46 +207,14 @@ async fn read_source(
     max: u64,
     timeout: Duration,
 ) -> Result<Bytes, ApiError> {
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("a source may be at most {max} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(too_large());
-    }
-    let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    // A whole body within the timeout, however slowly it trickles in: a
-    // body shorter than its Content-Length would otherwise hold the
-    // connection for ever.
-    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit))
+    let bytes = read_body(headers, body, max, timeout)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "timeout",
-                format!("the body did not arrive within {} s", timeout.as_secs_f64()),
-            )
+        .map_err(|mut e| {
+            if e.status == StatusCode::PAYLOAD_TOO_LARGE {
+                e.body.message = format!("a source may be at most {max} bytes");
+            }
+            e
         })?;
-    let bytes = read.map_err(|e| {
-        let length_limit = std::error::Error::source(&e)
-            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-        if length_limit {
-            too_large()
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                format!("cannot read the body: {e}"),
-            )
-        }
-    })?;
     if bytes.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -368,6 +258,14 @@ async fn submit(
                 format!(
                     "at most {limit} submissions may wait or run at once; wait for one to finish"
                 ),
+            ));
+        }
+        Err(Refusal::QueueFull) => {
+            // Only runs are refused for this (`submit_runs`).
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the queue is full; try again later",
             ));
         }
         Err(Refusal::Hourly { limit, retry_after }) => {

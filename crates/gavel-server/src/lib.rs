@@ -17,6 +17,8 @@
 
 pub mod api;
 pub mod connections;
+mod http;
+pub mod judge0;
 pub mod queue;
 pub mod store;
 
@@ -69,6 +71,8 @@ pub struct ServeConfig {
     pub jobs: usize,
     /// Timeouts and the cap on connections.
     pub connections: ConnectionLimits,
+    /// The Judge0-compatible surface under `/judge0`, when enabled.
+    pub judge0: Option<judge0::Judge0Config>,
 }
 
 /// Serves the API and judges the queue until `shutdown` completes. Calls
@@ -89,13 +93,14 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServeError::Listen(config.listen, e))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let state = Arc::new(api::AppState {
+    let state = Arc::new(http::AppState {
         store: store.clone(),
         queue: queue.clone(),
         quotas: config.quotas,
         submitting: tokio::sync::Mutex::new(()),
         stopping: stop_rx.clone(),
         body_timeout: config.connections.body_timeout,
+        judge0: config.judge0.map(|j| j.quotas),
     });
     let workers = {
         let queue = queue.clone();

@@ -9,9 +9,10 @@
 //! PostgreSQL state. The server announces its judging [`Setup`] in the
 //! database; a worker judges only under the same one.
 
-use crate::store::{Claimed, Heard, Lease, Store, StoreError, release_time};
-use gavel_exercise::Exercise;
+use crate::store::{Claimed, Heard, Kind, Lease, Store, StoreError, release_time};
+use gavel_exercise::{Exercise, Verdict};
 use gavel_judge::pack::{PackError, PublicPack, public_pack};
+use gavel_judge::program::{ProgramRun, ProgramStatus};
 use gavel_judge::setup::{Difference, Setup};
 use gavel_judge::{Judge, JudgeError, Options, Prepared, Selection, SubmissionResult, TestResult};
 use std::collections::HashMap;
@@ -457,6 +458,9 @@ impl Queue {
     }
 
     async fn judge_one(&self, claimed: Claimed) {
+        if claimed.kind == Kind::Run {
+            return self.judge_run(claimed).await;
+        }
         let id = claimed.id;
         let Some(prepared) = self.prepared.get(&claimed.exercise).cloned() else {
             // Claims are made under this catalog's setup, so only a catalog
@@ -513,6 +517,69 @@ impl Queue {
         self.forget(id);
     }
 
+    /// Runs a claimed "run this code" submission once and commits its result,
+    /// released at once (nothing in it is hidden).
+    async fn judge_run(&self, claimed: Claimed) {
+        let id = claimed.id;
+        let spec = match self.store.run_spec(id).await {
+            Ok(Some(spec)) => spec,
+            Ok(None) => {
+                tracing::error!(submission = id, "a run without its request");
+                return;
+            }
+            Err(e) => {
+                // Its lease runs out and it is claimed again.
+                tracing::warn!(submission = id, "cannot read the run's request: {e}");
+                return;
+            }
+        };
+        tracing::info!(submission = id, "running");
+        self.changed(id);
+        let run = ProgramRun {
+            source: claimed.source.into(),
+            stdin: spec.stdin.into(),
+            expected_output: spec.expected_output.map(Into::into),
+            limits: spec.limits,
+            max_source_bytes: self.options.max_source_bytes,
+        };
+        let result = tokio::select! {
+            result = self.judge.run_program(&run) => result,
+            () = self.hold(id) => {
+                tracing::warn!(submission = id, "lost its lease; another worker runs it");
+                self.forget(id);
+                return;
+            }
+        };
+        let verdict = verdict_of(result.status);
+        let mut stopping = self.stopping.subscribe();
+        let mut backoff = Backoff::default();
+        loop {
+            match self
+                .store
+                .finish_run(id, &self.lease.worker, verdict.code(), &result)
+                .await
+            {
+                Ok(committed) => {
+                    if committed {
+                        tracing::info!(submission = id, verdict = %verdict.code(), "ran");
+                    }
+                    break;
+                }
+                Err(e) => {
+                    tracing::debug!(submission = id, "cannot store the run's result yet: {e}");
+                    if *stopping.borrow() {
+                        break;
+                    }
+                    tokio::select! {
+                        _ = stopping.changed() => {}
+                        () = tokio::time::sleep(backoff.next()) => {}
+                    }
+                }
+            }
+        }
+        self.forget(id);
+    }
+
     /// Renews the lease on `id` while it is judged; completes only when the
     /// lease is lost (a renewal that cannot be written is tried again: the
     /// lease lasts three renewals' time).
@@ -562,6 +629,20 @@ impl Queue {
                 }
             }
         }
+    }
+}
+
+/// The verdict a run's status stands for (in the state's `verdict` column).
+fn verdict_of(status: ProgramStatus) -> Verdict {
+    match status {
+        ProgramStatus::Accepted => Verdict::Accepted,
+        ProgramStatus::WrongAnswer => Verdict::WrongAnswer,
+        ProgramStatus::CompileError => Verdict::CompileError,
+        ProgramStatus::RuntimeError => Verdict::RuntimeError,
+        ProgramStatus::TimeLimit => Verdict::TimeLimit,
+        ProgramStatus::MemoryLimit => Verdict::MemoryLimit,
+        ProgramStatus::OutputLimit => Verdict::OutputLimit,
+        ProgramStatus::InternalError => Verdict::InternalError,
     }
 }
 

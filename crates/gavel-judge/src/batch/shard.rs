@@ -269,7 +269,9 @@ pub enum MergeError {
         second: Shard,
     },
     /// A candidate is in a shard their name does not hash to.
-    #[error("candidate `{candidate}` is in shard {found}, but their name puts them in shard {expected}: the shard's record was not written by `gavel grade --shard`")]
+    #[error(
+        "candidate `{candidate}` is in shard {found}, but their name puts them in shard {expected}: the shard's record was not written by `gavel grade --shard`"
+    )]
     Misplaced {
         /// The candidate.
         candidate: String,
@@ -279,7 +281,9 @@ pub enum MergeError {
         expected: Shard,
     },
     /// The shards cover fewer or more candidates than the homework holds.
-    #[error("the shards cover {covered} candidate(s), but the homework folder they were graded from holds {expected}: a merge writes the whole batch or nothing")]
+    #[error(
+        "the shards cover {covered} candidate(s), but the homework folder they were graded from holds {expected}: a merge writes the whole batch or nothing"
+    )]
     Incomplete {
         /// Candidates in the shards.
         covered: usize,
@@ -387,6 +391,16 @@ pub fn check_complete(shards: &[(PathBuf, ShardRecord)]) -> Result<(), MergeErro
             });
         }
     }
+    check_candidates(shards, first.homework_candidates, n)
+}
+
+/// Every candidate is in exactly one shard, the one the stable rule gives,
+/// and the shards cover as many as the homework folder held.
+fn check_candidates(
+    shards: &[(PathBuf, ShardRecord)],
+    homework_candidates: usize,
+    n: u32,
+) -> Result<(), MergeError> {
     let mut owner: BTreeMap<&str, Shard> = BTreeMap::new();
     for (_, record) in shards {
         for candidate in &record.candidates {
@@ -397,10 +411,6 @@ pub fn check_complete(shards: &[(PathBuf, ShardRecord)]) -> Result<(), MergeErro
                     second: record.shard,
                 });
             }
-        }
-    }
-    for (_, record) in shards {
-        for candidate in &record.candidates {
             let Some(raw) = hex_decode(&candidate.raw_hex) else {
                 continue; // refused with the file's name when its plans are read
             };
@@ -414,10 +424,10 @@ pub fn check_complete(shards: &[(PathBuf, ShardRecord)]) -> Result<(), MergeErro
             }
         }
     }
-    if owner.len() != first.homework_candidates {
+    if owner.len() != homework_candidates {
         return Err(MergeError::Incomplete {
             covered: owner.len(),
-            expected: first.homework_candidates,
+            expected: homework_candidates,
         });
     }
     Ok(())

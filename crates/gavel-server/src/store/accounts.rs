@@ -89,7 +89,7 @@ impl Store {
     pub async fn candidates(&self) -> Result<Vec<CandidateRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT c.name, c.created_at, c.revoked_at, \
-               (SELECT COUNT(*) FROM submissions s WHERE s.candidate_id = c.id) AS submissions \
+               (SELECT COUNT(*) FROM submissions s WHERE s.candidate_id = c.id AND s.kind = 'exercise') AS submissions \
              FROM candidates c ORDER BY c.name",
         )
         .fetch_all(&self.pool)

@@ -15,10 +15,21 @@ pub struct Claimed {
     /// When it was received (ms since the epoch): its release time counts
     /// from here.
     pub submitted_at: i64,
-    /// The exercise.
+    /// The exercise (empty for a run).
     pub exercise: String,
     /// The source.
     pub source: Vec<u8>,
+    /// An exercise submission, or a run of the Judge0-compatible API.
+    pub kind: Kind,
+}
+
+/// What a submission is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A candidate's solution to an exercise.
+    Exercise,
+    /// "Run this code" (the Judge0-compatible API): no exercise, nothing hidden.
+    Run,
 }
 
 /// Who holds a claim, and for how long after each renewal.
@@ -74,7 +85,7 @@ macro_rules! claim_sql {
                    AND EXISTS (SELECT 1 FROM meta WHERE key = 'setup' AND value = $4) \
                  ORDER BY s.id LIMIT 1",
             $lock,
-            ") RETURNING id, submitted_at, exercise, source, attempts"
+            ") RETURNING id, submitted_at, exercise, source, attempts, kind"
         )
     };
 }
@@ -127,6 +138,11 @@ impl Store {
                         submitted_at: row.get("submitted_at"),
                         exercise: row.get("exercise"),
                         source: row.get("source"),
+                        kind: if row.get::<String, _>("kind") == "run" {
+                            Kind::Run
+                        } else {
+                            Kind::Exercise
+                        },
                     },
                     attempts,
                 )
@@ -206,18 +222,42 @@ impl Store {
         result: &SubmissionResult,
         release_at: i64,
     ) -> Result<bool, StoreError> {
+        let json =
+            serde_json::to_string(result).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
+        self.commit_result(
+            id,
+            worker,
+            result.verdict.code(),
+            result.points,
+            i64::from(result.max_points),
+            json,
+            release_at,
+        )
+        .await
+    }
+
+    /// Commits a judged submission's result (see [`Store::finish`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn commit_result(
+        &self,
+        id: i64,
+        worker: &str,
+        verdict: &str,
+        points: f64,
+        max_points: i64,
+        json: String,
+        release_at: i64,
+    ) -> Result<bool, StoreError> {
         let result = async {
-            let json =
-                serde_json::to_string(result).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
             let updated = sqlx::query(
                 "UPDATE submissions SET status = 'done', finished_at = $1, verdict = $2, points = $3, \
                    max_points = $4, result = $5, lease_until = NULL \
                  WHERE id = $6 AND status = 'running' AND worker = $7",
             )
             .bind(release_at)
-            .bind(result.verdict.code())
-            .bind(result.points)
-            .bind(i64::from(result.max_points))
+            .bind(verdict)
+            .bind(points)
+            .bind(max_points)
             .bind(json)
             .bind(id)
             .bind(worker)
@@ -270,7 +310,8 @@ impl Store {
         &self,
     ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
         let rows = sqlx::query(
-            "SELECT exercise, COUNT(*) AS n FROM submissions WHERE status <> 'done' GROUP BY exercise",
+            "SELECT exercise, COUNT(*) AS n FROM submissions \
+             WHERE status <> 'done' AND kind = 'exercise' GROUP BY exercise",
         )
         .fetch_all(&self.pool)
         .await?;

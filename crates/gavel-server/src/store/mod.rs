@@ -26,11 +26,13 @@
 mod accounts;
 mod claims;
 mod reports;
+mod runs;
 mod submissions;
 
 pub use accounts::{Account, CandidateRow};
-pub use claims::{Claimed, Lease, WorkerInfo};
+pub use claims::{Claimed, Kind, Lease, WorkerInfo};
 pub use reports::{ChosenResult, QueueStatus, WORKER_SEEN};
+pub use runs::{NewRun, RunSpec, StoredRun};
 pub use submissions::{Refusal, Visible};
 
 use sha2::{Digest, Sha256};

@@ -22,6 +22,9 @@ pub struct QueueStatus {
     pub revoked: i64,
     /// Submissions per exercise.
     pub per_exercise: std::collections::BTreeMap<String, i64>,
+    /// Runs made through the Judge0-compatible API (counted in `queued`,
+    /// `running` and `done` too, never in `per_exercise`).
+    pub runs: i64,
     /// Workers seen in the last minute (the server's own and `gavel worker`s).
     pub workers: Vec<WorkerInfo>,
 }
@@ -66,7 +69,8 @@ impl Store {
         status.candidates = row.get("n");
         status.revoked = row.get("revoked");
         for row in sqlx::query(
-            "SELECT exercise, COUNT(*) AS n FROM submissions GROUP BY exercise ORDER BY exercise",
+            "SELECT exercise, COUNT(*) AS n FROM submissions WHERE kind = 'exercise' \
+             GROUP BY exercise ORDER BY exercise",
         )
         .fetch_all(&self.pool)
         .await?
@@ -75,6 +79,10 @@ impl Store {
                 .per_exercise
                 .insert(row.get("exercise"), row.get("n"));
         }
+        status.runs = sqlx::query("SELECT COUNT(*) AS n FROM submissions WHERE kind = 'run'")
+            .fetch_one(&self.pool)
+            .await?
+            .get("n");
         status.workers = self.workers(WORKER_SEEN).await?;
         Ok(status)
     }
@@ -86,14 +94,14 @@ impl Store {
             concat!(
                 "SELECT c.name, s.exercise, s.id, s.result, s.source FROM submissions s \
                  JOIN candidates c ON c.id = s.candidate_id \
-                 WHERE s.status = 'done' ORDER BY c.name, s.exercise, ",
+                 WHERE s.status = 'done' AND s.kind = 'exercise' ORDER BY c.name, s.exercise, ",
                 "s.points DESC, s.id ASC"
             )
         } else {
             concat!(
                 "SELECT c.name, s.exercise, s.id, s.result, s.source FROM submissions s \
                  JOIN candidates c ON c.id = s.candidate_id \
-                 WHERE s.status = 'done' ORDER BY c.name, s.exercise, ",
+                 WHERE s.status = 'done' AND s.kind = 'exercise' ORDER BY c.name, s.exercise, ",
                 "s.id DESC"
             )
         };

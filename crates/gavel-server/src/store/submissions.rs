@@ -22,6 +22,8 @@ pub enum Refusal {
         /// Seconds until one more is allowed.
         retry_after: u64,
     },
+    /// The queue of runs (the Judge0-compatible API) is full, for everyone.
+    QueueFull,
 }
 
 /// A submission as its candidate may see it, with what the live view needs.
@@ -99,7 +101,7 @@ impl Store {
             // it earlier would tell, through a refusal, when judging ended.
             let in_flight: i64 = sqlx::query(
                 "SELECT COUNT(*) AS n FROM submissions WHERE candidate_id = $1 \
-                 AND (status <> 'done' OR finished_at > $2)",
+                 AND kind = 'exercise' AND (status <> 'done' OR finished_at > $2)",
             )
             .bind(candidate)
             .bind(now)
@@ -112,7 +114,7 @@ impl Store {
             let hour_ago = now - 3_600_000;
             let recent = sqlx::query(
                 "SELECT COUNT(*) AS n, MIN(submitted_at) AS oldest FROM submissions \
-                 WHERE candidate_id = $1 AND exercise = $2 AND submitted_at > $3",
+                 WHERE candidate_id = $1 AND kind = 'exercise' AND exercise = $2 AND submitted_at > $3",
             )
             .bind(candidate)
             .bind(exercise)
@@ -158,7 +160,7 @@ impl Store {
         let row = sqlx::query(concat!(
             "SELECT ",
             submission_columns!(),
-            ", result FROM submissions WHERE id = $1 AND candidate_id = $2"
+            ", result FROM submissions WHERE id = $1 AND candidate_id = $2 AND kind = 'exercise'"
         ))
         .bind(id)
         .bind(candidate)
@@ -197,7 +199,7 @@ impl Store {
         let rows = sqlx::query(concat!(
             "SELECT ",
             submission_columns!(),
-            " FROM submissions WHERE candidate_id = $1 ORDER BY id DESC"
+            " FROM submissions WHERE candidate_id = $1 AND kind = 'exercise' ORDER BY id DESC"
         ))
         .bind(candidate)
         .fetch_all(&self.pool)
