@@ -59,6 +59,12 @@ pub(crate) fn line(check: &ExerciseCheck) -> String {
         safe_line(&check.id),
         check.known_bad.len(),
     );
+    if let Some(efficiency) = &check.complexity {
+        let class = efficiency
+            .detected
+            .map_or("inconclusive".to_owned(), |c| c.to_string());
+        text.push_str(&format!(" · reference {class}"));
+    }
     for error in &check.errors {
         text.push_str(&format!(
             "\n       {} {}",
@@ -201,6 +207,7 @@ mod tests {
             expected: Verdict::TimeLimit,
             got: Verdict::TimeLimit,
             ok: true,
+            complexity: None,
         });
         good.margins.push(MarginCheck {
             test: "90-large".to_owned(),

@@ -353,6 +353,9 @@ pub(crate) fn write_summary(out: &mut dyn Write, result: &SubmissionResult) -> s
             hidden.memory_percent,
         )?;
     }
+    if let Some(efficiency) = &result.complexity {
+        writeln!(out, "  {}", efficiency.summary)?;
+    }
     writeln!(
         out,
         "{} {} · {}/{} points · source {} · image {}",
@@ -458,6 +461,7 @@ mod tests {
             disclosure: gavel_exercise::Disclosure::Verdicts,
             source_sha256: "6af4c3686b51aaaa".to_owned(),
             image_sha256: "a32bc0a0939ebbbb".to_owned(),
+            complexity: None,
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod bless;
 pub mod compare;
+pub mod complexity;
 pub mod diff;
 pub mod kattis;
 mod load;

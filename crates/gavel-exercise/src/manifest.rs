@@ -47,6 +47,86 @@ pub struct Manifest {
     /// comes from the reference solution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<GeneratedSpec>,
+    /// How a submission's complexity class is measured (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<ComplexitySpec>,
+}
+
+/// `[complexity]`: the class a solution should have, and how inputs of size
+/// n are made to measure it (see exercises/README.md).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplexitySpec {
+    /// The expected class (`n log n`).
+    pub expected: crate::complexity::Class,
+    /// The sizes to measure, ascending, spanning at least a factor of 16.
+    pub sizes: Vec<u64>,
+    /// The generator's arguments for size `{n}` (and seed `{seed}`).
+    pub args: String,
+    /// Seeds per size (default `[1]`); the fuel of a size is the largest
+    /// over its seeds (the worst case the seeds found).
+    #[serde(default = "default_seeds")]
+    pub seeds: Vec<u64>,
+}
+
+fn default_seeds() -> Vec<u64> {
+    vec![1]
+}
+
+impl ComplexitySpec {
+    /// The smallest factor the sizes must span.
+    pub const MIN_SPAN: u64 = 16;
+    /// The fewest sizes.
+    pub const MIN_SIZES: usize = 4;
+
+    /// The generator's arguments for size `n` and `seed`.
+    pub fn args_for(&self, n: u64, seed: u64) -> String {
+        self.args
+            .replace("{n}", &n.to_string())
+            .replace("{seed}", &seed.to_string())
+    }
+
+    /// What is wrong with it, if anything (the generator's arguments of the
+    /// exercise's generated tests, which a measurement must not reproduce).
+    pub fn problems(&self, generated_args: &[&str]) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.args.contains("{n}") {
+            problems.push("`args` must contain `{n}`, the size".to_owned());
+        }
+        if self.seeds.is_empty() {
+            problems.push("`seeds` must not be empty".to_owned());
+        }
+        if self.seeds.len() > 1 && !self.args.contains("{seed}") {
+            problems.push("several `seeds` need `{seed}` in `args`".to_owned());
+        }
+        if self.sizes.len() < Self::MIN_SIZES {
+            problems.push(format!("`sizes` needs at least {} sizes", Self::MIN_SIZES));
+        }
+        if self.sizes.windows(2).any(|w| w[0] >= w[1]) || self.sizes.first() == Some(&0) {
+            problems.push("`sizes` must be positive and ascending".to_owned());
+        }
+        if let (Some(&first), Some(&last)) = (self.sizes.first(), self.sizes.last())
+            && first > 0
+            && last / first < Self::MIN_SPAN
+        {
+            problems.push(format!(
+                "`sizes` must span at least a factor of {} (here {first} to {last})",
+                Self::MIN_SPAN
+            ));
+        }
+        for &n in &self.sizes {
+            for &seed in &self.seeds {
+                let args = self.args_for(n, seed);
+                if generated_args.iter().any(|g| g.trim() == args.trim()) {
+                    problems.push(format!(
+                        "size {n}, seed {seed} gives `{args}`, the arguments of a generated test: \
+                         a measurement must not run a test's input"
+                    ));
+                }
+            }
+        }
+        problems
+    }
 }
 
 /// `catalog.toml`, optional at the root of a catalog: defaults for every

@@ -2,6 +2,7 @@
 //! run by the exercise's grader, in the order the plan gives, scored, and
 //! turned into a result under the confidentiality rules.
 
+use crate::complexity;
 use crate::disclose;
 use crate::error::JudgeError;
 use crate::evaluate::{Evaluation, internal_error, without_run};
@@ -163,7 +164,20 @@ impl Judge {
         if let Some(error) = compile_error {
             return self.not_run(prepared, error, policy, source_sha256);
         }
-        self.finish(prepared, evaluations, None, policy, source_sha256)
+        // After every test: the measurement's runs never share a moment with
+        // a hidden test's, and it reads no test's input.
+        let complexity = match &prepared.complexity {
+            Some(inputs) => {
+                let runs =
+                    complexity::run_all(&self.runner, prepared, &program.source, &program.code)
+                        .await;
+                Some(complexity::measure(inputs, &runs))
+            }
+            None => None,
+        };
+        let mut result = self.finish(prepared, evaluations, None, policy, source_sha256);
+        result.complexity = complexity;
+        result
     }
 
     /// Judges a source of `size` bytes that is too large to read, without
@@ -358,6 +372,7 @@ impl Judge {
             disclosure: policy,
             source_sha256,
             image_sha256: self.runner.image().to_owned(),
+            complexity: None,
         }
     }
 }

@@ -10,12 +10,13 @@
 //!
 //! Inside the crate, modules depend only on those listed before them:
 //! `result`, `error`, `runner` (sandbox, compiling, the judge cache),
-//! `prepare`, `evaluate`, `grader` (one per kind of test), `plan`,
-//! `scoring`, `disclose`, `judge`, `setup`; then the batch's data (`homework`,
+//! `prepare`, `complexity`, `evaluate`, `grader` (one per kind of test), `plan`,
+//! `scoring`, `disclose`, `judge`, `program`, `setup`; then the batch's data (`homework`,
 //! `stored`, `summary`), `similarity`, `report`, and on top `batch`,
 //! `validate` and `pack`. See docs/architecture.md.
 
 pub mod batch;
+pub mod complexity;
 pub mod disclose;
 mod error;
 mod evaluate;
@@ -25,6 +26,7 @@ mod judge;
 pub mod pack;
 mod plan;
 mod prepare;
+pub mod program;
 pub mod report;
 mod result;
 mod runner;
@@ -38,8 +40,14 @@ pub mod validate;
 pub use error::{ExerciseFailure, GeneratedProblem, JudgeError};
 pub use gavel_sandbox::{Message, Side};
 pub use judge::{Judge, JudgeProgress, Options};
-pub use prepare::{Prepared, ResolvedTest, Selection, generated_digest};
-pub use result::{GroupResult, HiddenSummary, SubmissionResult, TestResult, points};
+pub use prepare::{
+    COMPLEXITY_MARGIN, ComplexityInputs, Prepared, ResolvedTest, Selection, SizedInput,
+    generated_digest,
+};
+pub use result::{
+    Efficiency, EfficiencyStatus, GroupResult, HiddenSummary, SizeFuel, SubmissionResult,
+    TestResult, points,
+};
 
 use gavel_core::hash::Key;
 use gavel_exercise::Exercise;

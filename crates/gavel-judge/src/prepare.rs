@@ -67,7 +67,39 @@ pub struct Prepared {
     pub selection: Selection,
     /// Its tests, resolved, in order.
     pub tests: Vec<ResolvedTest>,
+    /// The inputs a complexity measurement runs on, with the reference's
+    /// fuel on each (with `[complexity]`, for every test only).
+    pub complexity: Option<ComplexityInputs>,
     call: Option<CallTemplate>,
+}
+
+/// How much more fuel than the reference a complexity run may use: enough
+/// for a slower class to show its curve over several sizes before its limit.
+pub const COMPLEXITY_MARGIN: u64 = 50;
+
+/// The inputs of a complexity measurement.
+#[derive(Debug, Clone)]
+pub struct ComplexityInputs {
+    /// The exercise's `[complexity]`.
+    pub spec: gavel_exercise::manifest::ComplexitySpec,
+    /// One per size and seed, by size then seed.
+    pub inputs: Vec<SizedInput>,
+}
+
+/// A generated input of one size.
+#[derive(Debug, Clone)]
+pub struct SizedInput {
+    /// The size.
+    pub n: u64,
+    /// The seed.
+    pub seed: u64,
+    /// What a run is given (its expected output is not used).
+    pub data: TestData,
+    /// The reference's fuel on it.
+    pub reference_fuel: u64,
+    /// A submission's limits on it: [`COMPLEXITY_MARGIN`] × the reference's
+    /// fuel (at least the exercise's floor).
+    pub limits: Limits,
 }
 
 fn call_template(exercise: &Exercise) -> Option<CallTemplate> {
@@ -127,6 +159,11 @@ impl Prepared {
             }
             _ => None,
         }
+    }
+
+    /// The job that runs `source` on a complexity input.
+    pub fn sized_job(&self, source: Bytes, code: Bytes, input: &SizedInput) -> Job {
+        job(self.call.as_ref(), source, code, &input.data, input.limits)
     }
 
     /// The job that runs `source` on `test`; `code` is what a compile run of
@@ -258,11 +295,84 @@ pub(crate) async fn prepare(
     for task in tasks {
         tests.push(task.await.map_err(JudgeError::panicked)??);
     }
+    let complexity = match (&exercise.manifest.complexity, selection) {
+        (Some(spec), Selection::All) => {
+            Some(complexity_inputs(runner, &exercise, call.as_ref(), spec, &reference_code).await?)
+        }
+        _ => None,
+    };
     Ok(Prepared {
         exercise,
         selection,
         tests,
+        complexity,
         call,
+    })
+}
+
+/// Generates the inputs of `[complexity]` and measures the reference on
+/// each (both cached, as for generated tests), all at once.
+async fn complexity_inputs(
+    runner: &Runner,
+    exercise: &Arc<Exercise>,
+    call: Option<&CallTemplate>,
+    spec: &gavel_exercise::manifest::ComplexitySpec,
+    reference_code: &ReferenceCode,
+) -> Result<ComplexityInputs, JudgeError> {
+    let mut tasks = Vec::new();
+    for &n in &spec.sizes {
+        for &seed in &spec.seeds {
+            let runner = runner.clone();
+            let exercise = exercise.clone();
+            let call = call.cloned();
+            let code = reference_code.clone();
+            let args = spec.args_for(n, seed);
+            tasks.push(tokio::spawn(async move {
+                let name = format!("[complexity] n = {n}, seed = {seed}");
+                let (data, _) =
+                    generate(&runner, &exercise, call.as_ref(), &name, &args, &code).await?;
+                let reference = exercise
+                    .reference
+                    .clone()
+                    .ok_or_else(|| JudgeError::exercise(&exercise.id, ExerciseFailure::NoBudget))?;
+                let fuel = reference_fuel(
+                    &runner,
+                    &exercise,
+                    call.as_ref(),
+                    &reference,
+                    &name,
+                    &data,
+                    &code,
+                )
+                .await?;
+                let spec = &exercise.limits;
+                let budget = spec
+                    .fuel_floor
+                    .max(fuel.saturating_mul(COMPLEXITY_MARGIN))
+                    .min(gavel_core::limits::FUEL_RANGE.1);
+                let limits = spec.limits(budget).map_err(|error| {
+                    JudgeError::exercise(
+                        &exercise.id,
+                        ExerciseFailure::Limits { test: name, error },
+                    )
+                })?;
+                Ok::<_, JudgeError>(SizedInput {
+                    n,
+                    seed,
+                    data,
+                    reference_fuel: fuel,
+                    limits,
+                })
+            }));
+        }
+    }
+    let mut inputs = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        inputs.push(task.await.map_err(JudgeError::panicked)??);
+    }
+    Ok(ComplexityInputs {
+        spec: spec.clone(),
+        inputs,
     })
 }
 
@@ -289,7 +399,7 @@ async fn resolve(
                 exercise,
                 call,
                 reference,
-                &test,
+                &test.name,
                 &data,
                 reference_code,
             )
@@ -327,7 +437,7 @@ async fn reference_fuel(
     exercise: &Exercise,
     call: Option<&CallTemplate>,
     reference: &Bytes,
-    test: &Test,
+    test_name: &str,
     data: &TestData,
     reference_code: &ReferenceCode,
 ) -> Result<u64, JudgeError> {
@@ -349,7 +459,7 @@ async fn reference_fuel(
         return Err(JudgeError::exercise(
             &exercise.id,
             ExerciseFailure::ReferenceFails {
-                test: test.name.clone(),
+                test: test_name.to_owned(),
                 outcome: report.outcome,
             },
         ));

@@ -238,6 +238,68 @@ pub struct SubmissionResult {
     pub source_sha256: String,
     /// sha256 of the runner image that ran it.
     pub image_sha256: String,
+    /// The complexity class measured in fuel, for an exercise with
+    /// `[complexity]` (on its own generated inputs, never a test's).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub complexity: Option<Efficiency>,
+}
+
+/// A submission's complexity, measured in fuel on inputs of growing size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Efficiency {
+    /// The class the exercise expects.
+    pub expected: gavel_exercise::complexity::Class,
+    /// The class the curve follows, when the sizes decide it.
+    pub detected: Option<gavel_exercise::complexity::Class>,
+    /// What that means.
+    pub status: EfficiencyStatus,
+    /// When inconclusive: the classes that fit about equally well.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub ties: Vec<gavel_exercise::complexity::Class>,
+    /// How well the detected class (else the best) fits: the RMS of its
+    /// relative errors.
+    pub fit_error: Option<f64>,
+    /// The fuel per size, the submission's beside the reference's.
+    pub sizes: Vec<SizeFuel>,
+    /// The size at which a run hit its limit, if one did.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub limit_at: Option<u64>,
+    /// The submission's fuel over the reference's at the largest size both
+    /// finished.
+    pub ratio: Option<f64>,
+    /// One line for people.
+    pub summary: String,
+}
+
+/// What a complexity measurement concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EfficiencyStatus {
+    /// The expected class.
+    AsExpected,
+    /// A cheaper class than expected.
+    Better,
+    /// A costlier class than expected.
+    Worse,
+    /// Runs hit their limit at large sizes; the smaller ones show at least
+    /// the detected class.
+    AtLeast,
+    /// The sizes cannot decide (classes fit alike, or too few sizes finished).
+    Inconclusive,
+    /// A run did not end well (an error, not a limit): nothing measured.
+    NotMeasured,
+}
+
+/// The fuel at one size (the largest over the seeds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SizeFuel {
+    /// The size.
+    pub n: u64,
+    /// The submission's fuel; `None` when it hit its limit here or at a
+    /// smaller size (larger sizes are not run).
+    pub fuel: Option<u64>,
+    /// The reference's.
+    pub reference_fuel: u64,
 }
 
 impl SubmissionResult {

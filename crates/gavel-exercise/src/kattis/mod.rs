@@ -228,6 +228,7 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
         tests: BTreeMap::new(),
         groups: tests.groups.clone(),
         generated: Vec::new(),
+        complexity: None,
     };
     found.note(
         "problem.yaml",

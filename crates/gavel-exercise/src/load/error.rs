@@ -198,6 +198,12 @@ pub enum LoadProblem {
         /// problem by far, and every `LoadError` would pay for it).
         error: Box<LimitError>,
     },
+    /// `[complexity]` is not usable.
+    #[error("[complexity]: {reason}")]
+    Complexity {
+        /// Why.
+        reason: String,
+    },
     /// The exercise's comparison does not fit its kind.
     #[error(transparent)]
     Comparison(#[from] ComparisonMismatch),
@@ -246,10 +252,10 @@ pub enum LoadProblem {
     )]
     MissingReference,
     /// `[[generated]]` tests without `generator.py`.
-    #[error("missing: exercise.toml declares [[generated]] tests")]
+    #[error("missing: exercise.toml declares [[generated]] tests or [complexity]")]
     MissingGenerator,
     /// `generator.py` without `[[generated]]` tests.
-    #[error("a generator, but exercise.toml declares no [[generated]] tests")]
+    #[error("a generator, but exercise.toml declares no [[generated]] tests and no [complexity]")]
     UnusedGenerator,
     /// `[[generated]]` tests without a reference to compute their expected output.
     #[error("missing: generated tests take their expected output from the reference solution")]

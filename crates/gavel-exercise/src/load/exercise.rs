@@ -111,7 +111,7 @@ mod tests {
                         &format!("{MANIFEST_TEXT}colour = \"red\"\n"),
                     )
                 },
-                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`",
+                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`",
             ),
             (
                 "id of another directory",
@@ -293,7 +293,7 @@ mod tests {
             (
                 "a generator without generated tests",
                 |d| write(d, "generator.py", "print(1)"),
-                "generator.py: a generator, but exercise.toml declares no [[generated]] tests",
+                "generator.py: a generator, but exercise.toml declares no [[generated]] tests and no [complexity]",
             ),
             (
                 "generated tests without a generator",
@@ -304,7 +304,7 @@ mod tests {
                         &format!("{MANIFEST_TEXT}[[generated]]\nname = \"big\"\nargs = \"1000\"\n"),
                     )
                 },
-                "generator.py: missing: exercise.toml declares [[generated]] tests",
+                "generator.py: missing: exercise.toml declares [[generated]] tests or [complexity]",
             ),
             (
                 "statement not UTF-8",

@@ -76,6 +76,12 @@ pub(super) fn read_manifest(
         }
         _ => {}
     }
+    if let Some(complexity) = &manifest.complexity {
+        let generated: Vec<&str> = manifest.generated.iter().map(|g| g.args.as_str()).collect();
+        for reason in complexity.problems(&generated) {
+            reader.error(source.invalid_at("[complexity]", LoadProblem::Complexity { reason }));
+        }
+    }
     for error in manifest.limits.check() {
         let key = error.name;
         let error = Box::new(error);

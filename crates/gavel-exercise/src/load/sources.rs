@@ -68,7 +68,9 @@ pub(super) fn read_sources(
     let starter = required("starter.py");
     let reference = read_reference(reader, dir, files, manifest);
     let generator = read_generator(reader, dir, files, manifest);
-    if !manifest.generated.is_empty() && !files.contains_key("solution.py") {
+    if (!manifest.generated.is_empty() || manifest.complexity.is_some())
+        && !files.contains_key("solution.py")
+    {
         reader.invalid(
             dir.join("solution.py"),
             LoadProblem::GeneratedWithoutReference,
@@ -125,7 +127,7 @@ fn read_generator(
     let path = dir.join("generator.py");
     match (
         files.contains_key("generator.py"),
-        manifest.generated.is_empty(),
+        manifest.generated.is_empty() && manifest.complexity.is_none(),
     ) {
         (true, false) => reader.read(&path),
         (false, false) => {

@@ -646,6 +646,7 @@ mod tests {
             disclosure: Disclosure::Verdicts,
             source_sha256: String::new(),
             image_sha256: "image".to_owned(),
+            complexity: None,
         }
     }
 

@@ -1,13 +1,14 @@
 //! `gavel check` of exercises: the reference is accepted on every test,
 //! every known-bad solution gets its declared verdict, generated tests have
 //! not drifted, every test's fuel budget keeps its margin, and no hidden
-//! test's name gives its input away.
+//! test's name gives its input away; with `[complexity]`, the reference
+//! follows the declared class.
 
 use super::CheckTargets;
 use crate::error::JudgeError;
 use crate::judge::{Judge, Options};
 use crate::prepare::{Prepared, Selection};
-use crate::result::TestResult;
+use crate::result::{Efficiency, EfficiencyStatus, TestResult};
 use gavel_exercise::{Disclosure, Exercise, TestData, TestSource, Verdict, Visibility};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -47,6 +48,9 @@ pub struct KnownBadCheck {
     pub got: Verdict,
     /// Whether they agree.
     pub ok: bool,
+    /// Its complexity, for an exercise with `[complexity]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<Efficiency>,
 }
 
 /// A test's fuel budget against the reference's fuel on it.
@@ -94,6 +98,10 @@ pub struct ExerciseCheck {
     pub generated: Vec<GeneratedCheck>,
     /// Each test's fuel margin.
     pub margins: Vec<MarginCheck>,
+    /// The reference's complexity, for an exercise with `[complexity]`: it
+    /// must be the declared class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<Efficiency>,
     /// How long checking it took, in seconds.
     pub seconds: f64,
 }
@@ -119,6 +127,7 @@ impl ExerciseCheck {
             known_bad: Vec::new(),
             generated: Vec::new(),
             margins: Vec::new(),
+            complexity: None,
             seconds: 0.0,
         }
     }
@@ -223,6 +232,7 @@ async fn check_exercise(
         None => check.fail("no reference solution (solution.py)".to_owned()),
     }
     check_tests(&exercise, &prepared, &mut check);
+    check_complexity(&prepared, &mut check);
     for bad in &exercise.known_bad {
         let result = judge
             .judge(&prepared, bad.source.clone(), options, &crate::Silent)
@@ -234,15 +244,49 @@ async fn check_exercise(
                 bad.file, bad.expected, result.verdict
             ));
         }
+        if let Some(efficiency) = &result.complexity
+            && bad.expected == Verdict::TimeLimit
+            && matches!(
+                efficiency.status,
+                EfficiencyStatus::AsExpected | EfficiencyStatus::Better
+            )
+        {
+            check.warnings.push(format!(
+                "{} is declared too slow, but its measured class is as good as the reference's ({})",
+                bad.file, efficiency.summary
+            ));
+        }
         check.known_bad.push(KnownBadCheck {
             file: bad.file.clone(),
             expected: bad.expected,
             got: result.verdict,
             ok,
+            complexity: result.complexity,
         });
     }
     check.seconds = started.elapsed().as_secs_f64();
     Ok(check)
+}
+
+/// The reference must follow the declared class on the `[complexity]`
+/// sizes, which must tell that class from its neighbours.
+fn check_complexity(prepared: &Prepared, check: &mut ExerciseCheck) {
+    let Some(inputs) = &prepared.complexity else {
+        return;
+    };
+    let measured = crate::complexity::reference(inputs);
+    match measured.status {
+        EfficiencyStatus::AsExpected => {}
+        EfficiencyStatus::Inconclusive => check.fail(format!(
+            "[complexity]: the sizes cannot tell the reference's class apart ({}); widen or add sizes",
+            measured.summary
+        )),
+        _ => check.fail(format!(
+            "[complexity]: the reference does not follow the declared class ({})",
+            measured.summary
+        )),
+    }
+    check.complexity = Some(measured);
 }
 
 /// Margins, generated tests' drift, and hidden tests' names.
