@@ -164,6 +164,7 @@ mod tests {
                     .map(|(id, s)| ((*id).to_owned(), *s))
                     .collect(),
                 exercise_points: BTreeMap::new(),
+                efficiency: BTreeMap::new(),
                 problems: Vec::new(),
             };
         let mut bob = candidate(

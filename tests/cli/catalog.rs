@@ -80,6 +80,7 @@ fn the_whole_catalog_passes_check() {
     assert_eq!(value["ok"], true);
     let exercises = value["exercises"].as_array().unwrap();
     assert!(exercises.len() >= 20);
+    let mut with_complexity = 0;
     for exercise in exercises {
         assert_eq!(exercise["reference"]["verdict"], "AC", "{}", exercise["id"]);
         let known_bad = exercise["known_bad"].as_array().unwrap();
@@ -88,6 +89,42 @@ fn the_whole_catalog_passes_check() {
             assert_eq!(bad["expected"], bad["got"], "{bad}");
             assert!(bad["file"].as_str().unwrap().starts_with("submissions/"));
         }
+        if exercise["complexity"].is_object() {
+            with_complexity += 1;
+            complexity_is_told_apart(exercise);
+        }
+    }
+    assert!(
+        with_complexity >= 8,
+        "{with_complexity} exercises with [complexity]"
+    );
+}
+
+/// The reference follows its declared class, and every known-bad solution
+/// declared too slow measures worse (or at least worse, having hit its
+/// limit) — but one, whose curve no single class fits.
+fn complexity_is_told_apart(exercise: &serde_json::Value) {
+    let id = exercise["id"].as_str().unwrap();
+    assert_eq!(exercise["complexity"]["status"], "as_expected", "{id}");
+    for bad in exercise["known_bad"].as_array().unwrap() {
+        if bad["expected"] != "TLE" {
+            continue;
+        }
+        let status = bad["complexity"]["status"].as_str().unwrap();
+        let file = bad["file"].as_str().unwrap();
+        // `out += c` after `c not in out`: a linear term as large as the
+        // quadratic one up to n = 4,096, so a + b·f(n) fits no class well;
+        // it reads "inconclusive" beside 43× the reference's fuel.
+        if (id, file)
+            == (
+                "remove-recurring-characters",
+                "submissions/time_limit/search_result.py",
+            )
+        {
+            assert_eq!(status, "inconclusive", "{bad}");
+            continue;
+        }
+        assert!(matches!(status, "worse" | "at_least"), "{id}: {bad}");
     }
 }
 

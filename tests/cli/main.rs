@@ -8,6 +8,7 @@
 mod support;
 
 mod catalog;
+mod complexity;
 mod confidentiality;
 mod features;
 mod golden;

@@ -184,7 +184,15 @@ pub(crate) fn measure(inputs: &ComplexityInputs, runs: &[SizedRun]) -> Efficienc
         (Some(_), None) => EfficiencyStatus::Worse,
         (None, _) => EfficiencyStatus::Inconclusive,
     };
-    let summary = summary(expected, detected, status, &ties, limit_at, ratio);
+    let summary = summary(
+        curve.is_some(),
+        expected,
+        detected,
+        status,
+        &ties,
+        limit_at,
+        ratio,
+    );
     Efficiency {
         expected,
         detected,
@@ -210,6 +218,7 @@ pub fn reference(inputs: &ComplexityInputs) -> Efficiency {
 }
 
 fn summary(
+    fitted: bool,
     expected: Class,
     detected: Option<Class>,
     status: EfficiencyStatus,
@@ -224,7 +233,8 @@ fn summary(
             let names: Vec<String> = ties.iter().map(Class::to_string).collect();
             format!("inconclusive ({})", names.join(" or "))
         }
-        (_, None) => format!("inconclusive (fewer than {MIN_POINTS} sizes finished)"),
+        (_, None) if !fitted => format!("inconclusive (fewer than {MIN_POINTS} sizes finished)"),
+        (_, None) => "inconclusive (no class fits the curve well)".to_owned(),
     };
     let mut line = format!("efficiency: {found}, expected {expected}");
     if let Some(n) = limit_at {
@@ -255,7 +265,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

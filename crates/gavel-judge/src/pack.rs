@@ -69,6 +69,8 @@ pub fn public_pack(prepared: &Prepared) -> Result<PublicPack, PackError> {
     }
     let mut manifest = exercise.manifest.clone();
     manifest.generated.clear();
+    // Its inputs come from the generator, which a pack does not carry.
+    manifest.complexity = None;
     manifest.tests.clear();
     keep_public_groups(&mut manifest, prepared);
     let mut max_fuel = 0;

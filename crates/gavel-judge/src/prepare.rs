@@ -68,7 +68,7 @@ pub struct Prepared {
     /// Its tests, resolved, in order.
     pub tests: Vec<ResolvedTest>,
     /// The inputs a complexity measurement runs on, with the reference's
-    /// fuel on each (with `[complexity]`, for every test only).
+    /// fuel on each (with `[complexity]`).
     pub complexity: Option<ComplexityInputs>,
     call: Option<CallTemplate>,
 }
@@ -295,11 +295,13 @@ pub(crate) async fn prepare(
     for task in tasks {
         tests.push(task.await.map_err(JudgeError::panicked)??);
     }
-    let complexity = match (&exercise.manifest.complexity, selection) {
-        (Some(spec), Selection::All) => {
+    // Its inputs are generated, public by construction: measured whichever
+    // tests are selected.
+    let complexity = match &exercise.manifest.complexity {
+        Some(spec) => {
             Some(complexity_inputs(runner, &exercise, call.as_ref(), spec, &reference_code).await?)
         }
-        _ => None,
+        None => None,
     };
     Ok(Prepared {
         exercise,

@@ -302,6 +302,21 @@ pub struct SizeFuel {
     pub reference_fuel: u64,
 }
 
+impl Efficiency {
+    /// A short label for a table cell: `O(n²) (worse)`, `at least O(n²)`,
+    /// `inconclusive`, `not measured`.
+    pub fn label(&self) -> String {
+        match (self.status, self.detected) {
+            (EfficiencyStatus::AtLeast, Some(class)) => format!("at least {class}"),
+            (EfficiencyStatus::AsExpected, Some(class)) => format!("{class} (as expected)"),
+            (EfficiencyStatus::Better, Some(class)) => format!("{class} (better)"),
+            (EfficiencyStatus::Worse, Some(class)) => format!("{class} (worse)"),
+            (EfficiencyStatus::NotMeasured, _) => "not measured".to_owned(),
+            _ => "inconclusive".to_owned(),
+        }
+    }
+}
+
 impl SubmissionResult {
     /// Whether every test was accepted.
     pub fn accepted(&self) -> bool {

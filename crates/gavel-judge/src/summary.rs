@@ -54,6 +54,10 @@ pub struct CandidateSummary {
     pub verdicts: BTreeMap<String, ExerciseStatus>,
     /// The points earned on each exercise.
     pub exercise_points: BTreeMap<String, f64>,
+    /// The measured complexity of each exercise with `[complexity]`, as
+    /// [`crate::Efficiency::label`] gives it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub efficiency: BTreeMap<String, String>,
     /// Files that were not graded.
     pub problems: Vec<Problem>,
 }

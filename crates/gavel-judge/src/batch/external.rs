@@ -99,6 +99,7 @@ pub fn write_external(
                 exercise: exercise.clone(),
                 verdict: stored.result.verdict,
                 points: stored.result.points,
+                efficiency: stored.result.complexity.as_ref().map(|e| e.label()),
                 path,
             };
             results.insert(exercise, graded);

@@ -289,6 +289,7 @@ fn by_folder(
         exercise: reused.exercise,
         verdict: reused.stored.result.verdict,
         points: reused.stored.result.points,
+        efficiency: reused.stored.result.complexity.as_ref().map(|e| e.label()),
         path: reused.path,
     });
     for graded in reused.chain(graded) {
@@ -461,6 +462,8 @@ struct Graded {
     /// Its verdict and points.
     verdict: Verdict,
     points: f64,
+    /// Its complexity's label, when measured.
+    efficiency: Option<String>,
     /// Where its result is stored.
     path: PathBuf,
 }
@@ -562,6 +565,7 @@ async fn grade_one(
         exercise: item.submission.exercise,
         verdict: stored.result.verdict,
         points: stored.result.points,
+        efficiency: stored.result.complexity.as_ref().map(|e| e.label()),
         path: item.path,
     })
 }
@@ -574,6 +578,7 @@ fn plan_candidate(
 ) -> CandidatePlan {
     let mut verdicts = BTreeMap::new();
     let mut exercise_points = BTreeMap::new();
+    let mut efficiency = BTreeMap::new();
     let mut stored = BTreeMap::new();
     let mut points = 0.0;
     let mut max_points = 0;
@@ -592,6 +597,11 @@ fn plan_candidate(
             }
         }
     }
+    for (id, graded) in &results {
+        if let Some(label) = &graded.efficiency {
+            efficiency.insert(id.clone(), label.clone());
+        }
+    }
     // Work on exercises outside the assignment is graded and shown, but not counted.
     for (id, graded) in results {
         if !assignment.contains(&id) {
@@ -607,6 +617,7 @@ fn plan_candidate(
             max_points,
             verdicts,
             exercise_points,
+            efficiency,
             problems: folder.problems,
         },
         candidate: folder.candidate,

@@ -28,8 +28,8 @@ pub(crate) fn columns(summary: &GradeSummary) -> Vec<String> {
     columns
 }
 
-/// Writes the CSV: per exercise its verdict (or `missing`) and its points,
-/// then the totals as numbers and the files not graded. With `bom`, a UTF-8
+/// Writes the CSV: per exercise its verdict (or `missing`) and its points
+/// (and its efficiency, for an exercise any candidate has one for), then the totals as numbers and the files not graded. With `bom`, a UTF-8
 /// byte-order mark first, which some spreadsheets need to read UTF-8.
 pub(crate) fn write(
     w: &mut dyn std::io::Write,
@@ -41,10 +41,18 @@ pub(crate) fn write(
     }
     let columns = columns(summary);
     let mut writer = csv::Writer::from_writer(w);
+    let measured: BTreeSet<&String> = summary
+        .candidates
+        .iter()
+        .flat_map(|c| c.efficiency.keys())
+        .collect();
     let mut header = vec!["candidate".to_owned()];
     for id in &columns {
         header.push(id.clone());
         header.push(format!("{id} points"));
+        if measured.contains(id) {
+            header.push(format!("{id} efficiency"));
+        }
     }
     header.extend(["points", "max_points", "percent", "not_graded"].map(str::to_owned));
     writer.write_record(&header)?;
@@ -63,6 +71,9 @@ pub(crate) fn write(
                     .map(|p| points::show(*p))
                     .unwrap_or_default(),
             );
+            if measured.contains(id) {
+                row.push(candidate.efficiency.get(id).cloned().unwrap_or_default());
+            }
         }
         let percent = if candidate.max_points == 0 {
             0.0
