@@ -730,6 +730,7 @@ mod tests {
             exercise: "two-sum".to_owned(),
             verdict: Verdict::WrongAnswer,
             points: 12.0,
+            efficiency: None,
             path: "r.json".into(),
         };
         let assignment = vec!["two-sum".to_owned()];
