@@ -65,7 +65,7 @@ fn grade_writes_every_report_and_survives_hostile_submissions() {
     assert_eq!(carol["results"]["two-sum"]["result"]["verdict"], "MLE");
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(
-        csv.starts_with("candidate,merge-sort,merge-sort points,two-sum,two-sum points,points,max_points,percent,not_graded\n"),
+        csv.starts_with("candidate,merge-sort,merge-sort points,merge-sort efficiency,two-sum,two-sum points,two-sum efficiency,points,max_points,percent,not_graded\n"),
         "{csv}"
     );
     assert!(

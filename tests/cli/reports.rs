@@ -80,6 +80,15 @@ fn renamed_copies_are_listed_as_similar_and_other_solutions_are_not() {
     assert_eq!(results["similarity_threshold"], 0.8);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("two-sum: ada and bob side by side"));
+    // two-sum declares [complexity]: each result has its line and its
+    // plot, drawn inline, and the CSV a column.
+    assert!(html.contains("efficiency: O(n), expected O(n)"), "{html}");
+    assert!(html.contains(r#"<svg class="plot""#));
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(
+        csv.lines().next().unwrap().contains("two-sum efficiency"),
+        "{csv}"
+    );
 
     // A threshold of 1 keeps only what matches entirely; a share outside
     // 0..1 is a usage error.
