@@ -97,6 +97,9 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Write a candidate pack: the exercises without hidden tests or references.
     Export(ExportArgs),
+    /// For authors: run the reference and a brute force on generated inputs
+    /// of growing size until they disagree, then shrink to the smallest.
+    Stress(StressArgs),
     /// Run one Python program in the sandbox and report how it ended.
     Run(RunArgs),
     /// Build, inspect, import or export the runner image.
@@ -495,6 +498,31 @@ pub(crate) struct CheckArgs {
     /// record each generated test's digest; show what changed, then check.
     #[arg(long)]
     pub(crate) bless: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StressArgs {
+    /// The exercise's id (of the catalog; `--catalog` picks another).
+    pub(crate) exercise: String,
+    /// The brute-force solution to compare the reference with.
+    #[arg(long, value_name = "BRUTE.py")]
+    pub(crate) against: PathBuf,
+    /// Seeds 1..=N at each size.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub(crate) seeds: u64,
+    /// The smallest size (sizes double from it).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) min_size: u64,
+    /// The largest size.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub(crate) max_size: u64,
+    /// The generator's arguments, with `{n}` and `{seed}` [default: the
+    /// exercise's `[complexity]` args].
+    #[arg(long, value_name = "TEMPLATE")]
+    pub(crate) args: Option<String>,
+    /// Print JSON (shape in docs/json.md).
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

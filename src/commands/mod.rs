@@ -11,6 +11,7 @@ mod local;
 mod remote;
 mod run;
 mod serve;
+mod stress;
 
 use crate::catalog::{self, CatalogDir};
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -73,6 +74,7 @@ pub(crate) fn execute(cli: Cli) -> Result<Code> {
         Command::Merge(args) => grade::merge(&session, args),
         Command::Check(args) => check::execute(&session, args),
         Command::Export(args) => export::execute(&session, args),
+        Command::Stress(args) => stress::execute(&session, args),
         Command::Run(args) => run::execute(&session, args),
         Command::Image(command) => image::execute(&session, command),
         Command::Import(command) => import::execute(command),

@@ -8,6 +8,7 @@ pub(crate) mod image;
 pub(crate) mod list;
 pub(crate) mod run;
 pub(crate) mod server;
+pub(crate) mod stress;
 pub(crate) mod submission;
 
 use crate::cli::Color;

@@ -13,7 +13,7 @@
 //! `prepare`, `complexity`, `evaluate`, `grader` (one per kind of test), `plan`,
 //! `scoring`, `disclose`, `judge`, `program`, `setup`; then the batch's data (`homework`,
 //! `stored`, `summary`), `similarity`, `report`, and on top `batch`,
-//! `validate` and `pack`. See docs/architecture.md.
+//! `validate`, `stress` and `pack`. See docs/architecture.md.
 
 pub mod batch;
 pub mod complexity;
@@ -34,6 +34,7 @@ mod scoring;
 pub mod setup;
 pub mod similarity;
 pub mod stored;
+pub mod stress;
 pub mod summary;
 pub mod validate;
 

@@ -41,139 +41,6 @@ fn verdict_class(code: &str) -> &'static str {
     }
 }
 
-/// A small log-log plot of fuel against n: the reference's points (grey),
-/// the submission's (blue; a red mark where it hit its limit) and the
-/// expected class's slope through the reference's largest point (dashed).
-/// Inline SVG built from numbers only: nothing a submission wrote is in it.
-fn efficiency_plot(efficiency: &Efficiency) -> String {
-    const W: f64 = 260.0;
-    const H: f64 = 150.0;
-    const PAD: f64 = 24.0;
-    const LEFT: f64 = 44.0;
-    let sizes = &efficiency.sizes;
-    let (Some(first), Some(last)) = (sizes.first(), sizes.last()) else {
-        return String::new();
-    };
-    let fuels = sizes
-        .iter()
-        .flat_map(|s| [Some(s.reference_fuel), s.fuel])
-        .flatten()
-        .map(|f| f.max(1) as f64);
-    let (low, high) = fuels.fold((f64::INFINITY, 0.0_f64), |(lo, hi), f| {
-        (lo.min(f), hi.max(f))
-    });
-    let (x0, x1) = (
-        (first.n.max(1) as f64).log2(),
-        (last.n.max(1) as f64).log2(),
-    );
-    let (y0, y1) = (low.log2(), high.log2().max(low.log2() + 1.0));
-    let x = |n: f64| LEFT + (n.log2() - x0) / (x1 - x0).max(1e-9) * (W - LEFT - PAD);
-    let y = |f: f64| H - PAD - (f.max(1.0).log2() - y0) / (y1 - y0) * (H - 2.0 * PAD);
-    let line = |points: &[(f64, f64)], style: &str| {
-        let pts: Vec<String> = points
-            .iter()
-            .map(|(n, f)| format!("{:.1},{:.1}", x(*n), y(*f)))
-            .collect();
-        format!(
-            r#"<polyline fill="none" {style} points="{}"/>"#,
-            pts.join(" ")
-        )
-    };
-    let dots = |points: &[(f64, f64)], colour: &str| {
-        points
-            .iter()
-            .map(|(n, f)| {
-                format!(
-                    r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{colour}"/>"#,
-                    x(*n),
-                    y(*f)
-                )
-            })
-            .collect::<String>()
-    };
-    let reference: Vec<(f64, f64)> = sizes
-        .iter()
-        .map(|s| (s.n as f64, s.reference_fuel as f64))
-        .collect();
-    let mine: Vec<(f64, f64)> = sizes
-        .iter()
-        .filter_map(|s| Some((s.n as f64, s.fuel? as f64)))
-        .collect();
-    // The expected class through the reference's largest point, within the plot.
-    let anchor = (last.n as f64, last.reference_fuel as f64);
-    let slope: Vec<(f64, f64)> = sizes
-        .iter()
-        .map(|s| {
-            let n = s.n as f64;
-            let f =
-                anchor.1 * efficiency.expected.at(n) / efficiency.expected.at(anchor.0).max(1e-300);
-            (n, f.clamp(low, high))
-        })
-        .collect();
-    let mut svg = format!(
-        r#"<svg class="plot" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img" aria-label="fuel against n, log-log">"#
-    );
-    svg.push_str(&format!(
-        r##"<rect x="{LEFT}" y="{PAD}" width="{}" height="{}" fill="none" stroke="#ccc"/>"##,
-        W - LEFT - PAD,
-        H - 2.0 * PAD
-    ));
-    svg.push_str(&line(&slope, r##"stroke="#999" stroke-dasharray="4 3""##));
-    svg.push_str(&line(&reference, r##"stroke="#999""##));
-    svg.push_str(&dots(&reference, "#999"));
-    if !mine.is_empty() {
-        svg.push_str(&line(&mine, r##"stroke="#1f5fbf""##));
-        svg.push_str(&dots(&mine, "#1f5fbf"));
-    }
-    if let Some(n) = efficiency.limit_at {
-        svg.push_str(&format!(
-            r##"<text x="{:.1}" y="{:.1}" fill="#c0392b" text-anchor="middle" font-size="12">×</text>"##,
-            x(n as f64),
-            PAD + 4.0
-        ));
-    }
-    let label = |text: String, at_x: f64, at_y: f64, anchor: &str| {
-        format!(
-            r##"<text x="{at_x:.1}" y="{at_y:.1}" font-size="9" fill="#666" text-anchor="{anchor}">{text}</text>"##
-        )
-    };
-    svg.push_str(&label(
-        format!("n = {}", first.n),
-        LEFT,
-        H - PAD + 12.0,
-        "start",
-    ));
-    svg.push_str(&label(
-        format!("{}", last.n),
-        W - PAD,
-        H - PAD + 12.0,
-        "end",
-    ));
-    svg.push_str(&label(
-        gavel_core::limits::human_fuel(high as u64),
-        LEFT - 3.0,
-        PAD + 3.0,
-        "end",
-    ));
-    svg.push_str(&label(
-        gavel_core::limits::human_fuel(low as u64),
-        LEFT - 3.0,
-        H - PAD,
-        "end",
-    ));
-    svg.push_str(&label(
-        format!(
-            "fuel · you (blue), reference (grey), {} (dashed)",
-            efficiency.expected
-        ),
-        W / 2.0,
-        12.0,
-        "middle",
-    ));
-    svg.push_str("</svg>");
-    svg
-}
-
 pub(crate) fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_formatter(formatter);
@@ -187,7 +54,7 @@ pub(crate) fn environment() -> Environment<'static> {
     env.add_filter("efficiency_plot", |value: Value| {
         let plot = serde_json::to_value(&value)
             .and_then(serde_json::from_value::<Efficiency>)
-            .map(|e| efficiency_plot(&e))
+            .map(|e| super::plot::efficiency(&e))
             .unwrap_or_default();
         Value::from_safe_string(plot)
     });
@@ -410,44 +277,4 @@ pub(crate) fn write(
         .render_captured_to(context! {}, &mut *w)
         .map_err(io)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::result::{EfficiencyStatus, SizeFuel};
-    use gavel_exercise::complexity::Class;
-
-    #[test]
-    fn the_plot_draws_both_curves_the_slope_and_the_limit() {
-        let size = |n: u64, fuel: Option<u64>| SizeFuel {
-            n,
-            fuel,
-            reference_fuel: 1_000 * n,
-        };
-        let efficiency = Efficiency {
-            expected: Class::Linear,
-            detected: Some(Class::Quadratic),
-            status: EfficiencyStatus::AtLeast,
-            ties: Vec::new(),
-            fit_error: Some(0.01),
-            sizes: vec![
-                size(64, Some(64 * 64 * 100)),
-                size(128, Some(128 * 128 * 100)),
-                size(256, Some(256 * 256 * 100)),
-                size(512, None),
-            ],
-            limit_at: Some(512),
-            ratio: Some(25.6),
-            summary: String::new(),
-        };
-        let svg = efficiency_plot(&efficiency);
-        assert!(svg.starts_with("<svg class=\"plot\""), "{svg}");
-        assert_eq!(svg.matches("<polyline").count(), 3, "{svg}");
-        // 4 of the reference's points, 3 of the submission's.
-        assert_eq!(svg.matches("<circle").count(), 7, "{svg}");
-        assert!(svg.contains(">×</text>"), "{svg}");
-        assert!(svg.contains("O(n) (dashed)"), "{svg}");
-        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
-    }
 }

@@ -10,6 +10,7 @@ mod exercism;
 mod feedback;
 mod html;
 mod junit;
+mod plot;
 mod results;
 
 pub use exercism::{ExercismResults, ExercismStatus, ExercismTest, exercism};
