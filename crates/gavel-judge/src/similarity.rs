@@ -6,6 +6,7 @@
 //! renamed. Code every candidate was given (the starter) is not evidence and
 //! is left out. The figure is a signal for a person, never a verdict.
 
+use std::collections::BTreeMap;
 use gavel_exercise::python::{TokenKind, lex};
 use serde::{Deserialize, Serialize};
 
@@ -188,9 +189,139 @@ pub fn similar_pairs(entries: &[Entry], threshold: f64) -> Vec<SimilarPair> {
     pairs
 }
 
+/// Candidates linked by similar pairs of one exercise: a connected group,
+/// so that 15 candidates who share one solution read as one cluster, not
+/// as 105 pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// The exercise.
+    pub exercise: String,
+    /// Its candidates' indices in the batch, ascending.
+    pub members: Vec<usize>,
+    /// Its members' names, in the same order.
+    pub names: Vec<String>,
+    /// How many similar pairs link them, and how many are identical.
+    pub pairs: usize,
+    /// Of those, the identical ones.
+    pub identical: usize,
+    /// The least and most similar of its pairs.
+    pub range: (f64, f64),
+}
+
+/// The pairs grouped into clusters (connected components per exercise),
+/// largest first, then by exercise and first member.
+pub fn clusters(pairs: &[SimilarPair]) -> Vec<Cluster> {
+    // Union-find over candidate indices, one forest per exercise.
+    let mut parent: BTreeMap<(&str, usize), (&str, usize)> = BTreeMap::new();
+    fn root<'a>(
+        parent: &mut BTreeMap<(&'a str, usize), (&'a str, usize)>,
+        node: (&'a str, usize),
+    ) -> (&'a str, usize) {
+        let mut at = node;
+        while let Some(&up) = parent.get(&at) {
+            if up == at {
+                break;
+            }
+            at = up;
+        }
+        parent.insert(node, at);
+        at
+    }
+    let mut names: BTreeMap<usize, &str> = BTreeMap::new();
+    for pair in pairs {
+        let a = (pair.exercise.as_str(), pair.indices.0);
+        let b = (pair.exercise.as_str(), pair.indices.1);
+        names.insert(pair.indices.0, &pair.a);
+        names.insert(pair.indices.1, &pair.b);
+        parent.entry(a).or_insert(a);
+        parent.entry(b).or_insert(b);
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent.insert(ra.max(rb), ra.min(rb));
+        }
+    }
+    let mut groups: BTreeMap<(&str, usize), Cluster> = BTreeMap::new();
+    let nodes: Vec<(&str, usize)> = parent.keys().copied().collect();
+    for node in nodes {
+        let top = root(&mut parent, node);
+        let cluster = groups.entry(top).or_insert_with(|| Cluster {
+            exercise: node.0.to_owned(),
+            members: Vec::new(),
+            names: Vec::new(),
+            pairs: 0,
+            identical: 0,
+            range: (1.0, 0.0),
+        });
+        cluster.members.push(node.1);
+    }
+    for pair in pairs {
+        let top = root(&mut parent, (pair.exercise.as_str(), pair.indices.0));
+        let cluster = groups.get_mut(&top).expect("every pair's node is in a group");
+        cluster.pairs += 1;
+        cluster.identical += usize::from(pair.identical);
+        cluster.range = (
+            cluster.range.0.min(pair.similarity),
+            cluster.range.1.max(pair.similarity),
+        );
+    }
+    let mut clusters: Vec<Cluster> = groups.into_values().collect();
+    for cluster in &mut clusters {
+        cluster.members.sort_unstable();
+        cluster.names = cluster
+            .members
+            .iter()
+            .map(|i| names.get(i).copied().unwrap_or_default().to_owned())
+            .collect();
+    }
+    clusters.sort_by(|x, y| {
+        y.members
+            .len()
+            .cmp(&x.members.len())
+            .then_with(|| x.exercise.cmp(&y.exercise))
+            .then_with(|| x.members.cmp(&y.members))
+    });
+    clusters
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pair(exercise: &str, a: usize, b: usize, similarity: f64) -> SimilarPair {
+        SimilarPair {
+            exercise: exercise.to_owned(),
+            a: format!("c{a}"),
+            b: format!("c{b}"),
+            similarity,
+            identical: similarity == 1.0,
+            indices: (a, b),
+        }
+    }
+
+    #[test]
+    fn pairs_that_share_candidates_form_one_cluster_per_exercise() {
+        // 15 candidates with one shared solution: 105 pairs, one cluster.
+        let mut pairs = Vec::new();
+        for a in 0..15 {
+            for b in a + 1..15 {
+                pairs.push(pair("two-sum", a, b, 1.0));
+            }
+        }
+        // Apart: a chain on another exercise, and a lone pair.
+        pairs.push(pair("merge-sort", 3, 7, 0.9));
+        pairs.push(pair("merge-sort", 7, 9, 0.85));
+        pairs.push(pair("merge-sort", 1, 2, 0.95));
+        let clusters = clusters(&pairs);
+        assert_eq!(clusters.len(), 3);
+        assert_eq!(clusters[0].exercise, "two-sum");
+        assert_eq!(clusters[0].members, (0..15).collect::<Vec<_>>());
+        assert_eq!((clusters[0].pairs, clusters[0].identical), (105, 105));
+        assert_eq!(clusters[1].members, [3, 7, 9]);
+        assert_eq!(clusters[1].names, ["c3", "c7", "c9"]);
+        assert_eq!(clusters[1].range, (0.85, 0.9));
+        assert_eq!(clusters[2].members, [1, 2]);
+        assert_eq!(clusters[2].pairs, 1);
+    }
 
     const ORIGINAL: &str = include_str!("../../../tests/similarity/original.py");
     const RENAMED: &str = include_str!("../../../tests/similarity/renamed.py");

@@ -140,13 +140,14 @@ fn distribution(percents: &[f64]) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// The source a pair's candidate submitted, read again from the stored result.
-fn pair_source(plans: &[CandidatePlan], index: usize, exercise: &str) -> Value {
+/// The source a cluster's member submitted, read again from the stored
+/// result.
+fn member_source(plans: &[CandidatePlan], index: usize, exercise: &str) -> String {
     // Only this exercise's stored result is read, not the candidate's others.
-    let source = plans
+    plans
         .get(index)
-        .and_then(|plan| read_stored(plan.stored.get(exercise)?)?.source);
-    highlighted(source.as_deref().unwrap_or(""))
+        .and_then(|plan| read_stored(plan.stored.get(exercise)?)?.source)
+        .unwrap_or_default()
 }
 
 fn io(e: Error) -> std::io::Error {
@@ -197,20 +198,52 @@ fn rows(
         .collect()
 }
 
-/// Each similar pair, with both sources highlighted.
-fn pairs(plans: &[CandidatePlan], similar: &[SimilarPair]) -> Vec<Value> {
-    similar
-        .iter()
-        .map(|pair| {
+/// The similar pairs as clusters, each with its distinct sources side by
+/// side (the members who submitted each one named above it).
+fn clusters(plans: &[CandidatePlan], similar: &[SimilarPair]) -> Vec<Value> {
+    crate::similarity::clusters(similar)
+        .into_iter()
+        .map(|cluster| {
+            // Members with the same source share a column.
+            let mut sources: Vec<(String, Vec<String>)> = Vec::new();
+            for (&index, name) in cluster.members.iter().zip(&cluster.names) {
+                let source = member_source(plans, index, &cluster.exercise);
+                match sources.iter_mut().find(|(s, _)| *s == source) {
+                    Some((_, names)) => names.push(name.clone()),
+                    None => sources.push((source, vec![name.clone()])),
+                }
+            }
+            let members: Vec<Value> = cluster
+                .members
+                .iter()
+                .zip(&cluster.names)
+                .map(|(index, name)| context! { index => index, name => name })
+                .collect();
+            let columns: Vec<Value> = sources
+                .iter()
+                .map(|(source, names)| context! { names => names.join(", "), lines => highlighted(source) })
+                .collect();
             context! {
-                pair => Serde(pair),
-                a_index => pair.indices.0,
-                b_index => pair.indices.1,
-                a_source => pair_source(plans, pair.indices.0, &pair.exercise),
-                b_source => pair_source(plans, pair.indices.1, &pair.exercise),
+                exercise => cluster.exercise,
+                members => members,
+                listed => listed(&cluster.names),
+                pairs => cluster.pairs,
+                identical => cluster.identical,
+                lowest => cluster.range.0,
+                highest => cluster.range.1,
+                columns => columns,
             }
         })
         .collect()
+}
+
+/// `ada, bob and dee`.
+fn listed(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 pub(crate) fn write(
@@ -242,7 +275,7 @@ pub(crate) fn write(
         .unwrap_or(0)
         .max(1);
     let rows = rows(summary, &columns, meta, &percents);
-    let pairs = pairs(plans, similar);
+    let clusters = clusters(plans, similar);
     let head = context! {
         title => "gavel grading report",
         generated_at => generated_at,
@@ -254,7 +287,7 @@ pub(crate) fn write(
         folder_problems => Serde(&summary.problems),
         legend => legend(),
         distribution => distribution.iter().map(|(label, n)| context! { label => label, count => n, width => 100 * n / most }).collect::<Vec<_>>(),
-        pairs => pairs,
+        clusters => clusters,
         similarity_threshold => meta.options.similarity_threshold,
     };
     env.get_template("report-head.html")
