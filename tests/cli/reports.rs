@@ -81,13 +81,17 @@ fn renamed_copies_are_listed_as_similar_and_other_solutions_are_not() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     // The three pairs are one cluster: one view, ada and dee's identical
     // source once.
-    assert!(html.contains("two-sum: ada, bob and dee side by side"), "{html}");
+    assert!(
+        html.contains("two-sum: ada, bob and dee side by side"),
+        "{html}"
+    );
     assert!(html.contains("<b>ada, dee</b>"), "{html}");
     assert_eq!(html.matches("side by side</summary>").count(), 1);
     // two-sum declares [complexity]: each result has its line and its
     // plot, drawn inline, and the CSV a column.
     assert!(html.contains("efficiency: O(n), expected O(n)"), "{html}");
     assert!(html.contains(r#"<svg class="plot""#));
+    assert!(html.contains(">two-sum efficiency</th>"), "a sortable column");
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(
         csv.lines().next().unwrap().contains("two-sum efficiency"),

@@ -67,6 +67,14 @@ pub struct ComplexitySpec {
     /// over its seeds (the worst case the seeds found).
     #[serde(default = "default_seeds")]
     pub seeds: Vec<u64>,
+    /// Performance points, apart from the tests' (default 0: none): earned
+    /// by an accepted submission whose class is the expected one or better.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub points: u32,
+}
+
+fn is_zero(points: &u32) -> bool {
+    *points == 0
 }
 
 fn default_seeds() -> Vec<u64> {

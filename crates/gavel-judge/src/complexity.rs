@@ -11,7 +11,7 @@
 //! nothing.
 
 use crate::prepare::{ComplexityInputs, Prepared, SizedInput};
-use crate::result::{Efficiency, EfficiencyStatus, SizeFuel};
+use crate::result::{Efficiency, EfficiencyStatus, Performance, SizeFuel};
 use crate::runner::Runner;
 use bytes::Bytes;
 use gavel_exercise::complexity::{Class, fit};
@@ -145,6 +145,7 @@ pub(crate) fn measure(inputs: &ComplexityInputs, runs: &[SizedRun]) -> Efficienc
             ties: Vec::new(),
             fit_error: None,
             summary: format!("efficiency: not measured — at n = {}, {why}", thousands(n)),
+            performance: None,
             sizes: table,
             limit_at: None,
             ratio: None,
@@ -203,7 +204,29 @@ pub(crate) fn measure(inputs: &ComplexityInputs, runs: &[SizedRun]) -> Efficienc
         limit_at,
         ratio: ratio.map(|(_, r)| r),
         summary,
+        performance: None,
     }
+}
+
+/// Awards the exercise's performance points (if it declares any) to a
+/// submission with `verdict`, and says so in the summary.
+pub(crate) fn score(efficiency: &mut Efficiency, max_points: u32, accepted: bool) {
+    if max_points == 0 {
+        return;
+    }
+    let expected = efficiency.expected;
+    let fast = match efficiency.status {
+        EfficiencyStatus::AsExpected | EfficiencyStatus::Better => true,
+        EfficiencyStatus::Inconclusive => {
+            !efficiency.ties.is_empty() && efficiency.ties.iter().all(|c| *c <= expected)
+        }
+        _ => false,
+    };
+    let points = if accepted && fast { max_points } else { 0 };
+    efficiency
+        .summary
+        .push_str(&format!(" · performance {points}/{max_points}"));
+    efficiency.performance = Some(Performance { points, max_points });
 }
 
 /// The reference's own measurement (its fuel on each input is known from
@@ -291,6 +314,7 @@ mod tests {
             sizes: sizes.to_vec(),
             args: "{n} {seed}".into(),
             seeds: seeds.to_vec(),
+            points: 0,
         };
         let mut all = Vec::new();
         for &n in sizes {
@@ -419,6 +443,35 @@ mod tests {
         let measured = measure(&inputs, &runs);
         let fuel: Vec<Option<u64>> = measured.sizes.iter().map(|s| s.fuel).collect();
         assert_eq!(fuel, [Some(101), Some(103), Some(105), Some(107)]);
+    }
+
+    #[test]
+    fn performance_points_go_to_accepted_submissions_of_the_expected_class_only() {
+        let inputs = inputs(Class::Linearithmic, &SIZES, &[1], n_log_n);
+        let fast = reference(&inputs);
+        let slow = measure(
+            &inputs,
+            &SIZES
+                .iter()
+                .map(|&n| SizedRun::Finished(1_000_000 + 300 * n * n))
+                .collect::<Vec<_>>(),
+        );
+        let points = |mut e: Efficiency, accepted| {
+            score(&mut e, 3, accepted);
+            (e.performance.map(|p| p.points), e.summary)
+        };
+        let (earned, summary) = points(fast.clone(), true);
+        assert_eq!(earned, Some(3));
+        assert!(summary.ends_with(" · performance 3/3"), "{summary}");
+        assert_eq!(
+            points(fast.clone(), false).0,
+            Some(0),
+            "a wrong answer earns none"
+        );
+        assert_eq!(points(slow, true).0, Some(0), "a slower class earns none");
+        let mut none = fast;
+        score(&mut none, 0, true);
+        assert_eq!(none.performance, None, "no points declared, no score");
     }
 
     #[test]

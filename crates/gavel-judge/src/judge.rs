@@ -176,7 +176,11 @@ impl Judge {
             None => None,
         };
         let mut result = self.finish(prepared, evaluations, None, policy, source_sha256);
-        result.complexity = complexity;
+        result.complexity = complexity.map(|mut efficiency| {
+            let points = prepared.complexity.as_ref().map_or(0, |c| c.spec.points);
+            complexity::score(&mut efficiency, points, result.accepted());
+            efficiency
+        });
         result
     }
 

@@ -46,8 +46,8 @@ pub use prepare::{
     generated_digest,
 };
 pub use result::{
-    Efficiency, EfficiencyStatus, GroupResult, HiddenSummary, SizeFuel, SubmissionResult,
-    TestResult, points,
+    Efficiency, EfficiencyStatus, GroupResult, HiddenSummary, Performance, SizeFuel,
+    SubmissionResult, TestResult, points,
 };
 
 use gavel_core::hash::Key;

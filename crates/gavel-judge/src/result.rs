@@ -269,6 +269,20 @@ pub struct Efficiency {
     pub ratio: Option<f64>,
     /// One line for people.
     pub summary: String,
+    /// The performance score, where the exercise declares one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub performance: Option<Performance>,
+}
+
+/// Performance points (`[complexity] points`), apart from the tests': all
+/// of them for an accepted submission whose class is the expected one or
+/// better (or inconclusive among such classes only), none otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Performance {
+    /// Earned.
+    pub points: u32,
+    /// Possible.
+    pub max_points: u32,
 }
 
 /// What a complexity measurement concluded.
@@ -304,8 +318,17 @@ pub struct SizeFuel {
 
 impl Efficiency {
     /// A short label for a table cell: `O(n²) (worse)`, `at least O(n²)`,
-    /// `inconclusive`, `not measured`.
+    /// `inconclusive`, `not measured`; then `, performance 2/2` where the
+    /// exercise declares performance points.
     pub fn label(&self) -> String {
+        let class = self.class_label();
+        match self.performance {
+            Some(p) => format!("{class}, performance {}/{}", p.points, p.max_points),
+            None => class,
+        }
+    }
+
+    fn class_label(&self) -> String {
         match (self.status, self.detected) {
             (EfficiencyStatus::AtLeast, Some(class)) => format!("at least {class}"),
             (EfficiencyStatus::AsExpected, Some(class)) => format!("{class} (as expected)"),

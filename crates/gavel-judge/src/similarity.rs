@@ -6,9 +6,9 @@
 //! renamed. Code every candidate was given (the starter) is not evidence and
 //! is left out. The figure is a signal for a person, never a verdict.
 
-use std::collections::BTreeMap;
 use gavel_exercise::python::{TokenKind, lex};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Tokens per hashed k-gram: a shared run of fewer tokens is not evidence.
 const K: usize = 8;
@@ -256,7 +256,9 @@ pub fn clusters(pairs: &[SimilarPair]) -> Vec<Cluster> {
     }
     for pair in pairs {
         let top = root(&mut parent, (pair.exercise.as_str(), pair.indices.0));
-        let cluster = groups.get_mut(&top).expect("every pair's node is in a group");
+        let cluster = groups
+            .get_mut(&top)
+            .expect("every pair's node is in a group");
         cluster.pairs += 1;
         cluster.identical += usize::from(pair.identical);
         cluster.range = (

@@ -40,6 +40,39 @@ impl<'de> Deserialize<'de> for ExerciseStatus {
     }
 }
 
+/// A submission's complexity in a table: its label and where it sorts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EfficiencyCell {
+    /// As [`crate::Efficiency::label`] gives it.
+    pub label: String,
+    /// Cheaper first: twice the class's place from O(1) (plus one for "at
+    /// least"), then inconclusive (100), then not measured (101).
+    pub order: u32,
+}
+
+impl EfficiencyCell {
+    /// The cell of a measurement.
+    pub fn of(efficiency: &crate::Efficiency) -> EfficiencyCell {
+        use crate::EfficiencyStatus as S;
+        let place = |c| {
+            gavel_exercise::complexity::Class::ALL
+                .iter()
+                .position(|x| *x == c)
+                .unwrap_or_default() as u32
+        };
+        let order = match (efficiency.status, efficiency.detected) {
+            (S::NotMeasured, _) => 101,
+            (S::AtLeast, Some(c)) => 2 * place(c) + 1,
+            (_, Some(c)) => 2 * place(c),
+            (_, None) => 100,
+        };
+        EfficiencyCell {
+            label: efficiency.label(),
+            order,
+        }
+    }
+}
+
 /// A candidate's totals (`gavel grade --json`'s items).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CandidateSummary {
@@ -54,10 +87,9 @@ pub struct CandidateSummary {
     pub verdicts: BTreeMap<String, ExerciseStatus>,
     /// The points earned on each exercise.
     pub exercise_points: BTreeMap<String, f64>,
-    /// The measured complexity of each exercise with `[complexity]`, as
-    /// [`crate::Efficiency::label`] gives it.
+    /// The measured complexity of each exercise with `[complexity]`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub efficiency: BTreeMap<String, String>,
+    pub efficiency: BTreeMap<String, EfficiencyCell>,
     /// Files that were not graded.
     pub problems: Vec<Problem>,
 }

@@ -99,7 +99,11 @@ pub fn write_external(
                 exercise: exercise.clone(),
                 verdict: stored.result.verdict,
                 points: stored.result.points,
-                efficiency: stored.result.complexity.as_ref().map(|e| e.label()),
+                efficiency: stored
+                    .result
+                    .complexity
+                    .as_ref()
+                    .map(crate::summary::EfficiencyCell::of),
                 path,
             };
             results.insert(exercise, graded);

@@ -289,7 +289,12 @@ fn by_folder(
         exercise: reused.exercise,
         verdict: reused.stored.result.verdict,
         points: reused.stored.result.points,
-        efficiency: reused.stored.result.complexity.as_ref().map(|e| e.label()),
+        efficiency: reused
+            .stored
+            .result
+            .complexity
+            .as_ref()
+            .map(crate::summary::EfficiencyCell::of),
         path: reused.path,
     });
     for graded in reused.chain(graded) {
@@ -463,7 +468,7 @@ struct Graded {
     verdict: Verdict,
     points: f64,
     /// Its complexity's label, when measured.
-    efficiency: Option<String>,
+    efficiency: Option<crate::summary::EfficiencyCell>,
     /// Where its result is stored.
     path: PathBuf,
 }
@@ -565,7 +570,11 @@ async fn grade_one(
         exercise: item.submission.exercise,
         verdict: stored.result.verdict,
         points: stored.result.points,
-        efficiency: stored.result.complexity.as_ref().map(|e| e.label()),
+        efficiency: stored
+            .result
+            .complexity
+            .as_ref()
+            .map(crate::summary::EfficiencyCell::of),
         path: item.path,
     })
 }
@@ -598,8 +607,8 @@ fn plan_candidate(
         }
     }
     for (id, graded) in &results {
-        if let Some(label) = &graded.efficiency {
-            efficiency.insert(id.clone(), label.clone());
+        if let Some(cell) = &graded.efficiency {
+            efficiency.insert(id.clone(), cell.clone());
         }
     }
     // Work on exercises outside the assignment is graded and shown, but not counted.

@@ -72,7 +72,13 @@ pub(crate) fn write(
                     .unwrap_or_default(),
             );
             if measured.contains(id) {
-                row.push(candidate.efficiency.get(id).cloned().unwrap_or_default());
+                row.push(
+                    candidate
+                        .efficiency
+                        .get(id)
+                        .map(|c| c.label.clone())
+                        .unwrap_or_default(),
+                );
             }
         }
         let percent = if candidate.max_points == 0 {

@@ -159,6 +159,7 @@ fn io(e: Error) -> std::io::Error {
 fn rows(
     summary: &GradeSummary,
     columns: &[String],
+    measured: &[String],
     meta: &ReportMeta,
     percents: &[f64],
 ) -> Vec<Value> {
@@ -184,8 +185,16 @@ fn rows(
                     }
                 })
                 .collect();
+            let efficiency: Vec<Value> = measured
+                .iter()
+                .map(|id| match c.efficiency.get(id) {
+                    Some(cell) => context! { label => cell.label.clone(), order => cell.order },
+                    None => context! { order => 102 },
+                })
+                .collect();
             context! {
                 index => i,
+                efficiency => efficiency,
                 name => c.candidate.clone(),
                 points => c.points,
                 max_points => c.max_points,
@@ -274,7 +283,18 @@ pub(crate) fn write(
         .max()
         .unwrap_or(0)
         .max(1);
-    let rows = rows(summary, &columns, meta, &percents);
+    // An efficiency column for each exercise anyone's was measured on.
+    let measured: Vec<String> = columns
+        .iter()
+        .filter(|id| {
+            summary
+                .candidates
+                .iter()
+                .any(|c| c.efficiency.contains_key(*id))
+        })
+        .cloned()
+        .collect();
+    let rows = rows(summary, &columns, &measured, meta, &percents);
     let clusters = clusters(plans, similar);
     let head = context! {
         title => "gavel grading report",
@@ -283,6 +303,7 @@ pub(crate) fn write(
         catalog_fingerprint => meta.catalog_fingerprint.clone(),
         reveals_hidden => meta.reveals_hidden,
         columns => columns,
+        measured => measured,
         rows => rows,
         folder_problems => Serde(&summary.problems),
         legend => legend(),

@@ -181,6 +181,7 @@ mod tests {
             limit_at: Some(512),
             ratio: Some(25.6),
             summary: String::new(),
+            performance: None,
         };
         let svg = efficiency(&measured);
         assert!(svg.starts_with("<svg class=\"plot\""), "{svg}");
