@@ -31,7 +31,14 @@ pub(crate) fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
             args.out.display()
         );
     }
-    let catalog = session.catalog()?;
+    // A test-writing exercise has no pack (its implementations stay with
+    // the judge).
+    let catalog: Vec<_> = session
+        .catalog()?
+        .iter()
+        .filter(|e| e.suite.is_none())
+        .cloned()
+        .collect();
     let judge = session.judge()?;
     let progress = if args.json {
         Progress::hidden()

@@ -65,6 +65,12 @@ pub(crate) fn line(check: &ExerciseCheck) -> String {
             .map_or("inconclusive".to_owned(), |c| c.to_string());
         text.push_str(&format!(" · reference {class}"));
     }
+    if let Some(mutants) = &check.mutants {
+        text.push_str(&format!(
+            " · {} mutants ({} equivalent)",
+            mutants.generated, mutants.equivalent
+        ));
+    }
     for error in &check.errors {
         text.push_str(&format!(
             "\n       {} {}",

@@ -33,6 +33,15 @@ pub(crate) fn show(details: &ExerciseDetails) {
             details.id
         );
     }
+    if !details.bugs.is_empty() {
+        println!(
+            "\nYour tests run on a correct implementation (`{}`, where all must pass) and on buggy ones; these are public:",
+            gavel_exercise::suite::CORRECT
+        );
+        for bug in &details.bugs {
+            println!("- `{}`: {}", safe(&bug.name), safe(&bug.description));
+        }
+    }
     for example in &details.examples {
         println!("\n### {}", example.name);
         if let Some(args) = &example.args {

@@ -281,8 +281,16 @@ fn a_full_disk_gets_503_loses_nothing_and_the_server_recovers_by_itself() {
     );
     assert!(retry.is_some_and(|r| r.parse::<u64>().unwrap() > 0));
     // The submission finishes judging while the disk is full; its result
-    // waits, and nothing is judged again meanwhile.
-    std::thread::sleep(Duration::from_secs(6));
+    // waits, and nothing is judged again meanwhile. (Waited for by what the
+    // server logs, not a fixed time: a loaded machine judges slower.)
+    let deadline = Instant::now() + crate::serve::WAIT;
+    while !plain(&server.log()).contains("cannot store the result yet") {
+        assert!(
+            Instant::now() < deadline,
+            "the result never waited for the disk"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let (status, _, body) = submit("print(input())\n");
     assert_eq!(status, 503, "{body}");
     let (status, _, body) = http(

@@ -22,6 +22,7 @@ mod reports;
 mod robustness;
 mod run;
 mod scale;
+mod suites;
 #[macro_use]
 mod serve;
 mod judge0;

@@ -91,7 +91,10 @@ fn renamed_copies_are_listed_as_similar_and_other_solutions_are_not() {
     // plot, drawn inline, and the CSV a column.
     assert!(html.contains("efficiency: O(n), expected O(n)"), "{html}");
     assert!(html.contains(r#"<svg class="plot""#));
-    assert!(html.contains(">two-sum efficiency</th>"), "a sortable column");
+    assert!(
+        html.contains(">two-sum efficiency</th>"),
+        "a sortable column"
+    );
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(
         csv.lines().next().unwrap().contains("two-sum efficiency"),

@@ -81,7 +81,7 @@ pub fn expected_file(exercise: &Exercise, test: &Test) -> Result<PathBuf, BlessE
     };
     let extension = match exercise.kind {
         Kind::Stdio => "out",
-        Kind::Function => "json",
+        Kind::Function | Kind::Tests => "json",
     };
     Ok(exercise
         .dir
@@ -106,7 +106,7 @@ pub fn write_expected(
     };
     let bytes = match exercise.kind {
         Kind::Stdio => output.as_bytes().to_vec(),
-        Kind::Function => {
+        Kind::Function | Kind::Tests => {
             let text = std::fs::read_to_string(&path).map_err(io)?;
             let invalid = |problem| BlessError::Invalid {
                 path: path.clone(),

@@ -50,6 +50,39 @@ pub struct Manifest {
     /// How a submission's complexity class is measured (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<ComplexitySpec>,
+    /// A test-writing exercise's settings (`kind = "tests"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<SuiteSpec>,
+}
+
+/// `[suite]`: how a candidate's tests are judged (see exercises/README.md).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteSpec {
+    /// The name the implementation under test is imported as (`palindrome`).
+    pub module: String,
+    /// Whether gavel also generates mutants of the implementation.
+    #[serde(default = "yes")]
+    pub mutants: bool,
+    /// Points for catching a chaff (an author's buggy implementation).
+    #[serde(default = "two")]
+    pub chaff_points: u32,
+    /// Points for the generated mutants together, earned in proportion to
+    /// those caught.
+    #[serde(default = "four")]
+    pub mutant_points: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn two() -> u32 {
+    2
+}
+
+fn four() -> u32 {
+    4
 }
 
 /// `[complexity]`: the class a solution should have, and how inputs of size
@@ -203,6 +236,9 @@ pub enum Kind {
     Stdio,
     /// The candidate implements a function; tests call it with JSON arguments.
     Function,
+    /// The candidate writes tests: they must pass on a correct
+    /// implementation and catch buggy ones (`[suite]`).
+    Tests,
 }
 
 impl Kind {
@@ -211,6 +247,7 @@ impl Kind {
         match self {
             Kind::Stdio => "stdio",
             Kind::Function => "function",
+            Kind::Tests => "tests",
         }
     }
 }

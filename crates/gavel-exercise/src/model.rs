@@ -3,7 +3,7 @@
 
 use crate::compare::Comparison;
 use crate::manifest::{
-    Difficulty, Disclosure, FunctionSpec, GroupSpec, Kind, LimitsSpec, Manifest, Scoring,
+    Difficulty, Disclosure, FunctionSpec, GroupSpec, Kind, LimitsSpec, Manifest, Scoring, SuiteSpec,
 };
 use crate::verdict::Verdict;
 use bytes::Bytes;
@@ -147,6 +147,8 @@ pub struct Exercise {
     pub tests: Vec<Test>,
     /// Known-bad solutions, by file name.
     pub known_bad: Vec<KnownBad>,
+    /// A test-writing exercise's implementations (`kind = "tests"`).
+    pub suite: Option<Suite>,
     /// The manifest as written.
     pub manifest: Manifest,
     /// sha256 over every file of the exercise that was read (names and
@@ -172,6 +174,35 @@ impl Exercise {
 
     /// Total points of all tests.
     pub fn max_points(&self) -> u32 {
-        self.tests.iter().map(|t| t.points).sum()
+        let mutants = self
+            .suite
+            .as_ref()
+            .filter(|s| s.spec.mutants)
+            .map_or(0, |s| s.spec.mutant_points);
+        self.tests.iter().map(|t| t.points).sum::<u32>() + mutants
     }
+}
+
+/// A test-writing exercise's implementations (see [`crate::suite`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suite {
+    /// `[suite]`.
+    pub spec: SuiteSpec,
+    /// The correct implementation (`implementation.py`).
+    pub implementation: Bytes,
+    /// The author's buggy implementations, public ones first, each by name.
+    pub chaffs: Vec<Chaff>,
+}
+
+/// A buggy implementation written by the author (`chaffs/<visibility>/NAME.py`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chaff {
+    /// The file's stem.
+    pub name: String,
+    /// Whether candidates learn of it.
+    pub visibility: Visibility,
+    /// The bug in one line (the file's first line, a `#` comment).
+    pub description: String,
+    /// The source, without that line.
+    pub source: Bytes,
 }

@@ -64,8 +64,22 @@ pub struct ExerciseDetails {
     pub starter: String,
     /// The public tests whose data is stored (generated public tests need
     /// the reference solution to produce, so they are not examples; an
-    /// interactive test's data is the interactor's, so it has none).
+    /// interactive test's data is the interactor's, so it has none; a
+    /// test-writing exercise's tests are implementations, not examples).
     pub examples: Vec<Example>,
+    /// A test-writing exercise's public bugs to catch, described (never
+    /// their code).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bugs: Vec<Bug>,
+}
+
+/// A public bug of a test-writing exercise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bug {
+    /// Its test's name.
+    pub name: String,
+    /// The bug in one line.
+    pub description: String,
 }
 
 /// One public example.
@@ -118,7 +132,7 @@ impl ExerciseDetails {
         let summary = ExerciseSummary::of(exercise);
         let examples = exercise
             .public_tests()
-            .filter(|_| exercise.interactor.is_none())
+            .filter(|_| exercise.interactor.is_none() && exercise.suite.is_none())
             .filter_map(|test| match &test.source {
                 TestSource::Stored(data) => Some(Example::of(&test.name, data)),
                 TestSource::Generated { .. } => None,
@@ -137,6 +151,18 @@ impl ExerciseDetails {
             statement: exercise.statement.clone(),
             starter: exercise.starter.clone(),
             examples,
+            bugs: exercise.suite.as_ref().map_or_else(Vec::new, |suite| {
+                suite
+                    .chaffs
+                    .iter()
+                    .zip(suite.chaff_test_names())
+                    .filter(|(chaff, _)| chaff.visibility == Visibility::Public)
+                    .map(|(chaff, name)| Bug {
+                        name,
+                        description: chaff.description.clone(),
+                    })
+                    .collect()
+            }),
         }
     }
 }

@@ -83,6 +83,10 @@ pub enum ExerciseFailure {
         /// Why.
         problem: GeneratedProblem,
     },
+    /// A test-writing exercise's own suite (`solution.py`) does not do its
+    /// job: it fails on the correct implementation, or misses a chaff.
+    #[error("{0}")]
+    Suite(String),
 }
 
 /// Why a generated test cannot be made.
@@ -119,6 +123,7 @@ impl ExerciseFailure {
             | ExerciseFailure::ReferenceDoesNotCompile { .. } => "solution.py",
             ExerciseFailure::NoBudget | ExerciseFailure::Limits { .. } => "exercise.toml",
             ExerciseFailure::InteractorFails { .. } => "interactor.py",
+            ExerciseFailure::Suite(_) => "solution.py",
             ExerciseFailure::Generated { problem, .. } => match problem {
                 GeneratedProblem::NoGenerator
                 | GeneratedProblem::GeneratorFails(_)

@@ -35,6 +35,7 @@ pub mod setup;
 pub mod similarity;
 pub mod stored;
 pub mod stress;
+mod suite;
 pub mod summary;
 pub mod validate;
 
@@ -42,8 +43,8 @@ pub use error::{ExerciseFailure, GeneratedProblem, JudgeError};
 pub use gavel_sandbox::{Message, Side};
 pub use judge::{Judge, JudgeProgress, Options};
 pub use prepare::{
-    COMPLEXITY_MARGIN, ComplexityInputs, Prepared, ResolvedTest, Selection, SizedInput,
-    generated_digest,
+    COMPLEXITY_MARGIN, ComplexityInputs, MutantCount, Prepared, ResolvedTest, Selection,
+    SizedInput, generated_digest,
 };
 pub use result::{
     Efficiency, EfficiencyStatus, GroupResult, HiddenSummary, Performance, SizeFuel,

@@ -38,6 +38,12 @@ pub enum PackError {
     /// The manifest could not be written as TOML.
     #[error("cannot write `exercise.toml`: {0}")]
     Toml(#[from] toml::ser::Error),
+    /// A test-writing exercise's tests are implementations that stay with
+    /// the judge.
+    #[error(
+        "exercise `{0}` is a test-writing exercise: its tests run against implementations that stay with the judge, so it has no pack; submit your tests instead"
+    )]
+    Suite(String),
 }
 
 /// A function test as a pack stores it.
@@ -53,6 +59,9 @@ pub fn public_pack(prepared: &Prepared) -> Result<PublicPack, PackError> {
         return Err(PackError::NotPublic);
     }
     let exercise = &prepared.exercise;
+    if exercise.suite.is_some() {
+        return Err(PackError::Suite(exercise.id.clone()));
+    }
     let mut pack = PublicPack::default();
     let mut put = |path: String, bytes: Bytes| {
         pack.files.insert(path, bytes);

@@ -56,6 +56,9 @@ struct CallTemplate {
     name: Arc<str>,
     params: Arc<[Shape]>,
     returns: Shape,
+    /// For a test-writing exercise: the module the implementation under
+    /// test is imported as (every run is the harness's).
+    suite: Option<Arc<str>>,
 }
 
 /// An exercise ready to judge submissions against.
@@ -70,7 +73,19 @@ pub struct Prepared {
     /// The inputs a complexity measurement runs on, with the reference's
     /// fuel on each (with `[complexity]`).
     pub complexity: Option<ComplexityInputs>,
+    /// For a test-writing exercise with mutants: how many were made, and how
+    /// many the author's suite does not catch (left out as equivalent).
+    pub mutants: Option<MutantCount>,
     call: Option<CallTemplate>,
+}
+
+/// The mutants of a test-writing exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutantCount {
+    /// Made from the implementation.
+    pub generated: usize,
+    /// Left out: the author's own suite does not catch them.
+    pub equivalent: usize,
 }
 
 /// How much more fuel than the reference a complexity run may use: enough
@@ -108,6 +123,16 @@ fn call_template(exercise: &Exercise) -> Option<CallTemplate> {
             name: function.name.as_str().into(),
             params: function.params.clone().into(),
             returns: function.returns,
+            suite: None,
+        }),
+        (Kind::Tests, _) => Some(CallTemplate {
+            name: "run_suite".into(),
+            params: Arc::new([]),
+            returns: Shape::Json,
+            suite: exercise
+                .suite
+                .as_ref()
+                .map(|s| s.spec.module.as_str().into()),
         }),
         _ => None,
     }
@@ -123,6 +148,17 @@ fn job(
     limits: Limits,
 ) -> Job {
     match (call, data) {
+        (
+            Some(CallTemplate {
+                suite: Some(module),
+                ..
+            }),
+            TestData::Function { .. },
+        ) => {
+            let implementation = gavel_exercise::suite::implementation_of(data).unwrap_or_default();
+            let args = crate::suite::suite_args(&implementation, &source, module);
+            crate::suite::harness_job("run_suite", args, limits)
+        }
         (Some(call), TestData::Function { args, .. }) => Job {
             source,
             code,
@@ -154,6 +190,8 @@ impl Prepared {
     /// A function test's call in Python syntax, for people; `None` for stdio.
     pub fn shown_call(&self, test: &ResolvedTest) -> Option<String> {
         match (&self.call, &test.data) {
+            // A suite's call carries whole sources: never shown.
+            (Some(CallTemplate { suite: Some(_), .. }), _) => None,
             (Some(call), TestData::Function { args, .. }) => {
                 gavel_exercise::python::call(&call.name, args, &call.params)
             }
@@ -256,6 +294,11 @@ fn files_key(data: &TestData) -> Key {
 }
 
 fn function_key(exercise: &Exercise) -> String {
+    if let Some(suite) = &exercise.suite {
+        // Every run is the harness's: it is part of what a run means.
+        let harness = gavel_core::hash::sha256_hex(crate::suite::HARNESS.as_bytes());
+        return format!("suite:{}:{harness}", suite.spec.module);
+    }
     exercise
         .function
         .as_ref()
@@ -276,11 +319,35 @@ pub(crate) async fn prepare(
 ) -> Result<Prepared, JudgeError> {
     let call = call_template(&exercise);
     let reference_code = ReferenceCode::default();
-    let tasks: Vec<_> = exercise
+    let mut selected: Vec<Test> = exercise
         .tests
         .iter()
         .filter(|t| selection.includes(t))
         .cloned()
+        .collect();
+    let mutants = match (&exercise.suite, selection) {
+        (Some(suite), Selection::All) => {
+            let made = crate::suite::mutants(runner, &exercise).await?;
+            for (at, source) in made.iter().enumerate() {
+                selected.push(suite.mutant_test(at + 1, source));
+            }
+            made.len()
+        }
+        _ => 0,
+    };
+    // A test-writing exercise's budgets all come from the author's suite on
+    // the correct implementation: on a buggy one it may fail, raise or never
+    // end (all of which catch the bug).
+    let (selected, suite_tests) = if exercise.suite.is_some() {
+        let (correct, bugs): (Vec<Test>, Vec<Test>) = selected
+            .into_iter()
+            .partition(|t| t.name == gavel_exercise::suite::CORRECT);
+        (correct, bugs)
+    } else {
+        (selected, Vec::new())
+    };
+    let tasks: Vec<_> = selected
+        .into_iter()
         .map(|test| {
             let runner = runner.clone();
             let exercise = exercise.clone();
@@ -295,6 +362,37 @@ pub(crate) async fn prepare(
     for task in tasks {
         tests.push(task.await.map_err(JudgeError::panicked)??);
     }
+    if let Some(correct) = tests.first().cloned().filter(|_| exercise.suite.is_some()) {
+        for test in suite_tests {
+            let TestSource::Stored(data) = &test.source else {
+                continue;
+            };
+            tests.push(ResolvedTest {
+                data: data.clone(),
+                reference_fuel: correct.reference_fuel,
+                limits: correct.limits,
+                digest: None,
+                test,
+            });
+        }
+    }
+    let mutants = match &exercise.suite {
+        Some(suite) => {
+            let equivalent = author_suite(
+                runner,
+                &exercise,
+                call.as_ref(),
+                &reference_code,
+                &mut tests,
+            )
+            .await?;
+            (suite.spec.mutants && selection == Selection::All).then_some(MutantCount {
+                generated: mutants,
+                equivalent,
+            })
+        }
+        None => None,
+    };
     // Its inputs are generated, public by construction: measured whichever
     // tests are selected.
     let complexity = match &exercise.manifest.complexity {
@@ -308,8 +406,91 @@ pub(crate) async fn prepare(
         selection,
         tests,
         complexity,
+        mutants,
         call,
     })
+}
+
+/// A test-writing exercise's own suite (`solution.py`) must pass on the
+/// correct implementation and catch every chaff; the mutants it does not
+/// catch are equivalent to the implementation as far as anyone can tell,
+/// and are left out. Returns how many were.
+async fn author_suite(
+    runner: &Runner,
+    exercise: &Exercise,
+    call: Option<&CallTemplate>,
+    reference_code: &ReferenceCode,
+    tests: &mut Vec<ResolvedTest>,
+) -> Result<usize, JudgeError> {
+    let fail =
+        |message: String| JudgeError::exercise(&exercise.id, ExerciseFailure::Suite(message));
+    let reference = exercise
+        .reference
+        .clone()
+        .ok_or_else(|| fail("no solution.py: the author's own suite".to_owned()))?;
+    let code = reference_compiled(runner, exercise, &reference, reference_code).await?;
+    let mut caught = Vec::with_capacity(tests.len());
+    for test in tests.iter() {
+        let job = job(
+            call,
+            reference.clone(),
+            code.clone(),
+            &test.data,
+            test.limits,
+        );
+        let report = runner.run(&job).await?;
+        let suite = crate::suite::SuiteReport::parse(report.return_json.as_deref());
+        caught.push(match (&report.outcome, suite) {
+            (Outcome::Ok, Some(suite)) => {
+                if test.test.name == gavel_exercise::suite::CORRECT && !suite.failures.is_empty() {
+                    let first = &suite.failures[0];
+                    return Err(fail(format!(
+                        "solution.py fails on the correct implementation: `{}`: {}",
+                        first.test, first.message
+                    )));
+                }
+                if test.test.name == gavel_exercise::suite::CORRECT && suite.tests == 0 {
+                    return Err(fail("solution.py holds no tests".to_owned()));
+                }
+                !suite.failures.is_empty()
+            }
+            (Outcome::Ok, None) => {
+                return Err(fail("the suite harness returned nothing".to_owned()));
+            }
+            (outcome, _) if test.test.name == gavel_exercise::suite::CORRECT => {
+                return Err(fail(format!(
+                    "solution.py fails on the correct implementation: {outcome}"
+                )));
+            }
+            _ => true,
+        });
+    }
+    let mut equivalent = 0;
+    let mut kept = Vec::with_capacity(tests.len());
+    for (test, caught) in std::mem::take(tests).into_iter().zip(caught) {
+        let mutant = test.test.group.as_deref() == Some(gavel_exercise::suite::MUTANTS_GROUP);
+        match (caught, mutant) {
+            (true, _) | (false, false) if test.test.name == gavel_exercise::suite::CORRECT => {
+                kept.push(test)
+            }
+            (true, _) => kept.push(test),
+            (false, true) => equivalent += 1,
+            (false, false) => {
+                let chaff = exercise
+                    .suite
+                    .as_ref()
+                    .and_then(|s| s.chaff_of(&test.test.name))
+                    .map_or(test.test.name.clone(), |c| {
+                        format!("{} ({})", c.name, c.description)
+                    });
+                return Err(fail(format!(
+                    "solution.py does not catch the chaff {chaff}"
+                )));
+            }
+        }
+    }
+    *tests = kept;
+    Ok(equivalent)
 }
 
 /// Generates the inputs of `[complexity]` and measures the reference on
@@ -569,7 +750,9 @@ async fn generate(
             let report = reference_run(runner, exercise, &job, &data).await?;
             let expected = match (report.outcome, exercise.kind) {
                 (Outcome::Ok, Kind::Stdio) => String::from_utf8_lossy(&report.stdout).into_owned(),
-                (Outcome::Ok, Kind::Function) => report.return_json.clone().unwrap_or_default(),
+                (Outcome::Ok, Kind::Function | Kind::Tests) => {
+                    report.return_json.clone().unwrap_or_default()
+                }
                 (outcome, _) => return Err(fail(GeneratedProblem::ReferenceFails(outcome))),
             };
             let cached = CachedGenerated { input, expected };
@@ -591,7 +774,7 @@ fn data_of(kind: Kind, input: &str, expected: &str) -> Result<TestData, Generate
             files: Arc::new([]),
             expected: expected.into(),
         }),
-        Kind::Function => {
+        Kind::Function | Kind::Tests => {
             let args = match serde_json::from_str::<serde_json::Value>(input) {
                 Ok(serde_json::Value::Array(_)) => input.trim(),
                 _ => return Err(GeneratedProblem::ArgumentsNotAList),

@@ -39,7 +39,17 @@ pub(crate) fn score(
             .sum();
         let own_points: f64 = members.iter().map(|&i| evaluations[i].full.points).sum();
         let group_max = declared.and_then(|g| g.points).unwrap_or(own_max);
+        // A test-writing exercise's mutants earn their points in proportion.
+        let proportional = exercise.suite.is_some() && name == gavel_exercise::suite::MUTANTS_GROUP;
+        let all_or_nothing = all_or_nothing && !proportional;
         let group_points = match (all_or_nothing, passed) {
+            _ if proportional => {
+                let caught = members
+                    .iter()
+                    .filter(|&&i| evaluations[i].full.accepted())
+                    .count();
+                f64::from(group_max) * caught as f64 / members.len() as f64
+            }
             (true, true) => f64::from(group_max),
             (true, false) => 0.0,
             (false, _) => own_points,
@@ -50,7 +60,7 @@ pub(crate) fn score(
                 evaluations[i].full.max_points = 0;
             }
         }
-        if all_or_nothing {
+        if all_or_nothing || proportional {
             for &i in members {
                 grouped[i] = true;
             }

@@ -182,13 +182,18 @@ async fn pack(
         .queue
         .pack(&id)
         .await
-        .map_err(|e| {
-            tracing::error!(exercise = %id, "cannot make its pack: {e}");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "cannot make the exercise's pack",
-            )
+        .map_err(|e| match e {
+            crate::queue::PackFailed::Pack(e @ gavel_judge::pack::PackError::Suite(_)) => {
+                ApiError::new(StatusCode::CONFLICT, "no_pack", e.to_string())
+            }
+            e => {
+                tracing::error!(exercise = %id, "cannot make its pack: {e}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "cannot make the exercise's pack",
+                )
+            }
         })?
         .ok_or_else(|| ApiError::not_found(format!("no exercise `{id}`")))?;
     Ok(axum::Json(Pack {

@@ -229,6 +229,7 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
         groups: tests.groups.clone(),
         generated: Vec::new(),
         complexity: None,
+        suite: None,
     };
     found.note(
         "problem.yaml",

@@ -198,6 +198,12 @@ pub enum LoadProblem {
         /// problem by far, and every `LoadError` would pay for it).
         error: Box<LimitError>,
     },
+    /// A test-writing exercise is not usable.
+    #[error("{reason}")]
+    Suite {
+        /// What is wrong.
+        reason: String,
+    },
     /// `[complexity]` is not usable.
     #[error("[complexity]: {reason}")]
     Complexity {
@@ -286,6 +292,7 @@ pub enum LoadProblem {
         match kind {
             Kind::Stdio => "stdio tests are NAME.in and NAME.out, with an optional NAME.files/ directory",
             Kind::Function => "function tests are NAME.json files with `args` and `expected`",
+            Kind::Tests => "a test-writing exercise's tests are its chaffs",
         }
     )]
     UnexpectedTestEntry {

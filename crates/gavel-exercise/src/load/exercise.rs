@@ -53,8 +53,16 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         comparison: &comparison,
         interactive: sources.interactor.is_some(),
     };
-    let tests = collect_tests(reader, dir, &dirs, &context);
-    check_groups(reader, &manifest, &source, &tests);
+    let suite = super::suite::load_suite(reader, dir, &files, &dirs, &manifest);
+    let (tests, groups) = match &suite {
+        Some(suite) => suite.tests(),
+        None if manifest.kind == crate::manifest::Kind::Tests => Default::default(),
+        None => {
+            let tests = collect_tests(reader, dir, &dirs, &context);
+            check_groups(reader, &manifest, &source, &tests);
+            (tests, manifest.groups.clone())
+        }
+    };
     let known_bad = match dirs.get("submissions") {
         Some(path) => load_known_bad(reader, path),
         None => Vec::new(),
@@ -79,9 +87,10 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         generator: sources.generator,
         checker: sources.checker,
         interactor: sources.interactor,
-        groups: manifest.groups.clone(),
+        groups,
         tests,
         known_bad,
+        suite,
         fingerprint: reader.take_fingerprint(),
         manifest,
     })

@@ -6,18 +6,19 @@
 pub(super) const MANIFEST: &str = "exercise.toml";
 
 /// What may stand in an exercise directory.
-pub(super) const EXERCISE_FILES: [&str; 7] = [
+pub(super) const EXERCISE_FILES: [&str; 8] = [
     MANIFEST,
     "statement.md",
     "starter.py",
     "solution.py",
+    "implementation.py",
     "generator.py",
     "checker.py",
     "interactor.py",
 ];
 
 /// The directories an exercise may hold.
-pub(super) const EXERCISE_DIRS: [&str; 2] = ["tests", "submissions"];
+pub(super) const EXERCISE_DIRS: [&str; 3] = ["tests", "submissions", "chaffs"];
 
 /// The files a catalog's root may hold besides exercise directories.
 pub(super) const CATALOG_FILES: [&str; 2] = ["README.md", "catalog.toml"];

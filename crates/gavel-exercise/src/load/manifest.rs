@@ -74,6 +74,26 @@ pub(super) fn read_manifest(
         (Kind::Stdio, Some(_)) => {
             reader.error(source.invalid_at("[function]", LoadProblem::FunctionTableInStdio));
         }
+        (Kind::Tests, Some(_)) => {
+            let reason = "a test-writing exercise has no [function]: the statement names it and [suite] its module".to_owned();
+            reader.error(source.invalid_at("[function]", LoadProblem::Suite { reason }));
+        }
+        _ => {}
+    }
+    match (manifest.kind, &manifest.suite) {
+        (Kind::Tests, None) => {
+            let reason =
+                "kind = \"tests\" needs a [suite] section with the `module` to test".to_owned();
+            reader.error(source.invalid_at("kind", LoadProblem::Suite { reason }));
+        }
+        (Kind::Stdio | Kind::Function, Some(_)) => {
+            let reason = "[suite] is only for kind = \"tests\"".to_owned();
+            reader.error(source.invalid_at("[suite]", LoadProblem::Suite { reason }));
+        }
+        (Kind::Tests, Some(suite)) if !is_identifier(&suite.module) => {
+            let reason = format!("`{}` is not a Python module name", suite.module);
+            reader.error(source.invalid_at("[suite]", LoadProblem::Suite { reason }));
+        }
         _ => {}
     }
     if let Some(complexity) = &manifest.complexity {
@@ -90,11 +110,18 @@ pub(super) fn read_manifest(
     Some((manifest, source))
 }
 
+/// A Python identifier (ASCII), not a keyword gavel knows to clash.
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(name, "unittest" | "sys" | "ast" | "types" | "gavel_runner")
+}
+
 /// The comparison of tests that set none: the manifest's, or the kind's.
 pub(super) fn default_comparison(manifest: &Manifest) -> Comparison {
     manifest.comparison.clone().unwrap_or(match manifest.kind {
         Kind::Stdio => Comparison::tokens(),
-        Kind::Function => Comparison::Json {
+        Kind::Function | Kind::Tests => Comparison::Json {
             float_tolerance: None,
             unordered_lists: false,
         },
@@ -108,7 +135,7 @@ pub(super) fn check_comparison(
 ) -> Result<(), ComparisonMismatch> {
     match (kind, comparison.is_json()) {
         (Kind::Stdio, true) => Err(ComparisonMismatch::JsonForStdio),
-        (Kind::Function, false) => Err(ComparisonMismatch::TextForFunction),
+        (Kind::Function | Kind::Tests, false) => Err(ComparisonMismatch::TextForFunction),
         _ => Ok(()),
     }
 }

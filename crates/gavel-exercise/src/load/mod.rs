@@ -18,6 +18,7 @@ mod layout;
 mod manifest;
 mod reader;
 mod sources;
+mod suite;
 mod test_files;
 
 pub use catalog::{Catalog, exercise_dirs, load_catalog};

@@ -153,7 +153,7 @@ fn load_test_dir(
                 context.interactive,
                 limits::kib(manifest.limits.output),
             ),
-            Kind::Function => function_test(reader, &parts["json"], manifest),
+            Kind::Function | Kind::Tests => function_test(reader, &parts["json"], manifest),
         };
         let Some(data) = data else { continue };
         tests.push(Test {

@@ -7,6 +7,7 @@
 mod checker;
 mod compare;
 mod interactor;
+mod suite;
 
 use crate::evaluate::{Evaluation, explain_call};
 use crate::prepare::{Prepared, ResolvedTest};
@@ -33,12 +34,17 @@ pub(crate) enum Grader {
     /// The program talks to the exercise's interactor over pipes, which
     /// judges.
     Interactor,
+    /// The candidate's tests against one implementation (a test-writing
+    /// exercise).
+    Suite,
 }
 
 impl Grader {
     /// The grader `exercise` needs.
     pub(crate) fn of(exercise: &Exercise) -> Grader {
-        if exercise.interactor.is_some() {
+        if exercise.suite.is_some() {
+            Grader::Suite
+        } else if exercise.interactor.is_some() {
             Grader::Interactor
         } else if exercise.checker.is_some() {
             Grader::Checker
@@ -62,6 +68,7 @@ impl Grader {
             Grader::Compare => compare::grade(runner, test, &job).await,
             Grader::Checker => checker::grade(runner, prepared, test, &job).await,
             Grader::Interactor => interactor::grade(runner, prepared, test, &job).await,
+            Grader::Suite => suite::grade(runner, prepared, test, &job).await,
         };
         explain_call(&mut evaluation.full, || prepared.shown_call(test));
         evaluation

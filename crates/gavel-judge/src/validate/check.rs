@@ -102,6 +102,9 @@ pub struct ExerciseCheck {
     /// must be the declared class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<Efficiency>,
+    /// A test-writing exercise's mutants: made, and left out as equivalent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutants: Option<crate::MutantCount>,
     /// How long checking it took, in seconds.
     pub seconds: f64,
 }
@@ -128,6 +131,7 @@ impl ExerciseCheck {
             generated: Vec::new(),
             margins: Vec::new(),
             complexity: None,
+            mutants: None,
             seconds: 0.0,
         }
     }
@@ -233,6 +237,18 @@ async fn check_exercise(
     }
     check_tests(&exercise, &prepared, &mut check);
     check_complexity(&prepared, &mut check);
+    if let Some(mutants) = prepared.mutants {
+        if mutants.equivalent > 0 {
+            check.warnings.push(format!(
+                "{} of {} mutants are left out as equivalent: solution.py does not catch them",
+                mutants.equivalent, mutants.generated
+            ));
+        }
+        if mutants.generated == mutants.equivalent {
+            check.fail("[suite] mutants: no mutant is caught by solution.py; set `mutants = false` or strengthen it".to_owned());
+        }
+        check.mutants = Some(mutants);
+    }
     for bad in &exercise.known_bad {
         let result = judge
             .judge(&prepared, bad.source.clone(), options, &crate::Silent)

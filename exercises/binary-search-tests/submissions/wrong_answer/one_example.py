@@ -1,0 +1,5 @@
+from search import binary_search
+
+
+def test_middle():
+    assert binary_search([1, 3, 5], 3) == 1

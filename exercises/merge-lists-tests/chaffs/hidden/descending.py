@@ -1,0 +1,3 @@
+# the result is in descending order
+def merge(a, b):
+    return sorted(a + b, reverse=True)

@@ -1,0 +1,17 @@
+# a value in both lists is kept once
+def merge(a, b):
+    merged, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            merged.append(a[i])
+            i += 1
+        elif a[i] > b[j]:
+            merged.append(b[j])
+            j += 1
+        else:
+            merged.append(a[i])
+            i += 1
+            j += 1
+    merged.extend(a[i:])
+    merged.extend(b[j:])
+    return merged

@@ -1,0 +1,5 @@
+from merging import merge
+
+
+def test_length():
+    assert len(merge([1, 3], [2])) == 3
