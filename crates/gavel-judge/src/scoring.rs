@@ -48,7 +48,9 @@ pub(crate) fn score(
                     .iter()
                     .filter(|&&i| evaluations[i].full.accepted())
                     .count();
-                f64::from(group_max) * caught as f64 / members.len() as f64
+                crate::result::points::round(
+                    f64::from(group_max) * caught as f64 / members.len() as f64,
+                )
             }
             (true, true) => f64::from(group_max),
             (true, false) => 0.0,

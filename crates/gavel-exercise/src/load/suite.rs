@@ -133,3 +133,72 @@ fn chaff(
         source: rest.to_owned().into(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::load::fixture::{errors, fixture, write};
+    use crate::load::load;
+    use crate::model::Visibility;
+
+    /// The fixture turned into a test-writing exercise.
+    fn suite_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
+        let (root, dir) = fixture();
+        std::fs::remove_dir_all(dir.join("tests")).unwrap();
+        write(
+            &dir,
+            "exercise.toml",
+            "id = \"hello\"\ntitle = \"Hello\"\ndifficulty = \"easy\"\nkind = \"tests\"\n\n[suite]\nmodule = \"greet\"\n",
+        );
+        write(
+            &dir,
+            "implementation.py",
+            "def greet(name):\n    return 'hi ' + name\n",
+        );
+        write(
+            &dir,
+            "chaffs/public/rude.py",
+            "# says nothing\ndef greet(name):\n    return ''\n",
+        );
+        write(
+            &dir,
+            "chaffs/hidden/shout.py",
+            "# shouts\ndef greet(name):\n    return 'HI ' + name\n",
+        );
+        (root, dir)
+    }
+
+    #[test]
+    fn chaffs_become_tests_after_the_correct_implementation() {
+        let (_root, dir) = suite_fixture();
+        let exercise = load(&dir).unwrap();
+        let names: Vec<&str> = exercise.tests.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["00-correct", "chaff-rude", "hidden-chaff-01"]);
+        assert_eq!(exercise.tests[2].visibility, Visibility::Hidden);
+        let suite = exercise.suite.as_ref().unwrap();
+        assert_eq!(suite.chaffs[1].description, "shouts");
+        // The description line is not part of the code that runs.
+        assert!(!String::from_utf8_lossy(&suite.chaffs[1].source).contains("shouts"));
+        assert_eq!(exercise.groups["bugs"].depends_on, ["correct"]);
+        assert_eq!(exercise.max_points(), 2 + 2 + 4);
+    }
+
+    #[test]
+    fn a_broken_suite_is_refused_naming_the_file() {
+        let (_root, dir) = suite_fixture();
+        write(
+            &dir,
+            "chaffs/hidden/shout.py",
+            "def greet(name):\n    return 'HI'\n",
+        );
+        std::fs::remove_file(dir.join("implementation.py")).unwrap();
+        let text = errors(&dir);
+        assert!(text.contains("implementation.py"), "{text}");
+        assert!(
+            text.contains("shout.py: a chaff's first line is a `# …` comment describing its bug"),
+            "{text}"
+        );
+        let (_root, dir) = suite_fixture();
+        write(&dir, "tests/public/01.in", "a\n");
+        assert!(errors(&dir).contains("a test-writing exercise has no stored tests"));
+    }
+}
