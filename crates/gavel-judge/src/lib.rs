@@ -10,7 +10,7 @@
 //!
 //! Inside the crate, modules depend only on those listed before them:
 //! `result`, `error`, `runner` (sandbox, compiling, the judge cache),
-//! `prepare`, `complexity`, `evaluate`, `grader` (one per kind of test), `plan`,
+//! `suite` (the harness of test-writing exercises), `prepare`, `complexity`, `evaluate`, `grader` (one per kind of test), `plan`,
 //! `scoring`, `disclose`, `judge`, `program`, `setup`; then the batch's data (`homework`,
 //! `stored`, `summary`), `similarity`, `report`, and on top `batch`,
 //! `validate`, `stress` and `pack`. See docs/architecture.md.
