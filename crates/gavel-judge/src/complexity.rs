@@ -199,10 +199,10 @@ pub(crate) fn measure(inputs: &ComplexityInputs, runs: &[SizedRun]) -> Efficienc
         detected,
         status,
         ties,
-        fit_error,
+        fit_error: fit_error.map(rounded),
         sizes: table,
         limit_at,
-        ratio: ratio.map(|(_, r)| r),
+        ratio: ratio.map(|(_, r)| rounded(r)),
         summary,
         performance: None,
     }
@@ -272,6 +272,12 @@ fn summary(
         ));
     }
     line
+}
+
+/// To 6 decimals: such a number reads back from JSON exactly (a stored
+/// result must compare equal to a fresh one), and no more is meaningful.
+fn rounded(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
 }
 
 /// `41×`, `1.3×`.

@@ -364,7 +364,7 @@ impl Judge {
             score: if max_points == 0 {
                 0.0
             } else {
-                points / f64::from(max_points)
+                crate::result::points::round(points / f64::from(max_points))
             },
             compile_error,
             tests: evaluations
