@@ -415,7 +415,7 @@ mod tests {
             (
                 LoadProblem::UnexpectedExerciseEntry { directory: true },
                 s(
-                    "unexpected directory: an exercise holds exercise.toml, statement.md, starter.py, solution.py, generator.py, checker.py, interactor.py, and the directories tests/, submissions/",
+                    "unexpected directory: an exercise holds exercise.toml, statement.md, starter.py, solution.py, implementation.py, generator.py, checker.py, interactor.py, and the directories tests/, submissions/, chaffs/",
                 ),
             ),
             (

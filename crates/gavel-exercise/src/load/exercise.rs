@@ -120,7 +120,7 @@ mod tests {
                         &format!("{MANIFEST_TEXT}colour = \"red\"\n"),
                     )
                 },
-                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`",
+                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`, `suite`",
             ),
             (
                 "id of another directory",
@@ -175,7 +175,7 @@ mod tests {
             (
                 "stray file in the exercise",
                 |d| write(d, "notes.md", "x"),
-                "notes.md: unexpected file: an exercise holds exercise.toml, statement.md, starter.py, solution.py, generator.py, checker.py, interactor.py, and the directories tests/, submissions/",
+                "notes.md: unexpected file: an exercise holds exercise.toml, statement.md, starter.py, solution.py, implementation.py, generator.py, checker.py, interactor.py, and the directories tests/, submissions/, chaffs/",
             ),
             (
                 "a group depending on nothing declared",
