@@ -110,6 +110,14 @@ fn is_zero(points: &u32) -> bool {
     *points == 0
 }
 
+/// A generator's arguments template (`"{n} {seed}"`) filled in for size
+/// `n` and `seed`.
+pub fn generator_args(template: &str, n: u64, seed: u64) -> String {
+    template
+        .replace("{n}", &n.to_string())
+        .replace("{seed}", &seed.to_string())
+}
+
 fn default_seeds() -> Vec<u64> {
     vec![1]
 }
@@ -122,9 +130,7 @@ impl ComplexitySpec {
 
     /// The generator's arguments for size `n` and `seed`.
     pub fn args_for(&self, n: u64, seed: u64) -> String {
-        self.args
-            .replace("{n}", &n.to_string())
-            .replace("{seed}", &seed.to_string())
+        generator_args(&self.args, n, seed)
     }
 
     /// What is wrong with it, if anything (the generator's arguments of the

@@ -21,6 +21,7 @@ use crate::judge::{Judge, Options};
 use crate::prepare::Selection;
 use crate::result::TestResult;
 use bytes::Bytes;
+use gavel_exercise::manifest::generator_args;
 use gavel_exercise::{Disclosure, Exercise, Test, TestData, TestSource, Verdict, Visibility};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -228,13 +229,6 @@ fn check(exercise: &Exercise, options: &StressOptions) -> Result<String, StressR
     }
 }
 
-/// The generator's arguments for `n` and `seed`.
-fn args_for(template: &str, n: u64, seed: u64) -> String {
-    template
-        .replace("{n}", &n.to_string())
-        .replace("{seed}", &seed.to_string())
-}
-
 fn test_name(n: u64, seed: u64) -> String {
     format!("stress-n{n}-s{seed}")
 }
@@ -261,7 +255,7 @@ fn round_exercise(exercise: &Exercise, template: &str, n: u64, seeds: u64) -> Ex
             comparison: comparison.clone(),
             fuel: None,
             source: TestSource::Generated {
-                args: args_for(template, n, seed),
+                args: generator_args(template, n, seed),
                 sha256: None,
             },
         })
@@ -311,7 +305,7 @@ async fn round(
         return Ok(Round::Disagreed(Box::new(Disagreement {
             n,
             seed: 1,
-            args: args_for(template, n, 1),
+            args: generator_args(template, n, 1),
             first_found: SizeSeed { n, seed: 1 },
             brute: Some(brute),
             reference_failed: None,
@@ -330,7 +324,7 @@ async fn round(
         Some(((test, resolved), seed)) => Round::Disagreed(Box::new(Disagreement {
             n,
             seed,
-            args: args_for(template, n, seed),
+            args: generator_args(template, n, seed),
             first_found: SizeSeed { n, seed },
             brute: Some(test.clone()),
             reference_failed: None,
@@ -358,7 +352,7 @@ async fn reference_failed(
                 return Ok(Round::Disagreed(Box::new(Disagreement {
                     n,
                     seed,
-                    args: args_for(template, n, seed),
+                    args: generator_args(template, n, seed),
                     first_found: SizeSeed { n, seed },
                     brute: None,
                     reference_failed: Some(failure.to_string()),
@@ -372,7 +366,7 @@ async fn reference_failed(
     Ok(Round::Disagreed(Box::new(Disagreement {
         n,
         seed: 1,
-        args: args_for(template, n, 1),
+        args: generator_args(template, n, 1),
         first_found: SizeSeed { n, seed: 1 },
         brute: None,
         reference_failed: Some(failure.to_string()),
