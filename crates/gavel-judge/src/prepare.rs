@@ -428,42 +428,10 @@ async fn author_suite(
         .reference
         .clone()
         .ok_or_else(|| fail("no solution.py: the author's own suite".to_owned()))?;
-    let code = reference_compiled(runner, exercise, &reference, reference_code).await?;
     let mut caught = Vec::with_capacity(tests.len());
     for test in tests.iter() {
-        let job = job(
-            call,
-            reference.clone(),
-            code.clone(),
-            &test.data,
-            test.limits,
-        );
-        let report = runner.run(&job).await?;
-        let suite = crate::suite::SuiteReport::parse(report.return_json.as_deref());
-        caught.push(match (&report.outcome, suite) {
-            (Outcome::Ok, Some(suite)) => {
-                if test.test.name == gavel_exercise::suite::CORRECT && !suite.failures.is_empty() {
-                    let first = &suite.failures[0];
-                    return Err(fail(format!(
-                        "solution.py fails on the correct implementation: `{}`: {}",
-                        first.test, first.message
-                    )));
-                }
-                if test.test.name == gavel_exercise::suite::CORRECT && suite.tests == 0 {
-                    return Err(fail("solution.py holds no tests".to_owned()));
-                }
-                !suite.failures.is_empty()
-            }
-            (Outcome::Ok, None) => {
-                return Err(fail("the suite harness returned nothing".to_owned()));
-            }
-            (outcome, _) if test.test.name == gavel_exercise::suite::CORRECT => {
-                return Err(fail(format!(
-                    "solution.py fails on the correct implementation: {outcome}"
-                )));
-            }
-            _ => true,
-        });
+        caught
+            .push(author_catches(runner, exercise, call, &reference, reference_code, test).await?);
     }
     let mut equivalent = 0;
     let mut kept = Vec::with_capacity(tests.len());
@@ -489,6 +457,68 @@ async fn author_suite(
     }
     *tests = kept;
     Ok(equivalent)
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedCaught {
+    caught: bool,
+}
+
+/// Whether the author's suite catches the implementation of `test` (on
+/// the correct one: `false`, or the failure that says why the suite is
+/// wrong). Cached by everything it depends on, as reference fuel is.
+async fn author_catches(
+    runner: &Runner,
+    exercise: &Exercise,
+    call: Option<&CallTemplate>,
+    reference: &Bytes,
+    reference_code: &ReferenceCode,
+    test: &ResolvedTest,
+) -> Result<bool, JudgeError> {
+    let fail =
+        |message: String| JudgeError::exercise(&exercise.id, ExerciseFailure::Suite(message));
+    let key = Key::new()
+        .part(runner.image())
+        .part(reference)
+        .part(input_bytes(&test.data))
+        .part(&exercise.id)
+        .part(function_key(exercise))
+        .part(test.limits.fuel.to_string())
+        .part(&test.test.name)
+        .hex();
+    if let Some(cached) = runner.read_cache::<CachedCaught>("suite", &key) {
+        return Ok(cached.caught);
+    }
+    let code = reference_compiled(runner, exercise, reference, reference_code).await?;
+    let job = job(call, reference.clone(), code, &test.data, test.limits);
+    let report = runner.run(&job).await?;
+    let suite = crate::suite::SuiteReport::parse(report.return_json.as_deref());
+    let caught = match (&report.outcome, suite) {
+        (Outcome::Ok, Some(suite)) => {
+            if test.test.name == gavel_exercise::suite::CORRECT && !suite.failures.is_empty() {
+                let first = &suite.failures[0];
+                return Err(fail(format!(
+                    "solution.py fails on the correct implementation: `{}`: {}",
+                    first.test, first.message
+                )));
+            }
+            if test.test.name == gavel_exercise::suite::CORRECT && suite.tests == 0 {
+                return Err(fail("solution.py holds no tests".to_owned()));
+            }
+            !suite.failures.is_empty()
+        }
+        (Outcome::Ok, None) => {
+            return Err(fail("the suite harness returned nothing".to_owned()));
+        }
+        (outcome, _) if test.test.name == gavel_exercise::suite::CORRECT => {
+            return Err(fail(format!(
+                "solution.py fails on the correct implementation: {outcome}"
+            )));
+        }
+        _ => true,
+    };
+    runner.write_cache("suite", &key, &CachedCaught { caught });
+    Ok(caught)
 }
 
 /// Generates the inputs of `[complexity]` and measures the reference on
