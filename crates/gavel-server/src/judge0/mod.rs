@@ -409,26 +409,21 @@ pub(crate) async fn create(
 async fn wait_for(state: &AppState, candidate: i64, token: &str) -> Result<StoredRun, Judge0Error> {
     let deadline = tokio::time::Instant::now() + MAX_WAIT;
     let mut stopping = state.stopping.clone();
-    let mut watching = None;
-    loop {
-        let tokens = [token.to_owned()];
-        let run = state
-            .store
-            .runs(candidate, &tokens)
-            .await?
-            .pop()
-            .flatten()
-            .ok_or_else(|| {
-                Judge0Error::Message(StatusCode::INTERNAL_SERVER_ERROR, "the run is gone".into())
-            })?;
-        if run.status == "done" || tokio::time::Instant::now() >= deadline || *stopping.borrow() {
-            if let Some(id) = watching {
-                state.queue.release(id);
-            }
-            return Ok(run);
+    let over = |run: &StoredRun, stopping: &tokio::sync::watch::Receiver<bool>| {
+        run.status == "done" || tokio::time::Instant::now() >= deadline || *stopping.borrow()
+    };
+    let first = stored_run(state, candidate, token).await?;
+    if over(&first, &stopping) {
+        return Ok(first);
+    }
+    // Watched from before the next read, so no change between a read and
+    // the wait is missed.
+    let mut changes = state.queue.watch(first.id);
+    let waited = loop {
+        match stored_run(state, candidate, token).await {
+            Ok(run) if !over(&run, &stopping) => {}
+            done => break done,
         }
-        let receiver = watching.get_or_insert(run.id);
-        let mut changes = state.queue.watch(*receiver);
         // Woken by the judge (here or, on PostgreSQL, elsewhere); polled
         // once a second besides, in case a wake-up was missed.
         tokio::select! {
@@ -437,7 +432,27 @@ async fn wait_for(state: &AppState, candidate: i64, token: &str) -> Result<Store
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
             () = tokio::time::sleep_until(deadline) => {}
         }
-    }
+    };
+    drop(changes);
+    state.queue.release(first.id);
+    waited
+}
+
+/// The candidate's run `token` as stored.
+async fn stored_run(
+    state: &AppState,
+    candidate: i64,
+    token: &str,
+) -> Result<StoredRun, Judge0Error> {
+    state
+        .store
+        .runs(candidate, &[token.to_owned()])
+        .await?
+        .pop()
+        .flatten()
+        .ok_or_else(|| {
+            Judge0Error::Message(StatusCode::INTERNAL_SERVER_ERROR, "the run is gone".into())
+        })
 }
 
 pub(crate) async fn create_batch(
