@@ -36,7 +36,7 @@ pub(crate) fn execute(session: &Session, args: ExportArgs) -> Result<Code> {
     let catalog: Vec<_> = session
         .catalog()?
         .iter()
-        .filter(|e| e.suite.is_none())
+        .filter(|e| gavel_judge::pack::packable(e).is_ok())
         .cloned()
         .collect();
     let judge = session.judge()?;

@@ -124,6 +124,7 @@ pub(crate) fn fetch(session: &Session, args: &FetchArgs) -> Result<Code> {
 
 fn local_pack(session: &Session, id: &str) -> Result<Pack> {
     let exercise = session.exercise(id)?;
+    gavel_judge::pack::packable(&exercise)?;
     let judge = session.judge()?;
     let prepared = session
         .runtime

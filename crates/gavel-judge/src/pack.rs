@@ -8,7 +8,7 @@
 use crate::prepare::{Prepared, Selection};
 use bytes::Bytes;
 use gavel_exercise::manifest::{Manifest, TestSettings};
-use gavel_exercise::{TestData, Visibility};
+use gavel_exercise::{Exercise, TestData, Visibility};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,15 +53,22 @@ struct FunctionTestFile<'a> {
     expected: &'a Value,
 }
 
+/// Whether `exercise` has a pack at all: asked before preparing it, which a
+/// test-writing exercise would do for nothing.
+pub fn packable(exercise: &Exercise) -> Result<(), PackError> {
+    match exercise.suite {
+        Some(_) => Err(PackError::Suite(exercise.id.clone())),
+        None => Ok(()),
+    }
+}
+
 /// The candidate copy of `prepared` (prepared with [`Selection::Public`]).
 pub fn public_pack(prepared: &Prepared) -> Result<PublicPack, PackError> {
     if prepared.selection != Selection::Public {
         return Err(PackError::NotPublic);
     }
     let exercise = &prepared.exercise;
-    if exercise.suite.is_some() {
-        return Err(PackError::Suite(exercise.id.clone()));
-    }
+    packable(exercise)?;
     let mut pack = PublicPack::default();
     let mut put = |path: String, bytes: Bytes| {
         pack.files.insert(path, bytes);

@@ -252,6 +252,7 @@ impl Queue {
         let Some(exercise) = self.exercises.get(id) else {
             return Ok(None);
         };
+        gavel_judge::pack::packable(exercise)?;
         let prepared = self
             .judge
             .prepare(exercise.clone(), Selection::Public)
@@ -551,31 +552,14 @@ impl Queue {
             }
         };
         let verdict = verdict_of(result.status);
-        let mut stopping = self.stopping.subscribe();
-        let mut backoff = Backoff::default();
-        loop {
-            match self
-                .store
-                .finish_run(id, &self.lease.worker, verdict.code(), &result)
-                .await
-            {
-                Ok(committed) => {
-                    if committed {
-                        tracing::info!(submission = id, verdict = %verdict.code(), "ran");
-                    }
-                    break;
-                }
-                Err(e) => {
-                    tracing::debug!(submission = id, "cannot store the run's result yet: {e}");
-                    if *stopping.borrow() {
-                        break;
-                    }
-                    tokio::select! {
-                        _ = stopping.changed() => {}
-                        () = tokio::time::sleep(backoff.next()) => {}
-                    }
-                }
-            }
+        let worker = &self.lease.worker;
+        let committed = self
+            .commit_with(id, || {
+                self.store.finish_run(id, worker, verdict.code(), &result)
+            })
+            .await;
+        if committed {
+            tracing::info!(submission = id, verdict = %verdict.code(), "ran");
         }
         self.forget(id);
     }
@@ -600,15 +584,26 @@ impl Queue {
     /// up only when the process stops (the submission is then judged again,
     /// see [`Queue::work`]). Whether the result was committed.
     async fn commit(&self, id: i64, submitted_at: i64, result: &SubmissionResult) -> bool {
+        self.commit_with(id, || async {
+            let release_at = release_time(submitted_at, self.store.now());
+            self.store
+                .finish(id, &self.lease.worker, result, release_at)
+                .await
+        })
+        .await
+    }
+
+    /// [`Queue::commit`]'s retries around `store`, one write of a result
+    /// (an exercise's, or a run's).
+    async fn commit_with<F, W>(&self, id: i64, mut store: F) -> bool
+    where
+        F: FnMut() -> W,
+        W: std::future::Future<Output = Result<bool, StoreError>>,
+    {
         let mut stopping = self.stopping.subscribe();
         let mut backoff = Backoff::default();
         loop {
-            let release_at = release_time(submitted_at, self.store.now());
-            match self
-                .store
-                .finish(id, &self.lease.worker, result, release_at)
-                .await
-            {
+            match store().await {
                 Ok(true) => return true,
                 Ok(false) => {
                     tracing::warn!(
