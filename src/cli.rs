@@ -516,8 +516,9 @@ pub(crate) struct StressArgs {
     /// The largest size.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub(crate) max_size: u64,
-    /// The generator's arguments, with `{n}` and `{seed}` [default: the
-    /// exercise's `[complexity]` args].
+    /// The generator's arguments, a template like `[complexity] args`: the
+    /// size and the seed stand where `n` and `seed` are written in braces
+    /// [default: the exercise's `[complexity]` args].
     #[arg(long, value_name = "TEMPLATE")]
     pub(crate) args: Option<String>,
     /// Print JSON (shape in docs/json.md).
