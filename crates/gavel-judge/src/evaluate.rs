@@ -412,6 +412,7 @@ mod tests {
             fuel: 1,
             wall_ms: 1.0,
             peak_memory_bytes: 1,
+            written: Vec::new(),
         }
     }
 

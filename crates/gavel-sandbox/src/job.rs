@@ -27,7 +27,28 @@ pub enum Entry {
         /// The test's input.
         input: Arc<str>,
     },
+    /// The program is not Python: [`Job::source`] is a WebAssembly module, a
+    /// WASI preview 1 command (a C or C++ checker or interactor compiled to
+    /// `wasm32-wasi`), run from `_start` with these arguments under the same
+    /// limits, clocks, output capture and files as any run.
+    Native(NativeArgs),
 }
+
+/// How a native program is started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NativeArgs {
+    /// Its arguments, `argv[0]` included.
+    pub args: Arc<[String]>,
+    /// Whether it gets a writable directory, [`SCRATCH_DIR`], whose files
+    /// come back in [`RunResult::written`] (a Kattis validator's feedback
+    /// directory, a testlib interactor's output file). What it writes there
+    /// counts against the job's output limit.
+    pub scratch: bool,
+}
+
+/// Where a native program's writable directory is, relative to its working
+/// directory.
+pub const SCRATCH_DIR: &str = "scratch";
 
 /// How a checker receives a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,6 +22,8 @@ mod error;
 mod host;
 pub mod image;
 mod job;
+#[cfg(test)]
+mod native_tests;
 mod outcome;
 #[cfg(test)]
 mod python_tests;
@@ -32,7 +34,9 @@ pub use error::{ProtocolError, SandboxError};
 pub use gavel_core::{Cache, Limits, Shape};
 pub use host::clock::{READ_STEP, WALL_CLOCK_START};
 pub use image::{BuildStep, Image, ImageError, ImageSource};
-pub use job::{Call, CheckArgs, DataKind, Entry, Interaction, Job, Message, Side};
+pub use job::{
+    Call, CheckArgs, DataKind, Entry, Interaction, Job, Message, NativeArgs, SCRATCH_DIR, Side,
+};
 pub use outcome::{Decision, Outcome, PyError, RunResult, TimeLimit};
 pub use sandbox::Sandbox;
 pub use worker::WorkerCommand;

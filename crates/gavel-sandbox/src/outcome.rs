@@ -165,4 +165,9 @@ pub struct RunResult {
     pub wall_ms: f64,
     /// Peak total size of the guest's linear memories, in bytes.
     pub peak_memory_bytes: u64,
+    /// What a native program wrote into its scratch directory: each plain
+    /// file by name (anything else is ignored), at most the output limit in
+    /// all ([`crate::NativeArgs::scratch`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub written: Vec<(String, Bytes)>,
 }

@@ -6,7 +6,7 @@
 use super::classify::{Called, Returned};
 use super::clock::{ClockView, VirtualClock};
 use super::engine::wasmtime_error;
-use super::run::{Kind, RunState};
+use super::run::{Guest, Kind, RunState};
 use crate::error::SandboxError;
 use crate::job::{DataKind, Entry, Job};
 use crate::outcome::{Decision, PyError};
@@ -47,7 +47,6 @@ pub(crate) struct ComponentImage {
 
 impl Kind for ComponentImage {
     type Code = Component;
-    type Wasi = ComponentWasi;
 
     fn link(engine: &Engine, component: Component) -> Result<Self, SandboxError> {
         let mut linker = Linker::<RunState<ComponentWasi>>::new(engine);
@@ -72,6 +71,28 @@ impl Kind for ComponentImage {
         ))?;
         Ok(ComponentImage { pre })
     }
+
+    async fn preloaded_modules(
+        &self,
+        store: &mut Store<RunState<ComponentWasi>>,
+    ) -> Result<Vec<String>, SandboxError> {
+        let runner = self
+            .pre
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(wasmtime_error("cannot instantiate the runner image"))?;
+        runner
+            .gavel_runner_run()
+            .call_preloaded(&mut *store)
+            .await
+            .map_err(wasmtime_error(
+                "the runner image failed to list its modules",
+            ))
+    }
+}
+
+impl Guest for ComponentImage {
+    type Wasi = ComponentWasi;
 
     fn wasi(builder: &mut WasiCtxBuilder) -> ComponentWasi {
         ComponentWasi {
@@ -122,25 +143,13 @@ impl Kind for ComponentImage {
             Entry::Interact { input } => {
                 judged(run.call_interact(&mut *store, &job.source, input).await?)
             }
+            // `run` gives a native program to `native`, never to an image.
+            Entry::Native(_) => {
+                return Err(wasmtime::Error::msg(
+                    "a native program is not run by the runner image",
+                ));
+            }
         })
-    }
-
-    async fn preloaded_modules(
-        &self,
-        store: &mut Store<RunState<ComponentWasi>>,
-    ) -> Result<Vec<String>, SandboxError> {
-        let runner = self
-            .pre
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(wasmtime_error("cannot instantiate the runner image"))?;
-        runner
-            .gavel_runner_run()
-            .call_preloaded(&mut *store)
-            .await
-            .map_err(wasmtime_error(
-                "the runner image failed to list its modules",
-            ))
     }
 }
 

@@ -14,6 +14,7 @@ mod component;
 pub(crate) mod engine;
 mod files;
 pub(crate) mod memory;
+mod native;
 mod output;
 mod pipe;
 pub(crate) mod run;

@@ -8,11 +8,12 @@ use super::clock::{MonotonicClock, VirtualTime, WallClock};
 use super::engine::{self, Code, wasmtime_error};
 use super::files::RunFiles;
 use super::memory::MemoryLimiter;
+use super::native::NativeModules;
 use super::output::CapturedOutput;
 use super::pipe::Link;
 use crate::error::SandboxError;
 use crate::image::{BuildStep, Image};
-use crate::job::{Entry, Interaction, Job, Side};
+use crate::job::{Entry, Interaction, Job, SCRATCH_DIR, Side};
 use crate::outcome::{Outcome, RunResult, TimeLimit};
 use gavel_core::{Cache, Limits};
 use rand::SeedableRng;
@@ -46,31 +47,41 @@ pub(crate) fn watchdog(limits: &Limits) -> Duration {
     WATCHDOG_GRACE + limits.wall_time + Duration::from_secs(limits.fuel / WATCHDOG_MIN_FUEL_PER_SEC)
 }
 
-/// A kind of runner image: how it is compiled and linked, the WASI state a
-/// run of it holds, and how its exports are called. Limits, clocks, output,
-/// pipes, files and how a run ended are the same for every kind, here.
-pub(crate) trait Kind: Sized + Send + Sync + 'static {
-    /// What the image compiles to (cached like any other).
-    type Code: Code;
+/// What runs in a store: how its WASI state is made from the run's
+/// configuration, and how it is called. A kind of runner image is one; a
+/// native program (`native`) is another.
+pub(crate) trait Guest: Send + Sync + 'static {
     /// The WASI state of one run: a component keeps WASI 0.2's context and
-    /// resource table; a core module importing WASI preview 1 would keep
+    /// resource table; a core module importing WASI preview 1 keeps
     /// `wasmtime_wasi::p1::WasiP1Ctx`.
     type Wasi: Send + 'static;
-
-    /// Links the compiled image with what it imports, ready to instantiate
-    /// once per run.
-    fn link(engine: &Engine, code: Self::Code) -> Result<Self, SandboxError>;
 
     /// Builds a run's WASI state from the shared configuration (streams,
     /// clocks, random sources, files).
     fn wasi(builder: &mut WasiCtxBuilder) -> Self::Wasi;
 
-    /// Instantiates the image in `store` and calls what `job.entry` names.
+    /// Adds what `job` is started with to the configuration (arguments);
+    /// nothing by default.
+    fn args(_builder: &mut WasiCtxBuilder, _job: &Job) {}
+
+    /// Instantiates the guest in `store` and calls what `job.entry` names.
     fn call(
         &self,
         store: &mut Store<RunState<Self::Wasi>>,
         job: &Job,
     ) -> impl Future<Output = wasmtime::Result<Called>> + Send;
+}
+
+/// A kind of runner image: how it is compiled and linked, and what it holds.
+/// Limits, clocks, output, pipes, files and how a run ended are the same for
+/// every kind, here.
+pub(crate) trait Kind: Guest + Sized {
+    /// What the image compiles to (cached like any other).
+    type Code: Code;
+
+    /// Links the compiled image with what it imports, ready to instantiate
+    /// once per run.
+    fn link(engine: &Engine, code: Self::Code) -> Result<Self, SandboxError>;
 
     /// Instantiates the image in `store` and lists the standard-library
     /// modules it holds.
@@ -90,10 +101,12 @@ pub(crate) struct RunState<W> {
 }
 
 /// An image of kind `K` ready to run programs: one engine and one linked image
-/// per process, a fresh store and instance for every run.
+/// per process, a fresh store and instance for every run; native programs
+/// run beside it, by the same engine.
 pub(crate) struct Loaded<K> {
     engine: Engine,
     kind: K,
+    native: NativeModules,
     files: RunFiles,
 }
 
@@ -104,6 +117,9 @@ enum Io {
     /// Piped to the other side of an interaction.
     Piped(Link, Side),
 }
+
+/// How often a native program's scratch directory is measured while it runs.
+const SCRATCH_POLL: Duration = Duration::from_millis(5);
 
 impl<K: Kind> Loaded<K> {
     /// Loads `image` (compiling it once per machine) and links it, with
@@ -120,19 +136,29 @@ impl<K: Kind> Loaded<K> {
         let engine = engine::engine(u32::try_from(slots.max(1) * 2).unwrap_or(u32::MAX))?;
         let code = engine::load::<K::Code>(&engine, cache, image, progress)?;
         let kind = K::link(&engine, code)?;
+        let native = NativeModules::new(&engine)?;
         let files = RunFiles::new(&cache.runs_dir())?;
         tracing::debug!(elapsed = ?started.elapsed(), "sandbox ready");
         Ok(Loaded {
             engine,
             kind,
+            native,
             files,
         })
     }
 
     /// Runs one job in a fresh instance (the caller holds a slot).
     pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
-        let mut run = self.begin(job, Io::Memory)?;
-        let called = self.execute(&mut run, job).await?;
+        if is_native(job) {
+            self.run_on(&self.native, job).await
+        } else {
+            self.run_on(&self.kind, job).await
+        }
+    }
+
+    async fn run_on<G: Guest>(&self, guest: &G, job: &Job) -> Result<RunResult, SandboxError> {
+        let mut run = self.begin::<G>(job, Io::Memory)?;
+        let called = self.execute(guest, &mut run, job).await?;
         Ok(run.report(job, called, None))
     }
 
@@ -143,14 +169,42 @@ impl<K: Kind> Loaded<K> {
         program: &Job,
         interactor: &Job,
     ) -> Result<Interaction, SandboxError> {
+        let (kind, native) = (&self.kind, &self.native);
+        match (is_native(program), is_native(interactor)) {
+            (false, false) => self.interact_on(kind, program, kind, interactor).await,
+            (false, true) => self.interact_on(kind, program, native, interactor).await,
+            (true, false) => self.interact_on(native, program, kind, interactor).await,
+            (true, true) => self.interact_on(native, program, native, interactor).await,
+        }
+    }
+
+    async fn interact_on<P: Guest, I: Guest>(
+        &self,
+        program_guest: &P,
+        program: &Job,
+        interactor_guest: &I,
+        interactor: &Job,
+    ) -> Result<Interaction, SandboxError> {
         let link = Link::new(program.limits.output_bytes, interactor.limits.output_bytes);
-        let mut program_run = self.begin(program, Io::Piped(link.clone(), Side::Program))?;
+        let mut program_run = self.begin::<P>(program, Io::Piped(link.clone(), Side::Program))?;
         let mut interactor_run =
-            self.begin(interactor, Io::Piped(link.clone(), Side::Interactor))?;
+            self.begin::<I>(interactor, Io::Piped(link.clone(), Side::Interactor))?;
         let both = async {
             tokio::join!(
-                self.execute_side(&mut program_run, program, &link, Side::Program),
-                self.execute_side(&mut interactor_run, interactor, &link, Side::Interactor)
+                self.execute_side(
+                    program_guest,
+                    &mut program_run,
+                    program,
+                    &link,
+                    Side::Program
+                ),
+                self.execute_side(
+                    interactor_guest,
+                    &mut interactor_run,
+                    interactor,
+                    &link,
+                    Side::Interactor
+                )
             )
         };
         let (called, deadlock) = tokio::select! {
@@ -186,16 +240,20 @@ impl<K: Kind> Loaded<K> {
 
     /// The standard-library modules the image holds (the caller holds a slot).
     pub(crate) async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
-        let mut run = self.begin(&Job::script(b""), Io::Memory)?;
+        let mut run = self.begin::<K>(&Job::script(b""), Io::Memory)?;
         self.kind.preloaded_modules(&mut run.store).await
     }
 
     /// A fresh store for `job`, with its files, clock, limits and streams.
-    fn begin(&self, job: &Job, io: Io) -> Result<Run<K::Wasi>, SandboxError> {
+    fn begin<G: Guest>(&self, job: &Job, io: Io) -> Result<Run<G::Wasi>, SandboxError> {
         let files = if job.files.is_empty() {
             None
         } else {
             Some(self.files.write(&job.files)?)
+        };
+        let scratch = match &job.entry {
+            Entry::Native(native) if native.scratch => Some(self.files.write(&[])?),
+            _ => None,
         };
         let time = VirtualTime::new(job.limits.wall_time);
         let output = CapturedOutput::new(job.limits.output_bytes);
@@ -221,8 +279,13 @@ impl<K: Kind> Loaded<K> {
             wasi.preopened_dir(dir.path(), ".", FsPerms::ReadOnly)
                 .map_err(wasmtime_error("cannot map a run's files"))?;
         }
+        if let Some(dir) = &scratch {
+            wasi.preopened_dir(dir.path(), SCRATCH_DIR, FsPerms::ReadWrite)
+                .map_err(wasmtime_error("cannot map a run's scratch directory"))?;
+        }
+        G::args(&mut wasi, job);
         let state = RunState {
-            wasi: K::wasi(&mut wasi),
+            wasi: G::wasi(&mut wasi),
             limiter: MemoryLimiter::new(job.limits.memory_bytes),
             time: time.clone(),
         };
@@ -239,42 +302,96 @@ impl<K: Kind> Loaded<K> {
             output,
             time,
             _files: files,
+            scratch: scratch.map(|dir| Scratch {
+                dir,
+                overflowed: false,
+            }),
             started: Instant::now(),
         })
     }
 
     /// Runs `job` in `run`'s store, under its wall time (and the watchdog).
-    /// `None` when the wall time ran out.
-    async fn execute(
+    /// `None` when the wall time ran out or its scratch directory grew past
+    /// the output limit.
+    async fn execute<G: Guest>(
         &self,
-        run: &mut Run<K::Wasi>,
+        guest: &G,
+        run: &mut Run<G::Wasi>,
         job: &Job,
     ) -> Result<Option<wasmtime::Result<Called>>, SandboxError> {
         let watchdog = watchdog(&job.limits);
         let time = run.time.clone();
-        tokio::time::timeout(watchdog, async {
+        let scratch = run.scratch.as_ref().map(|s| s.dir.path().to_owned());
+        let cap = job.limits.output_bytes;
+        let (result, overflowed) = tokio::time::timeout(watchdog, async {
             tokio::select! {
-                result = self.kind.call(&mut run.store, job) => Some(result),
-                () = time.exceeded() => None,
+                result = guest.call(&mut run.store, job) => (Some(result), false),
+                () = time.exceeded() => (None, false),
+                () = overflowing(scratch.as_deref(), cap) => (None, true),
             }
         })
         .await
-        .map_err(|_| SandboxError::Watchdog(watchdog))
+        .map_err(|_| SandboxError::Watchdog(watchdog))?;
+        if let Some(scratch) = &mut run.scratch {
+            scratch.overflowed = overflowed || written_bytes(scratch.dir.path()) > cap;
+        }
+        Ok(result)
     }
 
     /// [`Loaded::execute`] for one side of an interaction, which ends that
     /// side's pipes when it finishes.
-    async fn execute_side(
+    async fn execute_side<G: Guest>(
         &self,
-        run: &mut Run<K::Wasi>,
+        guest: &G,
+        run: &mut Run<G::Wasi>,
         job: &Job,
         link: &Link,
         side: Side,
     ) -> Result<Option<wasmtime::Result<Called>>, SandboxError> {
-        let result = self.execute(run, job).await;
+        let result = self.execute(guest, run, job).await;
         link.finish(side);
         result
     }
+}
+
+fn is_native(job: &Job) -> bool {
+    matches!(job.entry, Entry::Native(_))
+}
+
+/// Ends when the files in `dir` hold more than `cap` bytes; never without a
+/// directory. A write is not stopped half-way, so a run may leave up to one
+/// write (at most its memory) past the cap on disk, for as long as it runs.
+async fn overflowing(dir: Option<&std::path::Path>, cap: u64) {
+    let Some(dir) = dir else {
+        return std::future::pending().await;
+    };
+    loop {
+        tokio::time::sleep(SCRATCH_POLL).await;
+        if written_bytes(dir) > cap {
+            return;
+        }
+    }
+}
+
+/// The bytes of the files directly in `dir` and in its subdirectories.
+fn written_bytes(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => written_bytes(&entry.path()),
+            Ok(kind) if kind.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// A native program's writable directory, removed with the run.
+struct Scratch {
+    dir: tempfile::TempDir,
+    overflowed: bool,
 }
 
 /// One run in progress: its store and what it reports from.
@@ -283,6 +400,7 @@ struct Run<W: 'static> {
     output: CapturedOutput,
     time: Arc<VirtualTime>,
     _files: Option<tempfile::TempDir>,
+    scratch: Option<Scratch>,
     started: Instant,
 }
 
@@ -309,12 +427,24 @@ impl<W: 'static> Run<W> {
             };
             l.overflowed(side)
         });
+        let scratch_overflow = self.scratch.as_ref().is_some_and(|s| s.overflowed);
         let recorded = Recorded {
             is_function: matches!(job.entry, Entry::Function(_)),
-            output_overflowed: captured.overflowed || piped_overflow,
+            output_overflowed: captured.overflowed || piped_overflow || scratch_overflow,
             memory_hit: limiter.hit,
         };
-        let ended = classified(called, recorded);
+        let mut ended = classified(called, recorded);
+        if scratch_overflow {
+            // Stopped for it, possibly before the call returned.
+            ended.outcome = Outcome::OutputLimit;
+            ended.exit_code = None;
+        }
+        let written = match &self.scratch {
+            Some(scratch) if !scratch.overflowed => {
+                read_written(scratch.dir.path(), job.limits.output_bytes)
+            }
+            _ => Vec::new(),
+        };
         tracing::debug!(status = ended.outcome.name(), fuel, ?wall, waited = ?self.time.total_waited(), "run finished");
         RunResult {
             outcome: ended.outcome,
@@ -327,8 +457,33 @@ impl<W: 'static> Run<W> {
             fuel,
             wall_ms: duration_ms(wall),
             peak_memory_bytes: limiter.peak,
+            written,
         }
     }
+}
+
+/// The plain files directly in a scratch directory, by name, at most `cap`
+/// bytes in all; links, directories and anything else are left out (a link
+/// is never followed: it could name any file of the host).
+fn read_written(dir: &std::path::Path, cap: u64) -> Vec<(String, bytes::Bytes)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut left = cap;
+    let mut written = Vec::new();
+    for name in names {
+        let Ok(bytes) = gavel_core::fs::read_plain(&dir.join(&name), left) else {
+            continue;
+        };
+        left -= bytes.len() as u64;
+        written.push((name, bytes.into()));
+    }
+    written
 }
 
 fn duration_ms(d: Duration) -> f64 {

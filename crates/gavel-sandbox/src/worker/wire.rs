@@ -132,6 +132,7 @@ pub(crate) struct WireReport {
     fuel: u64,
     wall_ms: f64,
     peak_memory_bytes: u64,
+    written: Vec<(String, Vec<u8>)>,
 }
 
 impl From<RunResult> for WireReport {
@@ -147,6 +148,11 @@ impl From<RunResult> for WireReport {
             fuel: report.fuel,
             wall_ms: report.wall_ms,
             peak_memory_bytes: report.peak_memory_bytes,
+            written: report
+                .written
+                .into_iter()
+                .map(|(name, bytes)| (name, bytes.into()))
+                .collect(),
         }
     }
 }
@@ -164,6 +170,11 @@ impl From<WireReport> for RunResult {
             fuel: report.fuel,
             wall_ms: report.wall_ms,
             peak_memory_bytes: report.peak_memory_bytes,
+            written: report
+                .written
+                .into_iter()
+                .map(|(name, bytes)| (name, bytes.into()))
+                .collect(),
         }
     }
 }
@@ -250,6 +261,7 @@ mod tests {
                 fuel: 42,
                 wall_ms: 1.5,
                 peak_memory_bytes: 7,
+                written: vec![("judgemessage.txt".to_owned(), b"ok".to_vec())],
             }));
             let Ok(Answer::Run(report)) = round_trip(&reply) else {
                 panic!()

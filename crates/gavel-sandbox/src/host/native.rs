@@ -1,0 +1,112 @@
+//! Native programs: WebAssembly modules that are WASI preview 1 commands (a
+//! C or C++ checker or interactor compiled to `wasm32-wasi`), run from
+//! `_start` beside the runner image, by the same engine, in the same kind of
+//! store: fuel, memory, output, files and virtual clocks are the run's own
+//! (see `run`), and only linking and calling differ.
+
+use super::classify::{Called, Returned};
+use super::engine::wasmtime_error;
+use super::run::{Guest, RunState};
+use crate::error::SandboxError;
+use crate::job::{Entry, Job};
+use gavel_core::hash::sha256_hex;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use wasmtime::{Engine, Linker, Module, Store};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p1::WasiP1Ctx;
+
+/// How many compiled modules a process keeps: an exercise has one native
+/// program, a batch a few exercises.
+const KEPT_MODULES: usize = 16;
+
+/// WASI's `ENOSYS`: what `poll_oneoff` answers (see [`NativeModules::new`]).
+const ENOSYS: i32 = 52;
+
+/// Links native programs with WASI preview 1 and keeps the modules it
+/// compiled, by the sha256 of their bytes.
+pub(crate) struct NativeModules {
+    engine: Engine,
+    linker: Linker<RunState<WasiP1Ctx>>,
+    modules: Mutex<HashMap<String, Module>>,
+}
+
+impl NativeModules {
+    /// WASI preview 1 for runs of `engine`.
+    pub(crate) fn new(engine: &Engine) -> Result<NativeModules, SandboxError> {
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state: &mut RunState<WasiP1Ctx>| {
+            &mut state.wasi
+        })
+        .map_err(wasmtime_error("cannot link WASI preview 1"))?;
+        // wasmtime-wasi's `poll_oneoff` sleeps on the host's clock (a thread
+        // blocked in `std::thread::sleep` for a single timer), outside the
+        // run's virtual time. Checkers and interactors have no use for timers:
+        // `sleep` and `poll` fail with ENOSYS instead.
+        linker.allow_shadowing(true);
+        linker
+            .func_wrap(
+                "wasi_snapshot_preview1",
+                "poll_oneoff",
+                |_: i32, _: i32, _: i32, _: i32| -> i32 { ENOSYS },
+            )
+            .map_err(wasmtime_error("cannot link WASI preview 1"))?;
+        Ok(NativeModules {
+            engine: engine.clone(),
+            linker,
+            modules: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `wasm` compiled, once per process.
+    fn module(&self, wasm: &[u8]) -> wasmtime::Result<Module> {
+        let key = sha256_hex(wasm);
+        if let Some(module) = self.lock().get(&key) {
+            return Ok(module.clone());
+        }
+        let started = std::time::Instant::now();
+        let module = Module::new(&self.engine, wasm)?;
+        tracing::debug!(bytes = wasm.len(), elapsed = ?started.elapsed(), "native program compiled");
+        let mut modules = self.lock();
+        if modules.len() >= KEPT_MODULES {
+            modules.clear();
+        }
+        modules.insert(key, module.clone());
+        Ok(module)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Module>> {
+        // A panic while holding the lock leaves a map that is still valid.
+        self.modules
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Guest for NativeModules {
+    type Wasi = WasiP1Ctx;
+
+    fn wasi(builder: &mut WasiCtxBuilder) -> WasiP1Ctx {
+        builder.build_p1()
+    }
+
+    fn args(builder: &mut WasiCtxBuilder, job: &Job) {
+        if let Entry::Native(native) = &job.entry {
+            builder.args(&native.args);
+        }
+    }
+
+    async fn call(
+        &self,
+        store: &mut Store<RunState<WasiP1Ctx>>,
+        job: &Job,
+    ) -> wasmtime::Result<Called> {
+        let module = self.module(&job.source)?;
+        let instance = self.linker.instantiate_async(&mut *store, &module).await?;
+        let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+        start.call_async(&mut *store, ()).await?;
+        // Returning from `_start` is exit code 0; `exit(n)` is an `I32Exit`
+        // error, which classification reads.
+        Ok(Called::plain(Returned::Ok(String::new())))
+    }
+}
