@@ -23,7 +23,7 @@ pub struct Sandbox {
 /// Where a sandbox's runs happen.
 enum Executor {
     /// In this process, by its one engine and pool of instance slots.
-    InProcess(Host),
+    InProcess(Box<Host>),
     /// In worker processes, one run at a time each.
     Workers(Workers),
 }
@@ -56,7 +56,7 @@ impl Sandbox {
         let host = Host::load(cache, &image, slots, progress)?;
         Ok(Sandbox {
             image,
-            executor: Executor::InProcess(host),
+            executor: Executor::InProcess(Box::new(host)),
             slots: Semaphore::new(slots),
             slot_count: slots,
         })
