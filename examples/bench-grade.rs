@@ -183,19 +183,21 @@ fn build(
         // interactor and no group rules (which skip tests), and passes plain
         // JSON only.
         let rules = exercise.groups.values().any(|g| g.has_rules());
-        if shaped || rules || exercise.checker.is_some() || exercise.interactor.is_some() {
+        // Nor does it run test-writing exercises or measure complexity.
+        let other = exercise.kind == gavel_exercise::Kind::Tests || exercise.native.is_some();
+        if shaped || rules || other || exercise.checker.is_some() || exercise.interactor.is_some() {
             continue;
         }
         let dir = catalog.join(&exercise.id);
         copy_dir(&exercise.dir, &dir);
+        let manifest = dir.join("exercise.toml");
+        let mut table: toml::Table = std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
+        table.remove("complexity");
         if !with_generated {
-            let manifest = dir.join("exercise.toml");
-            let mut table: toml::Table =
-                std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
             table.remove("generated");
-            std::fs::write(&manifest, toml::to_string(&table).unwrap()).unwrap();
             let _ = std::fs::remove_file(dir.join("generator.py"));
         }
+        std::fs::write(&manifest, toml::to_string(&table).unwrap()).unwrap();
         let exercise = Arc::new(gavel_exercise::load(&dir).unwrap());
         let mut sources = vec![("reference".to_owned(), exercise.dir.join("solution.py"))];
         for bad in &exercise.known_bad {

@@ -280,6 +280,7 @@ fn queue_cost(database: Database, postgres: Option<u32>) -> (Duration, Duration)
             disclosure: gavel_exercise::Disclosure::Verdicts,
             source_sha256: String::new(),
             image_sha256: String::new(),
+            native_sha256: None,
             complexity: None,
         };
         let roots: Vec<u32> = postgres.into_iter().collect();

@@ -461,6 +461,7 @@ mod tests {
             disclosure: gavel_exercise::Disclosure::Verdicts,
             source_sha256: "6af4c3686b51aaaa".to_owned(),
             image_sha256: "a32bc0a0939ebbbb".to_owned(),
+            native_sha256: None,
             complexity: None,
         }
     }

@@ -13,6 +13,7 @@ pub mod kattis;
 mod load;
 pub mod manifest;
 mod model;
+pub mod native;
 pub mod python;
 pub mod suite;
 mod verdict;

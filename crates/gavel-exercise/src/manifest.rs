@@ -53,6 +53,9 @@ pub struct Manifest {
     /// A test-writing exercise's settings (`kind = "tests"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suite: Option<SuiteSpec>,
+    /// How a checker or interactor in C or C++ is started and decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native: Option<crate::native::NativeSpec>,
 }
 
 /// `[suite]`: how a candidate's tests are judged (see exercises/README.md).

@@ -141,6 +141,9 @@ pub struct Exercise {
     /// The interactor (`interactor.py`), which talks to the program and
     /// decides (stdio exercises).
     pub interactor: Option<Bytes>,
+    /// A checker or interactor in C or C++ (`checker.cpp`, …), which stands
+    /// instead of `checker.py` or `interactor.py`.
+    pub native: Option<crate::native::NativeProgram>,
     /// Rules of test groups, by name.
     pub groups: BTreeMap<String, GroupSpec>,
     /// Tests: public first, then hidden, each by name; generated ones last.

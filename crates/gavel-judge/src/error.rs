@@ -20,6 +20,9 @@ pub enum JudgeError {
         /// What is wrong with it (boxed: it carries the run that failed).
         failure: Box<ExerciseFailure>,
     },
+    /// No C/C++ toolchain builds the exercise's native program.
+    #[error(transparent)]
+    Toolchain(#[from] crate::native::ToolchainError),
     /// A task of the judge panicked (a bug of gavel).
     #[error("a task of the judge failed: {0}")]
     Panicked(String),
@@ -87,6 +90,25 @@ pub enum ExerciseFailure {
     /// job: it fails on the correct implementation, or misses a chaff.
     #[error("{0}")]
     Suite(String),
+    /// The checker or interactor in C or C++ does not compile (or includes
+    /// a file from outside the exercise).
+    #[error("{file} does not compile to WebAssembly{}: {message}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
+    NativeCompile {
+        /// The file.
+        file: String,
+        /// The line of its first error, when the compiler names one.
+        line: Option<u32>,
+        /// What the compiler said.
+        message: String,
+    },
+    /// The interactor in C or C++ does not accept the reference solution.
+    #[error("{file} does not accept the reference solution: {message}")]
+    NativeRejects {
+        /// The file.
+        file: String,
+        /// What it decided, or how it failed.
+        message: String,
+    },
 }
 
 /// Why a generated test cannot be made.
@@ -124,6 +146,8 @@ impl ExerciseFailure {
             ExerciseFailure::NoBudget | ExerciseFailure::Limits { .. } => "exercise.toml",
             ExerciseFailure::InteractorFails { .. } => "interactor.py",
             ExerciseFailure::Suite(_) => "solution.py",
+            ExerciseFailure::NativeCompile { file, .. }
+            | ExerciseFailure::NativeRejects { file, .. } => native_file(file),
             ExerciseFailure::Generated { problem, .. } => match problem {
                 GeneratedProblem::NoGenerator
                 | GeneratedProblem::GeneratorFails(_)
@@ -148,10 +172,19 @@ impl ExerciseFailure {
                     | GeneratedProblem::ReferenceFails(outcome),
                 ..
             } => outcome_error(outcome),
+            ExerciseFailure::NativeCompile { line, .. } => return *line,
             _ => None,
         };
         error.and_then(|e| e.line)
     }
+}
+
+/// The file name of a native program, as the format spells it.
+fn native_file(file: &str) -> &'static str {
+    gavel_exercise::native::FILES
+        .iter()
+        .find(|(name, ..)| *name == file)
+        .map_or("checker.cpp", |(name, ..)| name)
 }
 
 /// The exception a run ended with, if it did.

@@ -267,14 +267,21 @@ pub(crate) fn author_failure(file: &str, outcome: &Outcome) -> String {
 /// that does not compile is CE, and a deadlock is the program's TLE; then the
 /// interactor failing is IE whatever the program did (the author's fault is
 /// never the candidate's); then the program's own end (a crash, a limit);
-/// then the interactor's decision.
-pub(crate) fn evaluate_interaction(test: &ResolvedTest, interaction: &Interaction) -> Evaluation {
+/// then the interactor's decision. `file` names the interactor, and
+/// `failure` says how it failed when its caller knows better than its
+/// outcome (a native interactor's exit code).
+pub(crate) fn evaluate_interaction(
+    test: &ResolvedTest,
+    interaction: &Interaction,
+    file: &str,
+    failure: Option<String>,
+) -> Evaluation {
     let interactor = &interaction.interactor;
     let decision = match (&interactor.decision, &interactor.outcome) {
         (Some(decision), _) => Ok(decision.clone()),
         // The program's deadlock is the program's verdict, not the interactor's failure.
         (None, _) if interaction.deadlock => Err(String::new()),
-        (None, outcome) => Err(author_failure("interactor.py", outcome)),
+        (None, outcome) => Err(failure.unwrap_or_else(|| author_failure(file, outcome))),
     };
     let compiled = !matches!(interaction.program.outcome, Outcome::CompileError { .. });
     let author_failed = compiled && matches!(&decision, Err(failure) if !failure.is_empty());
@@ -454,7 +461,7 @@ mod tests {
             deadlock: false,
             interactor_ended_first: false,
         };
-        let evaluation = evaluate_interaction(&test, &interaction);
+        let evaluation = evaluate_interaction(&test, &interaction, "interactor.py", None);
         assert_eq!(evaluation.full.verdict, Verdict::WrongAnswer);
         assert_eq!(evaluation.full.hint, None);
         // The same output as a plain stdio answer does get the hint.

@@ -376,6 +376,7 @@ impl Judge {
             disclosure: policy,
             source_sha256,
             image_sha256: self.runner.image().to_owned(),
+            native_sha256: prepared.native.as_ref().map(|n| n.compiled.sha256.clone()),
             complexity: None,
         }
     }

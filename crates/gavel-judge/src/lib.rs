@@ -23,6 +23,7 @@ mod evaluate;
 mod grader;
 pub mod homework;
 mod judge;
+pub mod native;
 pub mod pack;
 mod plan;
 mod prepare;

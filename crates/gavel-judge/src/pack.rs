@@ -83,6 +83,12 @@ pub fn public_pack(prepared: &Prepared) -> Result<PublicPack, PackError> {
     if let Some(interactor) = &exercise.interactor {
         put("interactor.py".into(), interactor.clone());
     }
+    if let Some(native) = &exercise.native {
+        put(native.file.clone(), native.source.clone());
+        for (name, header) in &native.headers {
+            put(name.clone(), header.clone());
+        }
+    }
     let mut manifest = exercise.manifest.clone();
     manifest.generated.clear();
     // Its inputs come from the generator, which a pack does not carry.

@@ -4,20 +4,29 @@
 //! depend on, so preparing again costs a few file reads.
 
 use crate::error::{ExerciseFailure, GeneratedProblem, JudgeError};
+use crate::native::{Ready, convention};
 use crate::runner::{Compiled, Runner, author_limits, trusted_limits};
 use bytes::Bytes;
 use gavel_core::hash::Key;
 use gavel_core::{Limits, Shape};
+use gavel_exercise::native::Role;
 use gavel_exercise::{Exercise, Kind, Test, TestData, TestSource, Visibility};
-use gavel_sandbox::{Call, CheckArgs, DataKind, Entry, Job, Outcome, RunResult};
+use gavel_sandbox::{Call, CheckArgs, DataKind, Decision, Entry, Job, Outcome, RunResult};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-/// The reference solution compiled once per preparation (and only if a
-/// reference run is needed): its runs load the code as a candidate's do, so
-/// the fuel a limit is derived from is measured the same way.
-type ReferenceCode = Arc<OnceCell<Compiled>>;
+/// What preparing compiles once and its tasks share: the reference solution
+/// (only if a reference run is needed: its runs load the code as a
+/// candidate's do, so the fuel a limit is derived from is measured the same
+/// way), and the exercise's checker or interactor in C or C++.
+#[derive(Debug, Default)]
+struct Programs {
+    reference: OnceCell<Compiled>,
+    native: Option<Ready>,
+}
+
+type ReferenceCode = Arc<Programs>;
 
 /// Which tests to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +85,8 @@ pub struct Prepared {
     /// For a test-writing exercise with mutants: how many were made, and how
     /// many the author's suite does not catch (left out as equivalent).
     pub mutants: Option<MutantCount>,
+    /// The checker or interactor in C or C++, compiled.
+    pub native: Option<Ready>,
     call: Option<CallTemplate>,
 }
 
@@ -212,7 +223,29 @@ impl Prepared {
 
     /// The interactor's job for `test`, for an interactive exercise.
     pub fn interactor_job(&self, test: &ResolvedTest) -> Option<Job> {
-        interactor_job(&self.exercise, &test.data)
+        interactor_job(&self.exercise, self.native.as_ref(), &test.data)
+    }
+
+    /// The native checker's job judging `output` on `test`, for an exercise
+    /// whose checker is in C or C++: the test's input (stdin, or the
+    /// arguments' JSON) and expected answer as files.
+    pub fn native_checker_job(&self, test: &ResolvedTest, output: &[u8]) -> Option<Job> {
+        let ready = self.native.as_ref()?;
+        let (input, expected) = match &test.data {
+            TestData::Stdio {
+                stdin, expected, ..
+            } => (stdin.clone(), Bytes::copy_from_slice(expected.as_bytes())),
+            TestData::Function { args, expected } => (
+                Bytes::copy_from_slice(args.as_bytes()),
+                Bytes::from(expected.to_string()),
+            ),
+        };
+        Some(convention::checker_job(
+            ready,
+            input,
+            Bytes::copy_from_slice(output),
+            expected,
+        ))
     }
 
     /// The checker's job judging `output` (stdout, or a returned value's
@@ -244,11 +277,14 @@ impl Prepared {
     }
 }
 
-fn interactor_job(exercise: &Exercise, data: &TestData) -> Option<Job> {
-    let interactor = exercise.interactor.as_ref()?;
+fn interactor_job(exercise: &Exercise, native: Option<&Ready>, data: &TestData) -> Option<Job> {
     let TestData::Stdio { stdin, .. } = data else {
         return None;
     };
+    if let Some(ready) = native.filter(|r| r.program.role == Role::Interactor) {
+        return Some(convention::interactor_job(ready, stdin.clone()));
+    }
+    let interactor = exercise.interactor.as_ref()?;
     Some(Job {
         entry: Entry::Interact {
             input: String::from_utf8_lossy(stdin).into(),
@@ -318,7 +354,11 @@ pub(crate) async fn prepare(
     selection: Selection,
 ) -> Result<Prepared, JudgeError> {
     let call = call_template(&exercise);
-    let reference_code = ReferenceCode::default();
+    let native = crate::native::ready(runner.cache(), &exercise).await?;
+    let reference_code = Arc::new(Programs {
+        reference: OnceCell::new(),
+        native: native.clone(),
+    });
     let mut selected: Vec<Test> = exercise
         .tests
         .iter()
@@ -407,6 +447,7 @@ pub(crate) async fn prepare(
         tests,
         complexity,
         mutants,
+        native,
         call,
     })
 }
@@ -665,7 +706,7 @@ async fn reference_fuel(
     }
     let code = reference_compiled(runner, exercise, reference, reference_code).await?;
     let job = job(call, reference.clone(), code, data, trusted_limits());
-    let report = reference_run(runner, exercise, &job, data).await?;
+    let report = reference_run(runner, exercise, reference_code, &job, data).await?;
     if !report.outcome.is_ok() {
         return Err(JudgeError::exercise(
             &exercise.id,
@@ -687,6 +728,7 @@ async fn reference_compiled(
     cell: &ReferenceCode,
 ) -> Result<Bytes, JudgeError> {
     match cell
+        .reference
         .get_or_init(|| runner.compile(reference, trusted_limits()))
         .await
     {
@@ -705,13 +747,32 @@ async fn reference_compiled(
 async fn reference_run(
     runner: &Runner,
     exercise: &Exercise,
+    programs: &Programs,
     job: &Job,
     data: &TestData,
 ) -> Result<RunResult, JudgeError> {
-    match interactor_job(exercise, data) {
+    let native = programs.native.as_ref();
+    match interactor_job(exercise, native, data) {
         None => Ok(runner.run(job).await?),
         Some(interactor) => {
             let interaction = runner.interact(job, &interactor).await?;
+            if let Some(ready) = native.filter(|r| r.program.role == Role::Interactor) {
+                let rejected = match convention::decide(ready, &interaction.interactor, 1) {
+                    Ok(Decision::Accepted { .. }) => None,
+                    Ok(decision) => Some(format!("{decision:?}")),
+                    Err(failure) => Some(failure),
+                };
+                if let Some(message) = rejected {
+                    return Err(JudgeError::exercise(
+                        &exercise.id,
+                        ExerciseFailure::NativeRejects {
+                            file: ready.program.file.clone(),
+                            message,
+                        },
+                    ));
+                }
+                return Ok(interaction.program);
+            }
             if !interaction.interactor.outcome.is_ok() {
                 return Err(JudgeError::exercise(
                     &exercise.id,
@@ -775,7 +836,7 @@ async fn generate(
             let data = data_of(exercise.kind, &input, "").map_err(fail)?;
             let code = reference_compiled(runner, exercise, reference, reference_code).await?;
             let job = job(call, reference.clone(), code, &data, trusted_limits());
-            let report = reference_run(runner, exercise, &job, &data).await?;
+            let report = reference_run(runner, exercise, reference_code, &job, &data).await?;
             let expected = match (report.outcome, exercise.kind) {
                 (Outcome::Ok, Kind::Stdio) => String::from_utf8_lossy(&report.stdout).into_owned(),
                 (Outcome::Ok, Kind::Function | Kind::Tests) => {

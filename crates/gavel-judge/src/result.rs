@@ -238,6 +238,10 @@ pub struct SubmissionResult {
     pub source_sha256: String,
     /// sha256 of the runner image that ran it.
     pub image_sha256: String,
+    /// sha256 of the exercise's checker or interactor in C or C++ compiled
+    /// to WebAssembly, when it has one: with the image's, what judged it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub native_sha256: Option<String>,
     /// The complexity class measured in fuel, for an exercise with
     /// `[complexity]` (on its own generated inputs, never a test's).
     #[serde(skip_serializing_if = "Option::is_none", default)]

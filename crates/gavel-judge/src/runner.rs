@@ -16,6 +16,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub(crate) struct Runner {
     sandbox: Arc<Sandbox>,
+    cache: Cache,
     cache_dir: PathBuf,
 }
 
@@ -34,8 +35,14 @@ impl Runner {
     pub(crate) fn new(sandbox: Arc<Sandbox>, cache: &Cache) -> Runner {
         Runner {
             sandbox,
+            cache: cache.clone(),
             cache_dir: cache.judge_dir(),
         }
+    }
+
+    /// gavel's cache.
+    pub(crate) fn cache(&self) -> &Cache {
+        &self.cache
     }
 
     /// The sandbox in use.

@@ -230,6 +230,7 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
         generated: Vec::new(),
         complexity: None,
         suite: None,
+        native: None,
     };
     found.note(
         "problem.yaml",

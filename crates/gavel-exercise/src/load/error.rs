@@ -275,6 +275,31 @@ pub enum LoadProblem {
     /// `[comparison]` is set, but a checker or an interactor decides.
     #[error("[comparison] has no effect: the checker or the interactor decides")]
     ComparisonWithoutEffect,
+    /// Two programs for one role (`checker.py` and `checker.cpp`, or
+    /// `checker.c` and `checker.cpp`).
+    #[error("one program decides: this one and {0} cannot both be there")]
+    TwoPrograms(String),
+    /// `[native]` without a checker or interactor in C or C++.
+    #[error(
+        "[native] describes a checker or interactor in C or C++ (checker.c, checker.cpp, interactor.c, interactor.cpp), and there is none"
+    )]
+    NativeWithoutProgram,
+    /// A header without a program in C or C++ to include it.
+    #[error("a header, but no checker or interactor in C or C++ includes it")]
+    HeaderWithoutProgram,
+    /// An interactor under a convention that has none.
+    #[error("the {0} convention has no interactors (use testlib, kattis or coci)")]
+    NoInteractorConvention(&'static str),
+    /// An `#include` that could read a file outside the exercise.
+    #[error(
+        "line {line}: `#include {include}` could read a file outside the exercise: include only the headers beside it and the system's (<vector>)"
+    )]
+    IncludeOutside {
+        /// The line.
+        line: u32,
+        /// What it includes.
+        include: String,
+    },
 
     // Tests.
     /// The exercise has no `tests/` directory.

@@ -51,7 +51,11 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         manifest: &manifest,
         source: &source,
         comparison: &comparison,
-        interactive: sources.interactor.is_some(),
+        interactive: sources.interactor.is_some()
+            || sources
+                .native
+                .as_ref()
+                .is_some_and(|n| n.role == crate::native::Role::Interactor),
     };
     let suite = super::suite::load_suite(reader, dir, &files, &dirs, &manifest);
     let (tests, groups) = match &suite {
@@ -87,6 +91,7 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         generator: sources.generator,
         checker: sources.checker,
         interactor: sources.interactor,
+        native: sources.native,
         groups,
         tests,
         known_bad,

@@ -666,6 +666,7 @@ mod tests {
             disclosure: Disclosure::Verdicts,
             source_sha256: String::new(),
             image_sha256: "image".to_owned(),
+            native_sha256: None,
             complexity: None,
         }
     }

@@ -16,7 +16,7 @@ pub(super) async fn grade(
         return internal_error(test, "an interactive test without an interactor".to_owned());
     };
     match runner.interact(job, &interactor).await {
-        Ok(interaction) => evaluate_interaction(test, &interaction),
+        Ok(interaction) => evaluate_interaction(test, &interaction, "interactor.py", None),
         Err(e) => internal_error(test, format!("the judge failed: {e}")),
     }
 }

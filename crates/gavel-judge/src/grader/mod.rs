@@ -7,6 +7,7 @@
 mod checker;
 mod compare;
 mod interactor;
+mod native;
 mod suite;
 
 use crate::evaluate::{Evaluation, explain_call};
@@ -14,6 +15,7 @@ use crate::prepare::{Prepared, ResolvedTest};
 use crate::runner::Runner;
 use bytes::Bytes;
 use gavel_exercise::Exercise;
+use gavel_exercise::native::Role;
 
 /// A submission's source and the code compiled from it (empty when each run
 /// compiles the source itself). Cheap to clone.
@@ -37,6 +39,11 @@ pub(crate) enum Grader {
     /// The candidate's tests against one implementation (a test-writing
     /// exercise).
     Suite,
+    /// The answer judged by the exercise's checker in C or C++, compiled to
+    /// WebAssembly, by the convention it follows.
+    NativeChecker,
+    /// The program talks to the exercise's interactor in C or C++.
+    NativeInteractor,
 }
 
 impl Grader {
@@ -44,6 +51,11 @@ impl Grader {
     pub(crate) fn of(exercise: &Exercise) -> Grader {
         if exercise.suite.is_some() {
             Grader::Suite
+        } else if let Some(native) = &exercise.native {
+            match native.role {
+                Role::Checker => Grader::NativeChecker,
+                Role::Interactor => Grader::NativeInteractor,
+            }
         } else if exercise.interactor.is_some() {
             Grader::Interactor
         } else if exercise.checker.is_some() {
@@ -69,6 +81,8 @@ impl Grader {
             Grader::Checker => checker::grade(runner, prepared, test, &job).await,
             Grader::Interactor => interactor::grade(runner, prepared, test, &job).await,
             Grader::Suite => suite::grade(runner, prepared, test, &job).await,
+            Grader::NativeChecker => native::check(runner, prepared, test, &job).await,
+            Grader::NativeInteractor => native::interact(runner, prepared, test, &job).await,
         };
         explain_call(&mut evaluation.full, || prepared.shown_call(test));
         evaluation

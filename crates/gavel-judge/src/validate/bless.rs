@@ -105,12 +105,13 @@ async fn bless_exercise(judge: &Judge, exercise: Arc<Exercise>) -> Result<Blessi
         }
         Err(e) => return Err(e),
     };
-    if exercise.checker.is_some() || exercise.interactor.is_some() {
-        let decides = if exercise.checker.is_some() {
-            "checker.py"
-        } else {
-            "interactor.py"
-        };
+    let decides = match (&exercise.checker, &exercise.interactor, &exercise.native) {
+        (Some(_), _, _) => Some("checker.py"),
+        (_, Some(_), _) => Some("interactor.py"),
+        (_, _, Some(native)) => Some(native.file.as_str()),
+        _ => None,
+    };
+    if let Some(decides) = decides {
         blessing.notes.push(format!(
             "stored answers are left as they are: {decides} decides, and reads them as the author wrote them"
         ));

@@ -411,6 +411,7 @@ mod tests {
             disclosure: gavel_exercise::Disclosure::Verdicts,
             source_sha256: String::new(),
             image_sha256: String::new(),
+            native_sha256: None,
             complexity: None,
         }
     }

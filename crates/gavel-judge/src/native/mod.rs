@@ -1,0 +1,494 @@
+//! Compiling an exercise's checker or interactor in C or C++ to WebAssembly
+//! (`wasm32-wasi`): the toolchain found and checked once per process, each
+//! program compiled once per source, headers, flags and compiler version,
+//! and kept in gavel's cache. The result runs in the sandbox like any guest
+//! (`gavel_sandbox::Entry::Native`), never as a process of the host.
+//!
+//! The compiler itself runs on the host, on the catalog's sources only. It
+//! would read any file an `#include` names, so includes are checked twice
+//! before compiling: by their text (`gavel_exercise::native::include_outside`)
+//! and by what the preprocessor lists (every file inside the program's own
+//! directory or the compiler's search path).
+
+pub(crate) mod convention;
+
+use crate::error::{ExerciseFailure, JudgeError};
+use bytes::Bytes;
+use gavel_core::Cache;
+use gavel_core::fs::write_atomically;
+use gavel_core::hash::{Key, sha256_hex};
+use gavel_exercise::Exercise;
+use gavel_exercise::native::{Language, NativeProgram};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The variable naming a wasi-sdk to use instead of the system's clang.
+pub const SDK_VARIABLE: &str = "GAVEL_WASI_SDK";
+
+/// What to install when no toolchain is found or it cannot build for WASI.
+const PACKAGES: &str = "install Debian's clang, lld, wasi-libc, libc++-dev-wasm32 and libclang-rt-dev-wasm32 (apt-get install clang lld wasi-libc libc++-dev-wasm32 libclang-rt-dev-wasm32), or set GAVEL_WASI_SDK to a wasi-sdk";
+
+/// How long one compilation may take before it is the author's failure.
+const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What compiler diagnostics a failure keeps.
+const MAX_DIAGNOSTICS: usize = 4_000;
+
+/// The flags of every compilation. A native program gets an 8 MiB stack
+/// (wasm-ld's default is 64 KiB, which a recursive checker overflows into
+/// its own data), and WASI's emulations of signals and process clocks, which
+/// headers such as testlib.h use: provided around the program, not in it.
+const FLAGS: [&str; 8] = [
+    "--target=wasm32-wasi",
+    "-O2",
+    "-s",
+    "-Wl,-z,stack-size=8388608",
+    "-D_WASI_EMULATED_SIGNAL",
+    "-D_WASI_EMULATED_PROCESS_CLOCKS",
+    "-fno-color-diagnostics",
+    "-fno-caret-diagnostics",
+];
+
+/// Libraries of the emulations above (after the source, for the linker).
+const LIBRARIES: [&str; 2] = ["-lwasi-emulated-signal", "-lwasi-emulated-process-clocks"];
+
+/// C++ is built without exceptions: wasm32-wasi's libc++ has none.
+const CPP_FLAGS: [&str; 2] = ["-std=c++17", "-fno-exceptions"];
+const C_FLAGS: [&str; 1] = ["-std=c17"];
+
+/// Why a native program could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    /// No compiler was found.
+    #[error("no C/C++ compiler for WebAssembly: {0}; {PACKAGES}")]
+    Missing(String),
+    /// The compiler cannot build a WASI program.
+    #[error("{compiler} cannot build C and C++ for wasm32-wasi: {message}; {PACKAGES}")]
+    Unusable {
+        /// The compiler tried.
+        compiler: String,
+        /// What it said.
+        message: String,
+    },
+    /// What an earlier attempt of this process found (said once, in full).
+    #[error("{0}")]
+    Found(String),
+    /// The cache could not be written.
+    #[error("cannot write {path}: {source}")]
+    Cache {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A C/C++ toolchain that builds `wasm32-wasi` programs.
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    c: PathBuf,
+    cpp: PathBuf,
+    sysroot: Option<PathBuf>,
+    /// The compiler's `--version`, first line (part of every cache key).
+    pub version: String,
+    /// Where `#include <…>` may read from, once the toolchain was checked
+    /// (only before a first compilation: a cached program needs no compiler).
+    search: OnceLock<Result<Vec<PathBuf>, String>>,
+}
+
+/// The toolchain, found and checked once per process.
+pub fn toolchain() -> Result<&'static Toolchain, ToolchainError> {
+    static FOUND: OnceLock<Result<Toolchain, String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| find().map_err(|e| e.to_string()));
+    found.as_ref().map_err(|e| ToolchainError::Found(e.clone()))
+}
+
+fn find() -> Result<Toolchain, ToolchainError> {
+    let (c, cpp, sysroot) = match std::env::var_os(SDK_VARIABLE) {
+        Some(sdk) => {
+            let sdk = PathBuf::from(sdk);
+            let c = sdk.join("bin").join("clang");
+            if !c.is_file() {
+                return Err(ToolchainError::Missing(format!(
+                    "{SDK_VARIABLE}={} has no bin/clang",
+                    sdk.display()
+                )));
+            }
+            (
+                c,
+                sdk.join("bin").join("clang++"),
+                Some(sdk.join("share").join("wasi-sysroot")),
+            )
+        }
+        None => {
+            let names = [
+                "clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14",
+            ];
+            let c = names
+                .iter()
+                .find_map(|name| on_path(name))
+                .ok_or_else(|| ToolchainError::Missing("no clang on PATH".to_owned()))?;
+            let name = c.file_name().unwrap_or_default().to_string_lossy();
+            let cpp = c.with_file_name(name.replacen("clang", "clang++", 1));
+            (c, cpp, None)
+        }
+    };
+    let mut toolchain = Toolchain {
+        version: String::new(),
+        c,
+        cpp,
+        sysroot,
+        search: OnceLock::new(),
+    };
+    let version = toolchain
+        .command(Language::C)
+        .arg("--version")
+        .output()
+        .map_err(|e| unusable(&toolchain.c, &e.to_string()))?;
+    toolchain.version = String::from_utf8_lossy(&version.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    tracing::debug!(version = %toolchain.version, "C/C++ toolchain for wasm32-wasi");
+    Ok(toolchain)
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+fn unusable(compiler: &Path, message: &str) -> ToolchainError {
+    ToolchainError::Unusable {
+        compiler: compiler.display().to_string(),
+        message: gavel_core::text::clip(message.trim(), MAX_DIAGNOSTICS).into_owned(),
+    }
+}
+
+impl Toolchain {
+    /// The directories `#include <…>` may read from, after checking (once)
+    /// that the toolchain builds C and C++ for WASI.
+    fn checked(&self) -> Result<&[PathBuf], ToolchainError> {
+        let checked = self.search.get_or_init(|| {
+            self.probe().map_err(|e| e.to_string())?;
+            self.search_path().map_err(|e| e.to_string())
+        });
+        match checked {
+            Ok(search) => Ok(search),
+            Err(message) => Err(ToolchainError::Found(message.clone())),
+        }
+    }
+
+    fn command(&self, language: Language) -> Command {
+        let mut command = Command::new(match language {
+            Language::C => &self.c,
+            Language::Cpp => &self.cpp,
+        });
+        command.args(FLAGS);
+        command.args(match language {
+            Language::C => &C_FLAGS[..],
+            Language::Cpp => &CPP_FLAGS[..],
+        });
+        if let Some(sysroot) = &self.sysroot {
+            command.arg(format!("--sysroot={}", sysroot.display()));
+        }
+        command.stdin(Stdio::null());
+        command
+    }
+
+    /// The directories `#include <…>` searches, as the compiler lists them.
+    fn search_path(&self) -> Result<Vec<PathBuf>, ToolchainError> {
+        let output = self
+            .command(Language::Cpp)
+            .args(["-E", "-v", "-x", "c++", "-"])
+            .output()
+            .map_err(|e| unusable(&self.cpp, &e.to_string()))?;
+        let listed = String::from_utf8_lossy(&output.stderr);
+        let dirs: Vec<PathBuf> = listed
+            .lines()
+            .skip_while(|l| !l.starts_with("#include <...>"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("End of search list"))
+            .filter_map(|l| std::fs::canonicalize(l.trim()).ok())
+            .collect();
+        if dirs.is_empty() {
+            return Err(unusable(&self.cpp, &listed));
+        }
+        Ok(dirs)
+    }
+
+    /// Builds a C and a C++ program, or says why not (which package is
+    /// missing shows in what the linker says).
+    fn probe(&self) -> Result<(), ToolchainError> {
+        let dir = tempfile::tempdir().map_err(|e| unusable(&self.c, &e.to_string()))?;
+        for (language, file, source) in [
+            (
+                Language::C,
+                "probe.c",
+                "#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n",
+            ),
+            (
+                Language::Cpp,
+                "probe.cpp",
+                "#include <string>\n#include <cstdio>\nint main() { std::string s = \"ok\"; std::puts(s.c_str()); }\n",
+            ),
+        ] {
+            std::fs::write(dir.path().join(file), source)
+                .map_err(|e| unusable(&self.c, &e.to_string()))?;
+            let output = self
+                .command(language)
+                .current_dir(dir.path())
+                .args([file, "-o", "probe.wasm"])
+                .args(LIBRARIES)
+                .output()
+                .map_err(|e| unusable(&self.c, &e.to_string()))?;
+            if !output.status.success() {
+                let compiler = match language {
+                    Language::C => &self.c,
+                    Language::Cpp => &self.cpp,
+                };
+                return Err(unusable(compiler, &String::from_utf8_lossy(&output.stderr)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An exercise's checker or interactor in C or C++, compiled and ready to
+/// run.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    /// The program as the exercise holds it.
+    pub program: NativeProgram,
+    /// It compiled.
+    pub compiled: Compiled,
+    /// Arguments after its convention's (`[native] args`).
+    pub args: Vec<String>,
+}
+
+/// `exercise`'s checker or interactor in C or C++ compiled (once per source,
+/// then from `cache`), or `None` when it has none.
+pub(crate) async fn ready(cache: &Cache, exercise: &Exercise) -> Result<Option<Ready>, JudgeError> {
+    let Some(program) = exercise.native.clone() else {
+        return Ok(None);
+    };
+    let cache = cache.clone();
+    let compiled = tokio::task::spawn_blocking(move || {
+        let toolchain = toolchain()?;
+        compile(toolchain, &cache, &program).map(|compiled| (program, compiled))
+    })
+    .await
+    .map_err(JudgeError::panicked)??;
+    let (program, compiled) = compiled;
+    let compiled = compiled.map_err(|failure| JudgeError::exercise(&exercise.id, failure))?;
+    Ok(Some(Ready {
+        program,
+        compiled,
+        args: exercise
+            .manifest
+            .native
+            .as_ref()
+            .map(|n| n.args.clone())
+            .unwrap_or_default(),
+    }))
+}
+
+/// A native program compiled to WebAssembly.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The module.
+    pub wasm: Bytes,
+    /// Its sha256 (recorded in results beside the image's).
+    pub sha256: String,
+}
+
+/// `program` compiled to WebAssembly: from the cache when this source, these
+/// headers and flags were compiled by this compiler before, else compiled
+/// now. A program that does not compile, or includes a file from outside, is
+/// the author's failure, naming the file and the line.
+pub fn compile(
+    toolchain: &Toolchain,
+    cache: &Cache,
+    program: &NativeProgram,
+) -> Result<Result<Compiled, ExerciseFailure>, ToolchainError> {
+    let mut key = Key::new()
+        .part(&toolchain.version)
+        .part(FLAGS.join(" "))
+        .part(&program.file)
+        .part(&program.source);
+    for (name, bytes) in &program.headers {
+        key.push(name);
+        key.push(bytes);
+    }
+    let path = cache
+        .judge_dir()
+        .join("native")
+        .join(format!("{}.wasm", key.hex()));
+    if let Ok(wasm) = std::fs::read(&path) {
+        return Ok(Ok(compiled(wasm)));
+    }
+    let started = Instant::now();
+    let dir = tempfile::tempdir().map_err(|source| ToolchainError::Cache {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let written = std::iter::once((program.file.as_str(), &program.source))
+        .chain(program.headers.iter().map(|(n, b)| (n.as_str(), b)));
+    for (name, bytes) in written {
+        let target = dir.path().join(name);
+        std::fs::write(&target, bytes).map_err(|source| ToolchainError::Cache {
+            path: target,
+            source,
+        })?;
+    }
+    let search = toolchain.checked()?;
+    if let Some(failure) = include_outside(toolchain, search, program, dir.path()) {
+        return Ok(Err(failure));
+    }
+    let mut command = toolchain.command(program.language);
+    command
+        .current_dir(dir.path())
+        .args([program.file.as_str(), "-o", "program.wasm"])
+        .args(LIBRARIES);
+    let output = match run_bounded(command) {
+        Ok(output) => output,
+        Err(message) => {
+            return Ok(Err(ExerciseFailure::NativeCompile {
+                file: program.file.clone(),
+                line: None,
+                message,
+            }));
+        }
+    };
+    if !output.status.success() {
+        let diagnostics = String::from_utf8_lossy(&output.stderr);
+        return Ok(Err(ExerciseFailure::NativeCompile {
+            file: program.file.clone(),
+            line: first_error_line(&diagnostics, &program.file),
+            message: gavel_core::text::clip(diagnostics.trim(), MAX_DIAGNOSTICS).into_owned(),
+        }));
+    }
+    let built = dir.path().join("program.wasm");
+    let wasm = std::fs::read(&built).map_err(|source| ToolchainError::Cache {
+        path: built,
+        source,
+    })?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| ToolchainError::Cache {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    write_atomically(&path, &wasm).map_err(|source| ToolchainError::Cache {
+        path: path.clone(),
+        source,
+    })?;
+    tracing::info!(file = %program.file, bytes = wasm.len(), elapsed = ?started.elapsed(), "compiled to WebAssembly");
+    Ok(Ok(compiled(wasm)))
+}
+
+fn compiled(wasm: Vec<u8>) -> Compiled {
+    Compiled {
+        sha256: sha256_hex(&wasm),
+        wasm: wasm.into(),
+    }
+}
+
+/// Runs the compiler, killing it past [`COMPILE_TIMEOUT`].
+fn run_bounded(mut command: Command) -> Result<Output, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the compiler: {e}"))?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => {
+                return child
+                    .wait_with_output()
+                    .map_err(|e| format!("the compiler: {e}"));
+            }
+            Ok(None) if started.elapsed() > COMPILE_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "compiling took more than {} s",
+                    COMPILE_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(format!("the compiler: {e}")),
+        }
+    }
+}
+
+/// The files the preprocessor includes, each of which must be in `dir` or
+/// in the compiler's search path; the first that is not is the author's
+/// failure. (The listing's own diagnostics are not shown: they could quote
+/// the files it was refused for.)
+fn include_outside(
+    toolchain: &Toolchain,
+    search: &[PathBuf],
+    program: &NativeProgram,
+    dir: &Path,
+) -> Option<ExerciseFailure> {
+    let mut command = toolchain.command(program.language);
+    command
+        .current_dir(dir)
+        .args(["-M", "-MG", program.file.as_str()]);
+    let output = run_bounded(command).ok()?;
+    let listed = String::from_utf8_lossy(&output.stdout).replace("\\\n", " ");
+    let home = std::fs::canonicalize(dir).ok()?;
+    let outside = listed
+        .split_once(':')
+        .map(|(_, deps)| deps)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|dep| {
+            let path = dir.join(dep);
+            std::fs::canonicalize(&path).unwrap_or(path)
+        })
+        .find(|path| {
+            !path.starts_with(&home)
+                && !path.starts_with(dir)
+                && !search.iter().any(|s| path.starts_with(s))
+        })?;
+    Some(ExerciseFailure::NativeCompile {
+        file: program.file.clone(),
+        line: None,
+        message: format!(
+            "it includes {}, outside the exercise and the compiler's headers",
+            outside.display()
+        ),
+    })
+}
+
+/// The line of the first error the compiler reports in `file`.
+fn first_error_line(diagnostics: &str, file: &str) -> Option<u32> {
+    diagnostics.lines().find_map(|line| {
+        let rest = line.strip_prefix(file)?.strip_prefix(':')?;
+        let (number, rest) = rest.split_once(':')?;
+        rest.contains("error").then(|| number.parse().ok())?
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_error_line_is_read_from_the_diagnostics() {
+        let diagnostics =
+            "checker.cpp:3:1: warning: unused\nchecker.cpp:12:5: error: expected ';'\n";
+        assert_eq!(first_error_line(diagnostics, "checker.cpp"), Some(12));
+        assert_eq!(
+            first_error_line("ld: undefined symbol", "checker.cpp"),
+            None
+        );
+    }
+}

@@ -1,0 +1,1 @@
+# Read the graph from standard input and print a topological order.
