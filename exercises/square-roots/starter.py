@@ -1,0 +1,1 @@
+# Read the numbers from standard input and print their square roots.
