@@ -215,8 +215,7 @@ fn a_package_gavel_cannot_judge_the_same_way_is_refused_with_every_reason_and_no
     for reason in [
         "problem.yaml: languages `cpp java` excludes Python",
         "data/secret/g1/testdata.yaml: a custom grader cannot run in gavel",
-        "output_validators/validate: a C++ program",
-        "submissions/accepted: no accepted Python submission",
+        "submissions/accepted: no accepted Python submission and no limits.time_limit",
     ] {
         assert!(
             run.stderr.contains(reason),
@@ -256,25 +255,110 @@ fn a_2023_07_package_without_a_validation_key_or_validator_uses_default_validati
 }
 
 #[test]
-fn a_validator_one_directory_down_is_named_for_what_it_is() {
-    // Issue 19: `output_validator/guess_validator/validate.cc` was "an empty
-    // directory".
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("guess");
-    let run = expect(
+fn a_cpp_interactive_validator_one_directory_down_becomes_a_native_interactor() {
+    // problemtools' `guess`, rebuilt in this project's words: a C++
+    // interactive validator in `output_validator/guess_validator/` (issue 19
+    // found it called "an empty directory"), accepted solutions in C++ only.
+    let (imported, dir, out) = import("guessmodern");
+    assert_eq!(imported["interactor_from"], "output_validator");
+    assert!(out.join("interactor.cpp").is_file());
+    noted(
+        &imported,
+        "output_validator",
+        "compiled to WebAssembly as interactor.cpp",
+    );
+    // No Python reference: the package's 2 s at the documented rate.
+    noted(
+        &imported,
+        "submissions/accepted",
+        "fixed budget of 30.0G fuel",
+    );
+    noted(&imported, "submissions/accepted/guess.cpp", "a C++ program");
+    let manifest = std::fs::read_to_string(out.join("exercise.toml")).unwrap();
+    assert!(manifest.contains("fuel = 30000000000"), "{manifest}");
+    assert!(manifest.contains("convention = \"kattis\""), "{manifest}");
+    // Both known-bad solutions get their verdicts, judged by the validator.
+    let checked = expect(0, &["check", out.to_str().unwrap(), "--json"]).json();
+    let exercise = &checked["exercises"][0];
+    assert_eq!(
+        exercise["known_bad"].as_array().unwrap().len(),
         2,
+        "{checked:#}"
+    );
+    let catalog = dir.path().to_str().unwrap();
+    let bisect = tempfile::tempdir().unwrap();
+    let bisect = crate::support::file(
+        bisect.path(),
+        "bisect.py",
+        "low, high = 1, 1000\nwhile True:\n    guess = (low + high) // 2\n    print(guess, flush=True)\n    said = input()\n    if said == \"correct\":\n        break\n    if said == \"lower\":\n        high = guess - 1\n    else:\n        low = guess + 1\n",
+    );
+    let result = expect(
+        0,
         &[
-            "import",
-            "kattis",
-            &package("guessmodern"),
-            out.to_str().unwrap(),
+            "--catalog",
+            catalog,
+            "submit",
+            "guessmodern",
+            &bisect,
+            "--json",
         ],
+    )
+    .json();
+    // The validator's judgemessage.txt is the message; its module's hash is
+    // recorded beside the image's.
+    assert_eq!(
+        result["tests"][0]["message"], "found in 9 guesses",
+        "{result:#}"
     );
-    assert!(
-        run.stderr
-            .contains("output_validator: `guess_validator/`: a C++ program"),
-        "{}",
-        run.stderr
+    assert_eq!(result["native_sha256"].as_str().unwrap().len(), 64);
+    let linear = package("guessmodern") + "/submissions/wrong_answer/one_by_one.py";
+    let result = expect(
+        1,
+        &[
+            "--catalog",
+            catalog,
+            "test",
+            "guessmodern",
+            &linear,
+            "--json",
+        ],
+    )
+    .json();
+    assert_eq!(
+        (
+            &result["tests"][0]["verdict"],
+            &result["tests"][0]["message"]
+        ),
+        (&Value::from("WA"), &Value::from("not found in 10 guesses"))
     );
-    assert!(!run.stderr.contains("empty directory"), "{}", run.stderr);
+}
+
+#[test]
+fn a_cpp_output_validator_becomes_a_native_checker_with_the_packages_flags() {
+    // problemtools' `different`, rebuilt in this project's words: a C++
+    // output validator comparing big integers line by line.
+    let (imported, dir, out) = import("different");
+    assert_eq!(
+        imported["checker_from"],
+        "output_validators/different_validator"
+    );
+    assert!(out.join("checker.cpp").is_file());
+    expect(0, &["check", out.to_str().unwrap()]);
+    let signed = package("different") + "/submissions/wrong_answer/signed.py";
+    let catalog = dir.path().to_str().unwrap();
+    let result = expect(
+        1,
+        &["--catalog", catalog, "test", "different", &signed, "--json"],
+    )
+    .json();
+    assert_eq!(
+        (
+            &result["tests"][0]["verdict"],
+            &result["tests"][0]["message"]
+        ),
+        (
+            &Value::from("WA"),
+            &Value::from("line 1: expected 2, found -2")
+        )
+    );
 }

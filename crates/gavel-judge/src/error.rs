@@ -3,6 +3,7 @@
 
 use gavel_core::limits::LimitError;
 use gavel_sandbox::{Outcome, PyError, SandboxError};
+use std::path::PathBuf;
 use thiserror::Error;
 
 /// A failure of the judge or of an exercise, never of a submission.
@@ -22,7 +23,7 @@ pub enum JudgeError {
     },
     /// No C/C++ toolchain builds the exercise's native program.
     #[error(transparent)]
-    Toolchain(#[from] crate::native::ToolchainError),
+    Toolchain(#[from] ToolchainError),
     /// A task of the judge panicked (a bug of gavel).
     #[error("a task of the judge failed: {0}")]
     Panicked(String),
@@ -194,6 +195,36 @@ fn outcome_error(outcome: &Outcome) -> Option<&PyError> {
         Outcome::CompileError { error } => Some(error),
         _ => None,
     }
+}
+
+/// What to install when no toolchain is found or it cannot build for WASI.
+const PACKAGES: &str = "install Debian's clang, lld, wasi-libc, libc++-dev-wasm32 and libclang-rt-dev-wasm32 (apt-get install clang lld wasi-libc libc++-dev-wasm32 libclang-rt-dev-wasm32), or set GAVEL_WASI_SDK to a wasi-sdk";
+
+/// Why a native program could not be made ready.
+#[derive(Debug, Error)]
+pub enum ToolchainError {
+    /// No compiler was found.
+    #[error("no C/C++ compiler for WebAssembly: {0}; {PACKAGES}")]
+    Missing(String),
+    /// The compiler cannot build a WASI program.
+    #[error("{compiler} cannot build C and C++ for wasm32-wasi: {message}; {PACKAGES}")]
+    Unusable {
+        /// The compiler tried.
+        compiler: String,
+        /// What it said.
+        message: String,
+    },
+    /// What an earlier attempt of this process found (said once, in full).
+    #[error("{0}")]
+    Found(String),
+    /// The cache could not be written.
+    #[error("cannot write {path}: {source}")]
+    Cache {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 #[cfg(test)]

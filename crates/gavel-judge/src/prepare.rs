@@ -278,11 +278,15 @@ impl Prepared {
 }
 
 fn interactor_job(exercise: &Exercise, native: Option<&Ready>, data: &TestData) -> Option<Job> {
-    let TestData::Stdio { stdin, .. } = data else {
+    let TestData::Stdio {
+        stdin, expected, ..
+    } = data
+    else {
         return None;
     };
     if let Some(ready) = native.filter(|r| r.program.role == Role::Interactor) {
-        return Some(convention::interactor_job(ready, stdin.clone()));
+        let answer = Bytes::copy_from_slice(expected.as_bytes());
+        return Some(convention::interactor_job(ready, stdin.clone(), answer));
     }
     let interactor = exercise.interactor.as_ref()?;
     Some(Job {
@@ -402,19 +406,8 @@ pub(crate) async fn prepare(
     for task in tasks {
         tests.push(task.await.map_err(JudgeError::panicked)??);
     }
-    if let Some(correct) = tests.first().cloned().filter(|_| exercise.suite.is_some()) {
-        for test in suite_tests {
-            let TestSource::Stored(data) = &test.source else {
-                continue;
-            };
-            tests.push(ResolvedTest {
-                data: data.clone(),
-                reference_fuel: correct.reference_fuel,
-                limits: correct.limits,
-                digest: None,
-                test,
-            });
-        }
+    if exercise.suite.is_some() {
+        add_suite_tests(&mut tests, suite_tests);
     }
     let mutants = match &exercise.suite {
         Some(suite) => {
@@ -450,6 +443,26 @@ pub(crate) async fn prepare(
         native,
         call,
     })
+}
+
+/// A test-writing exercise's chaffs and mutants, each with the budget of
+/// the author's suite on the correct implementation (the first test).
+fn add_suite_tests(tests: &mut Vec<ResolvedTest>, suite_tests: Vec<Test>) {
+    let Some(correct) = tests.first().cloned() else {
+        return;
+    };
+    for test in suite_tests {
+        let TestSource::Stored(data) = &test.source else {
+            continue;
+        };
+        tests.push(ResolvedTest {
+            data: data.clone(),
+            reference_fuel: correct.reference_fuel,
+            limits: correct.limits,
+            digest: None,
+            test,
+        });
+    }
 }
 
 /// A test-writing exercise's own suite (`solution.py`) must pass on the

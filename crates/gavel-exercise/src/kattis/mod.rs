@@ -32,8 +32,11 @@ mod programs;
 use crate::compare::Comparison;
 use crate::load::LoadErrors;
 use crate::manifest::{Difficulty, Kind, Manifest, Scoring, TestSettings};
+use crate::native::{Convention, Language, NativeSpec};
 use gavel_core::fs::{TEMP_PREFIX, write_atomically};
+use gavel_core::limits::FUEL_PER_SECOND;
 use problem::Validation;
+use programs::Program;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -255,6 +258,46 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
         known_bad: 0,
         notes: Vec::new(),
     };
+    add_validator(
+        &problem,
+        validator,
+        &mut manifest,
+        &mut files,
+        &mut imported,
+        found,
+    );
+    let native_interactor = interactive && manifest.native.is_some();
+    add_tests(
+        &problem,
+        tests.tests,
+        native_interactor,
+        &mut manifest,
+        &mut files,
+        &mut imported,
+        found,
+    );
+    add_submissions(
+        submissions,
+        &problem,
+        &mut manifest,
+        &mut files,
+        &mut imported,
+        found,
+    );
+    Some((Draft { manifest, files }, imported))
+}
+
+/// The comparison or the validator: Python validators are wrapped as
+/// `checker.py` or `interactor.py`, C and C++ ones kept as native programs
+/// under the Kattis conventions.
+fn add_validator(
+    problem: &problem::Problem,
+    validator: Option<(String, Program)>,
+    manifest: &mut Manifest,
+    files: &mut BTreeMap<String, Vec<u8>>,
+    imported: &mut Imported,
+    found: &mut Findings,
+) {
     match (problem.validation, validator) {
         (Validation::Default, _) => match problem::comparison(&problem.flags) {
             Ok(comparison) => {
@@ -263,28 +306,58 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
             }
             Err(why) => found.block("problem.yaml", format!("validator_flags: {why}")),
         },
-        (Validation::Custom, Some((path, file, source))) => {
-            let checker = programs::wrap(&path, &file, &source, &problem.flags, false);
-            files.insert("checker.py".to_owned(), checker.into_bytes());
-            imported.checker_from = Some(path);
+        (validation, Some((path, Program::Python { file, source }))) => {
+            let interactive = validation == Validation::Interactive;
+            let wrapped = programs::wrap(&path, &file, &source, &problem.flags, interactive);
+            let name = if interactive {
+                "interactor.py"
+            } else {
+                "checker.py"
+            };
+            files.insert(name.to_owned(), wrapped.into_bytes());
+            if interactive {
+                imported.interactor_from = Some(path);
+            } else {
+                imported.checker_from = Some(path);
+            }
         }
-        (Validation::Interactive, Some((path, file, source))) => {
-            let interactor = programs::wrap(&path, &file, &source, &problem.flags, true);
-            files.insert("interactor.py".to_owned(), interactor.into_bytes());
-            imported.interactor_from = Some(path);
+        (
+            validation,
+            Some((
+                path,
+                Program::Native {
+                    language,
+                    source,
+                    headers,
+                },
+            )),
+        ) => {
+            let interactive = validation == Validation::Interactive;
+            let role = if interactive { "interactor" } else { "checker" };
+            let extension = match language {
+                Language::C => "c",
+                Language::Cpp => "cpp",
+            };
+            files.insert(format!("{role}.{extension}"), source);
+            for (name, bytes) in headers {
+                files.insert(name, bytes);
+            }
+            manifest.native = Some(NativeSpec {
+                convention: Convention::Kattis,
+                args: problem.flags.clone(),
+            });
+            found.note(
+                &path,
+                format!("compiled to WebAssembly as {role}.{extension} (the Kattis validators' conventions)"),
+            );
+            if interactive {
+                imported.interactor_from = Some(path);
+            } else {
+                imported.checker_from = Some(path);
+            }
         }
-        (_, None) => {}
+        (_, Some((_, Program::Other(_)))) | (_, None) => {}
     }
-    add_tests(
-        &problem,
-        tests.tests,
-        &mut manifest,
-        &mut files,
-        &mut imported,
-        found,
-    );
-    add_submissions(submissions, &mut files, &mut imported, found);
-    Some((Draft { manifest, files }, imported))
 }
 
 /// Notes (or problems) about the package's top-level entries gavel does not
@@ -323,6 +396,7 @@ fn top_level(package: &Path, found: &mut Findings) {
 fn add_tests(
     problem: &problem::Problem,
     tests: Vec<data::TestCase>,
+    native_interactor: bool,
     manifest: &mut Manifest,
     files: &mut BTreeMap<String, Vec<u8>>,
     imported: &mut Imported,
@@ -349,7 +423,10 @@ fn add_tests(
             found.block(&test.origin, format!("a second test named `{}`", test.name));
             continue;
         }
-        if interactive {
+        // A native interactor reads the `.in` and `.ans` as files, as under
+        // Kattis (the `.ans` reaches the interactor only, never the program);
+        // interactor.py gets both in its input.
+        if interactive && !native_interactor {
             let (Ok(input), Ok(answer)) = (
                 String::from_utf8(test.input),
                 String::from_utf8(test.answer),
@@ -422,6 +499,8 @@ fn per_test_comparison(
 
 fn add_submissions(
     submissions: Vec<programs::Submission>,
+    problem: &problem::Problem,
+    manifest: &mut Manifest,
     files: &mut BTreeMap<String, Vec<u8>>,
     imported: &mut Imported,
     found: &mut Findings,
@@ -446,13 +525,36 @@ fn add_submissions(
         files.insert(path, submission.source.into_bytes());
         imported.known_bad += 1;
     }
-    match reference {
-        Some(origin) => imported.reference_from = origin,
-        None => found.block(
+    match (reference, problem.time_limit) {
+        (Some(origin), _) => imported.reference_from = origin,
+        // No reference to measure budgets against: a fixed budget from the
+        // package's time limit, at the documented rate.
+        (None, Some(seconds)) => {
+            let fuel = fixed_fuel(seconds);
+            manifest.limits.fuel = Some(fuel);
+            found.note(
+                "submissions/accepted",
+                format!(
+                    "no accepted Python submission: every test gets a fixed budget of {} fuel, \
+                     the package's time limit ({seconds} s) at {} fuel per second; \
+                     add a Python solution.py to measure budgets against instead",
+                    gavel_core::limits::human_fuel(fuel),
+                    gavel_core::limits::human_fuel(FUEL_PER_SECOND),
+                ),
+            );
+        }
+        (None, None) => found.block(
             "submissions/accepted",
-            "no accepted Python submission: gavel needs one as the reference solution",
+            "no accepted Python submission and no limits.time_limit: gavel needs a reference \
+             solution or a time limit to set budgets from",
         ),
     }
+}
+
+/// The fuel of `seconds` at [`FUEL_PER_SECOND`], within gavel's range.
+fn fixed_fuel(seconds: f64) -> u64 {
+    let (low, high) = gavel_core::limits::FUEL_RANGE;
+    ((seconds * FUEL_PER_SECOND as f64).round() as u64).clamp(low, high)
 }
 
 /// Writes the draft into a temporary directory beside `out`, loads it with

@@ -65,6 +65,8 @@ pub(super) struct Problem {
     pub(super) validation: Validation,
     pub(super) flags: Vec<String>,
     pub(super) limits: LimitsSpec,
+    /// `limits.time_limit` in seconds, when the package gives one.
+    pub(super) time_limit: Option<f64>,
     pub(super) tags: Vec<String>,
     /// `key: value` lines for the statement's end.
     pub(super) credits: Vec<String>,
@@ -141,6 +143,12 @@ pub(super) fn read(package: &Path, found: &mut Findings) -> Option<Problem> {
     let credits = credits(&raw.other, found);
     let title = title(raw.name.as_ref(), package, found);
     let limits = limits(raw.limits.as_ref(), version, found);
+    let time_limit = raw
+        .limits
+        .as_ref()
+        .and_then(|l| l.get("time_limit"))
+        .and_then(number)
+        .filter(|s| *s > 0.0);
     let flags = raw
         .validator_flags
         .as_deref()
@@ -154,6 +162,7 @@ pub(super) fn read(package: &Path, found: &mut Findings) -> Option<Problem> {
         validation,
         flags,
         limits,
+        time_limit,
         tags,
         credits,
     })
@@ -368,7 +377,8 @@ fn limits(
             "time_limit" => found.note(
                 "problem.yaml",
                 "limits.time_limit: gavel's budget is fuel relative to the reference solution \
-                 (limits.fuel_margin), not seconds",
+                 (limits.fuel_margin), not seconds (the time limit sets a fixed budget only \
+                 when there is no Python reference)",
             ),
             "time_safety_margin" | "time_resolution" => found.note(
                 "problem.yaml",

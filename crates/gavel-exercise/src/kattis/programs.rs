@@ -4,6 +4,7 @@
 
 use super::data::sorted_entries;
 use super::{Findings, Version};
+use crate::native::Language;
 use std::path::Path;
 
 /// A program of the package.
@@ -15,8 +16,54 @@ pub(super) enum Program {
         file: String,
         source: String,
     },
+    /// One C or C++ file, with the headers beside it: compiled to
+    /// WebAssembly by gavel (a checker or an interactor only).
+    Native {
+        /// Its language.
+        language: Language,
+        source: Vec<u8>,
+        /// The headers beside it, by file name.
+        headers: Vec<(String, Vec<u8>)>,
+    },
     /// Anything else, and why gavel cannot run it.
     Other(String),
+}
+
+/// The language of a C or C++ source, by its extension.
+fn native_language(extension: &str) -> Option<Language> {
+    match extension {
+        "c" => Some(Language::C),
+        "cc" | "cpp" | "cxx" | "c++" | "C" => Some(Language::Cpp),
+        _ => None,
+    }
+}
+
+fn native(path: &Path, language: Language, headers: Vec<(String, Vec<u8>)>) -> Program {
+    match std::fs::read(path) {
+        Ok(source) => Program::Native {
+            language,
+            source,
+            headers,
+        },
+        Err(e) => Program::Other(format!("unreadable ({e})")),
+    }
+}
+
+/// The headers in `dir` (`.h`, `.hpp`), or why one cannot be taken.
+fn headers(dir: &Path, entries: &[String]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut read = Vec::new();
+    for name in entries
+        .iter()
+        .filter(|e| e.ends_with(".h") || e.ends_with(".hpp"))
+    {
+        if !crate::load::valid_name(name) {
+            return Err(format!("a header named `{name}`, which gavel cannot keep"));
+        }
+        let bytes =
+            std::fs::read(dir.join(name)).map_err(|e| format!("`{name}` unreadable ({e})"))?;
+        read.push((name.clone(), bytes));
+    }
+    Ok(read)
 }
 
 fn language(extension: &str) -> String {
@@ -69,7 +116,10 @@ pub(super) fn resolve(path: &Path) -> Program {
     if path.is_file() {
         return match name.rsplit_once('.') {
             Some((_, "py")) => python(path, name),
-            Some((_, extension)) => Program::Other(language(extension)),
+            Some((_, extension)) => match native_language(extension) {
+                Some(native_language) => native(path, native_language, Vec::new()),
+                None => Program::Other(language(extension)),
+            },
             None => {
                 Program::Other("a file without an extension (its language is unknown)".to_owned())
             }
@@ -78,6 +128,21 @@ pub(super) fn resolve(path: &Path) -> Program {
     let entries = sorted_entries(path);
     if entries.iter().any(|e| e == "build" || e == "run") {
         return Program::Other("a program with `build`/`run` scripts".to_owned());
+    }
+    let sources: Vec<(&String, Language)> = entries
+        .iter()
+        .filter_map(|e| Some((e, native_language(e.rsplit_once('.')?.1)?)))
+        .collect();
+    let rest = entries.iter().filter(|e| {
+        e.rsplit_once('.').is_some_and(|(_, x)| {
+            native_language(x).is_none() && !matches!(x, "h" | "hpp" | "md" | "txt")
+        })
+    });
+    if let ([(file, language)], 0) = (sources.as_slice(), rest.count()) {
+        return match headers(path, &entries) {
+            Ok(headers) => native(&path.join(file), *language, headers),
+            Err(why) => Program::Other(why),
+        };
     }
     let python_files: Vec<&String> = entries.iter().filter(|e| e.ends_with(".py")).collect();
     let others: Vec<&String> = entries
@@ -104,6 +169,11 @@ pub(super) fn resolve(path: &Path) -> Program {
 /// `output_validator/guess_validator/validate.cc`), or that it is empty.
 fn nested(path: &Path, entries: &[String]) -> Program {
     for entry in entries.iter().filter(|e| path.join(e).is_dir()) {
+        // A C/C++ validator one level down is the problemtools layout
+        // (`output_validator/guess_validator/validate.cc`).
+        if let native @ Program::Native { .. } = resolve(&path.join(entry)) {
+            return native;
+        }
         if let Program::Other(what) = resolve(&path.join(entry))
             && what != "an empty directory"
         {
@@ -130,13 +200,13 @@ fn nested(path: &Path, entries: &[String]) -> Program {
 }
 
 /// The output validator, if the problem has one gavel can run: its path
-/// (under the package) and source.
+/// (under the package) and the program (Python, or C/C++).
 pub(super) fn validator(
     package: &Path,
     version: Version,
     needed: bool,
     found: &mut Findings,
-) -> Option<(String, String, String)> {
+) -> Option<(String, Program)> {
     let candidates: Vec<String> = match version {
         Version::Legacy => sorted_entries(&package.join("output_validators"))
             .into_iter()
@@ -181,17 +251,17 @@ pub(super) fn validator(
         return None;
     };
     match resolve(&package.join(path)) {
-        Program::Python { file, source } => Some((path.clone(), file, source)),
         Program::Other(what) => {
             found.block(
                 path,
                 format!(
-                    "{what}: gavel runs checkers and interactors in its Python sandbox; \
+                    "{what}: gavel runs checkers and interactors in Python, C or C++; \
                      rewrite it as checker.py or interactor.py (exercises/README.md)"
                 ),
             );
             None
         }
+        program => Some((path.clone(), program)),
     }
 }
 
@@ -246,6 +316,16 @@ pub(super) fn submissions(package: &Path, found: &mut Findings) -> Vec<Submissio
                         source,
                         origin,
                     });
+                }
+                Program::Native { language, .. } => {
+                    let what = match language {
+                        Language::C => "a C program",
+                        Language::Cpp => "a C++ program",
+                    };
+                    found.note(
+                        &origin,
+                        format!("{what}: not converted (gavel judges Python)"),
+                    );
                 }
                 Program::Other(what) => {
                     found.note(

@@ -47,15 +47,16 @@ fn load_into(reader: &mut Reader<'_>, dir: &Path, catalog: &CatalogManifest) -> 
         reader.error(source.invalid_at("[comparison]", mismatch.into()));
     }
     let sources = read_sources(reader, dir, &files, &manifest);
+    let native_interactor = sources
+        .native
+        .as_ref()
+        .is_some_and(|n| n.role == crate::native::Role::Interactor);
     let context = Context {
         manifest: &manifest,
         source: &source,
         comparison: &comparison,
-        interactive: sources.interactor.is_some()
-            || sources
-                .native
-                .as_ref()
-                .is_some_and(|n| n.role == crate::native::Role::Interactor),
+        interactive: sources.interactor.is_some() || native_interactor,
+        interactor_answers: native_interactor,
     };
     let suite = super::suite::load_suite(reader, dir, &files, &dirs, &manifest);
     let (tests, groups) = match &suite {
@@ -125,7 +126,7 @@ mod tests {
                         &format!("{MANIFEST_TEXT}colour = \"red\"\n"),
                     )
                 },
-                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`, `suite`",
+                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`, `suite`, `native`",
             ),
             (
                 "id of another directory",
@@ -223,6 +224,53 @@ mod tests {
                 "an interactive test with expected output",
                 |d| write(d, "interactor.py", "def interact(i): pass\n"),
                 "01.out: an interactive test has no expected output: the interactor decides (its input is NAME.in)",
+            ),
+            (
+                "a native checker beside checker.py",
+                |d| {
+                    write(d, "checker.py", "def check(i, e, o): pass\n");
+                    write(d, "checker.cpp", "int main() { return 0; }\n");
+                },
+                "checker.py: one program decides: this one and checker.cpp cannot both be there",
+            ),
+            (
+                "a native checker that includes a file outside the exercise",
+                |d| {
+                    write(
+                        d,
+                        "checker.c",
+                        "#include <stdio.h>\n#include \"../../secret.h\"\n",
+                    )
+                },
+                "checker.c: line 2: `#include ../../secret.h` could read a file outside the exercise: include only the headers beside it and the system's (<vector>)",
+            ),
+            (
+                "a header without a native program",
+                |d| write(d, "testlib.h", "#pragma once\n"),
+                "testlib.h: a header, but no checker or interactor in C or C++ includes it",
+            ),
+            (
+                "[native] without a native program",
+                |d| {
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[native]\nconvention = \"kattis\"\n"),
+                    )
+                },
+                "exercise.toml: [native] describes a checker or interactor in C or C++ (checker.c, checker.cpp, interactor.c, interactor.cpp), and there is none",
+            ),
+            (
+                "a PEG interactor",
+                |d| {
+                    write(d, "interactor.c", "int main(void) { return 0; }\n");
+                    write(
+                        d,
+                        "exercise.toml",
+                        &format!("{MANIFEST_TEXT}[native]\nconvention = \"peg\"\n"),
+                    );
+                },
+                "exercise.toml: the peg convention has no interactors (use testlib, kattis or coci)",
             ),
             (
                 "a checker and a comparison",

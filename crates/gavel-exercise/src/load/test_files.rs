@@ -26,6 +26,10 @@ pub(super) struct Context<'a> {
     pub(super) comparison: &'a Comparison,
     /// Whether an interactor decides (then tests have no expected output).
     pub(super) interactive: bool,
+    /// Whether the interactor reads an answer file (a native one, under its
+    /// convention): then a test's `.out` is that file, for the interactor
+    /// only.
+    pub(super) interactor_answers: bool,
 }
 
 /// Every test: stored ones, then generated ones; names must be unique and
@@ -150,7 +154,7 @@ fn load_test_dir(
                 tests_dir,
                 &name,
                 &parts,
-                context.interactive,
+                (context.interactive, context.interactor_answers),
                 limits::kib(manifest.limits.output),
             ),
             Kind::Function | Kind::Tests => function_test(reader, &parts["json"], manifest),
@@ -206,11 +210,12 @@ fn stdio_test(
     tests_dir: &Path,
     name: &str,
     parts: &BTreeMap<&'static str, PathBuf>,
-    interactive: bool,
+    (interactive, answers): (bool, bool),
     output_limit: u64,
 ) -> Option<TestData> {
     let expected = match (parts.get("out"), interactive) {
         (Some(out), false) => reader.read_text_at_most(out, Cap::Output(output_limit)),
+        (Some(out), true) if answers => reader.read_text_at_most(out, Cap::Output(output_limit)),
         (None, true) => Some(String::new()),
         (Some(out), true) => {
             reader.invalid(out, LoadProblem::InteractiveExpectedOutput);

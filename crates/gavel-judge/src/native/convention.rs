@@ -46,9 +46,10 @@ pub(crate) fn checker_job(ready: &Ready, input: Bytes, output: Bytes, expected: 
     native_job(ready, args, stdin, files, scratch)
 }
 
-/// The job of `ready` as the interactor of a test with `input`.
-pub(crate) fn interactor_job(ready: &Ready, input: Bytes) -> Job {
-    let files = vec![(INPUT.to_owned(), input), (ANSWER.to_owned(), Bytes::new())];
+/// The job of `ready` as the interactor of a test with `input` and the
+/// test's answer file (its `.out`, for the interactor only; may be empty).
+pub(crate) fn interactor_job(ready: &Ready, input: Bytes, answer: Bytes) -> Job {
+    let files = vec![(INPUT.to_owned(), input), (ANSWER.to_owned(), answer)];
     let args = match ready.program.convention {
         Convention::Kattis => vec!["validator", INPUT, ANSWER, "scratch/"],
         // The loader refuses a PEG interactor.

@@ -12,6 +12,7 @@
 
 pub(crate) mod convention;
 
+pub use crate::error::ToolchainError;
 use crate::error::{ExerciseFailure, JudgeError};
 use bytes::Bytes;
 use gavel_core::Cache;
@@ -26,9 +27,6 @@ use std::time::{Duration, Instant};
 
 /// The variable naming a wasi-sdk to use instead of the system's clang.
 pub const SDK_VARIABLE: &str = "GAVEL_WASI_SDK";
-
-/// What to install when no toolchain is found or it cannot build for WASI.
-const PACKAGES: &str = "install Debian's clang, lld, wasi-libc, libc++-dev-wasm32 and libclang-rt-dev-wasm32 (apt-get install clang lld wasi-libc libc++-dev-wasm32 libclang-rt-dev-wasm32), or set GAVEL_WASI_SDK to a wasi-sdk";
 
 /// How long one compilation may take before it is the author's failure.
 const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -57,33 +55,6 @@ const LIBRARIES: [&str; 2] = ["-lwasi-emulated-signal", "-lwasi-emulated-process
 /// C++ is built without exceptions: wasm32-wasi's libc++ has none.
 const CPP_FLAGS: [&str; 2] = ["-std=c++17", "-fno-exceptions"];
 const C_FLAGS: [&str; 1] = ["-std=c17"];
-
-/// Why a native program could not be made ready.
-#[derive(Debug, thiserror::Error)]
-pub enum ToolchainError {
-    /// No compiler was found.
-    #[error("no C/C++ compiler for WebAssembly: {0}; {PACKAGES}")]
-    Missing(String),
-    /// The compiler cannot build a WASI program.
-    #[error("{compiler} cannot build C and C++ for wasm32-wasi: {message}; {PACKAGES}")]
-    Unusable {
-        /// The compiler tried.
-        compiler: String,
-        /// What it said.
-        message: String,
-    },
-    /// What an earlier attempt of this process found (said once, in full).
-    #[error("{0}")]
-    Found(String),
-    /// The cache could not be written.
-    #[error("cannot write {path}: {source}")]
-    Cache {
-        /// Where.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-}
 
 /// A C/C++ toolchain that builds `wasm32-wasi` programs.
 #[derive(Debug, Clone)]

@@ -186,30 +186,19 @@ pub async fn check(
     })
 }
 
-async fn check_exercise(
+/// The reference must be accepted on every test (a fixed budget may do
+/// without one, which is said).
+async fn check_reference(
     judge: &Judge,
-    exercise: Arc<Exercise>,
-) -> Result<ExerciseCheck, JudgeError> {
-    let started = Instant::now();
-    let mut check = ExerciseCheck::new(exercise.id.clone());
-    let prepared = match judge.prepare(exercise.clone(), Selection::All).await {
-        Ok(prepared) => Arc::new(prepared),
-        Err(JudgeError::Exercise { failure, .. }) => {
-            check.fail(failure.to_string());
-            check.seconds = started.elapsed().as_secs_f64();
-            return Ok(check);
-        }
-        Err(e) => return Err(e),
-    };
-    // The author sees everything: hidden tests in full.
-    let options = Options {
-        disclosure: Some(Disclosure::Full),
-        ..Options::default()
-    };
+    exercise: &Exercise,
+    prepared: &Arc<Prepared>,
+    options: Options,
+    check: &mut ExerciseCheck,
+) {
     match &exercise.reference {
         Some(reference) => {
             let result = judge
-                .judge(&prepared, reference.clone(), options, &crate::Silent)
+                .judge(prepared, reference.clone(), options, &crate::Silent)
                 .await;
             let failures: Vec<TestResult> = result
                 .tests
@@ -233,8 +222,39 @@ async fn check_exercise(
                 failures,
             });
         }
+        // A budget fixed in the manifest needs no reference to measure
+        // against (an imported package whose accepted solutions are not
+        // Python); that nothing shows the tests can be passed is said.
+        None if exercise.limits.fuel.is_some() => check.warnings.push(
+            "no reference solution (solution.py): every test has the fixed budget of \
+             [limits] fuel, and no known solution shows the tests can be passed"
+                .to_owned(),
+        ),
         None => check.fail("no reference solution (solution.py)".to_owned()),
     }
+}
+
+async fn check_exercise(
+    judge: &Judge,
+    exercise: Arc<Exercise>,
+) -> Result<ExerciseCheck, JudgeError> {
+    let started = Instant::now();
+    let mut check = ExerciseCheck::new(exercise.id.clone());
+    let prepared = match judge.prepare(exercise.clone(), Selection::All).await {
+        Ok(prepared) => Arc::new(prepared),
+        Err(JudgeError::Exercise { failure, .. }) => {
+            check.fail(failure.to_string());
+            check.seconds = started.elapsed().as_secs_f64();
+            return Ok(check);
+        }
+        Err(e) => return Err(e),
+    };
+    // The author sees everything: hidden tests in full.
+    let options = Options {
+        disclosure: Some(Disclosure::Full),
+        ..Options::default()
+    };
+    check_reference(judge, &exercise, &prepared, options, &mut check).await;
     check_tests(&exercise, &prepared, &mut check);
     check_complexity(&prepared, &mut check);
     if let Some(mutants) = prepared.mutants {

@@ -6,7 +6,8 @@
 use super::classify::{Called, Returned};
 use super::clock::{ClockView, VirtualClock};
 use super::engine::wasmtime_error;
-use super::run::{Guest, Kind, RunState};
+use super::guest::{Guest, RunState};
+use super::run::Kind;
 use crate::error::SandboxError;
 use crate::job::{DataKind, Entry, Job};
 use crate::outcome::{Decision, PyError};

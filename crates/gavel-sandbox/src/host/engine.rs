@@ -178,7 +178,7 @@ impl Hasher for KeyHasher {
     }
 }
 
-fn engine_key(engine: &Engine) -> String {
+pub(crate) fn engine_key(engine: &Engine) -> String {
     let mut hasher = KeyHasher(Key::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
     hasher.0.hex()[..16].to_owned()
@@ -194,6 +194,11 @@ pub(crate) fn load<C: Code>(
     progress: &mut dyn FnMut(BuildStep),
 ) -> Result<C, SandboxError> {
     cached_or_compile::<C, C>(engine, cache, image, progress, |entry| entry.load(engine))
+}
+
+/// Removes compiled code no process used for a month (see `prune_compiled`).
+pub(crate) fn prune(dir: &Path) {
+    prune_compiled(dir);
 }
 
 /// Makes sure the cache holds the image compiled for `engine`'s configuration
@@ -339,7 +344,11 @@ fn prune_compiled(dir: &Path) {
     };
     for entry in entries.flatten() {
         let meta = entry.path();
-        if meta.extension().and_then(|e| e.to_str()) != Some("json") {
+        // A native program's code (`host::native`) is its own record: its
+        // time is its last use.
+        let native = entry.file_name().to_string_lossy().starts_with("native-");
+        if meta.extension().and_then(|e| e.to_str()) != Some(if native { "cwasm" } else { "json" })
+        {
             continue;
         }
         let unused = entry

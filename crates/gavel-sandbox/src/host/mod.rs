@@ -13,6 +13,7 @@ pub(crate) mod clock;
 mod component;
 pub(crate) mod engine;
 mod files;
+mod guest;
 pub(crate) mod memory;
 mod native;
 mod output;

@@ -5,12 +5,14 @@
 //! (see `run`), and only linking and calling differ.
 
 use super::classify::{Called, Returned};
-use super::engine::wasmtime_error;
-use super::run::{Guest, RunState};
+use super::engine::{engine_key, wasmtime_error};
+use super::guest::{Guest, RunState};
 use crate::error::SandboxError;
 use crate::job::{Entry, Job};
+use gavel_core::fs::write_atomically;
 use gavel_core::hash::sha256_hex;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use wasmtime::{Engine, Linker, Module, Store};
 use wasmtime_wasi::WasiCtxBuilder;
@@ -24,16 +26,19 @@ const KEPT_MODULES: usize = 16;
 const ENOSYS: i32 = 52;
 
 /// Links native programs with WASI preview 1 and keeps the modules it
-/// compiled, by the sha256 of their bytes.
+/// compiled, by the sha256 of their bytes: in memory, and as native code in
+/// the cache, so that each worker process loads rather than compiles them.
 pub(crate) struct NativeModules {
     engine: Engine,
     linker: Linker<RunState<WasiP1Ctx>>,
     modules: Mutex<HashMap<String, Module>>,
+    /// Where compiled native programs are kept (the cache's compiled code).
+    dir: PathBuf,
 }
 
 impl NativeModules {
     /// WASI preview 1 for runs of `engine`.
-    pub(crate) fn new(engine: &Engine) -> Result<NativeModules, SandboxError> {
+    pub(crate) fn new(engine: &Engine, dir: PathBuf) -> Result<NativeModules, SandboxError> {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state: &mut RunState<WasiP1Ctx>| {
             &mut state.wasi
@@ -55,6 +60,7 @@ impl NativeModules {
             engine: engine.clone(),
             linker,
             modules: Mutex::new(HashMap::new()),
+            dir,
         })
     }
 
@@ -64,14 +70,61 @@ impl NativeModules {
         if let Some(module) = self.lock().get(&key) {
             return Ok(module.clone());
         }
-        let started = std::time::Instant::now();
-        let module = Module::new(&self.engine, wasm)?;
-        tracing::debug!(bytes = wasm.len(), elapsed = ?started.elapsed(), "native program compiled");
+        let module = self.load_or_compile(&key, wasm)?;
         let mut modules = self.lock();
         if modules.len() >= KEPT_MODULES {
             modules.clear();
         }
         modules.insert(key, module.clone());
+        Ok(module)
+    }
+
+    /// The module from the cache's native code, else compiled (a C++
+    /// checker takes about a second) and its native code kept.
+    fn load_or_compile(&self, key: &str, wasm: &[u8]) -> wasmtime::Result<Module> {
+        let path = self.dir.join(format!(
+            "native-{}-{}.cwasm",
+            &key[..32],
+            engine_key(&self.engine)
+        ));
+        if path.is_file() {
+            // SAFETY: `deserialize_file` trusts its input to be native code
+            // that a compatible wasmtime produced. The file is in the user's
+            // own cache, named by the module's sha256 and this engine's
+            // configuration, and was written atomically below by this code;
+            // wasmtime checks the version and configuration again and
+            // refuses a mismatch.
+            #[allow(unsafe_code)]
+            let loaded = unsafe { Module::deserialize_file(&self.engine, &path) };
+            match loaded {
+                Ok(module) => {
+                    // Marks it as in use, for pruning.
+                    if let Ok(file) = std::fs::File::options().append(true).open(&path) {
+                        let _ = file.set_modified(std::time::SystemTime::now());
+                    }
+                    return Ok(module);
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), "ignoring unusable compiled code: {e:#}")
+                }
+            }
+        }
+        let started = std::time::Instant::now();
+        let module = Module::new(&self.engine, wasm)?;
+        tracing::debug!(bytes = wasm.len(), elapsed = ?started.elapsed(), "native program compiled");
+        let kept = module
+            .serialize()
+            .map_err(|e| e.to_string())
+            .and_then(|code| {
+                std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
+                write_atomically(&path, &code).map_err(|e| e.to_string())
+            });
+        match kept {
+            Ok(()) => super::engine::prune(&self.dir),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "cannot keep a native program's compiled code: {e}")
+            }
+        }
         Ok(module)
     }
 

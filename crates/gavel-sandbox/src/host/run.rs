@@ -7,6 +7,7 @@ use super::classify::{Called, Recorded, classified};
 use super::clock::{MonotonicClock, VirtualTime, WallClock};
 use super::engine::{self, Code, wasmtime_error};
 use super::files::RunFiles;
+use super::guest::{Guest, RunState};
 use super::memory::MemoryLimiter;
 use super::native::NativeModules;
 use super::output::CapturedOutput;
@@ -47,31 +48,6 @@ pub(crate) fn watchdog(limits: &Limits) -> Duration {
     WATCHDOG_GRACE + limits.wall_time + Duration::from_secs(limits.fuel / WATCHDOG_MIN_FUEL_PER_SEC)
 }
 
-/// What runs in a store: how its WASI state is made from the run's
-/// configuration, and how it is called. A kind of runner image is one; a
-/// native program (`native`) is another.
-pub(crate) trait Guest: Send + Sync + 'static {
-    /// The WASI state of one run: a component keeps WASI 0.2's context and
-    /// resource table; a core module importing WASI preview 1 keeps
-    /// `wasmtime_wasi::p1::WasiP1Ctx`.
-    type Wasi: Send + 'static;
-
-    /// Builds a run's WASI state from the shared configuration (streams,
-    /// clocks, random sources, files).
-    fn wasi(builder: &mut WasiCtxBuilder) -> Self::Wasi;
-
-    /// Adds what `job` is started with to the configuration (arguments);
-    /// nothing by default.
-    fn args(_builder: &mut WasiCtxBuilder, _job: &Job) {}
-
-    /// Instantiates the guest in `store` and calls what `job.entry` names.
-    fn call(
-        &self,
-        store: &mut Store<RunState<Self::Wasi>>,
-        job: &Job,
-    ) -> impl Future<Output = wasmtime::Result<Called>> + Send;
-}
-
 /// A kind of runner image: how it is compiled and linked, and what it holds.
 /// Limits, clocks, output, pipes, files and how a run ended are the same for
 /// every kind, here.
@@ -89,15 +65,6 @@ pub(crate) trait Kind: Guest + Sized {
         &self,
         store: &mut Store<RunState<Self::Wasi>>,
     ) -> impl Future<Output = Result<Vec<String>, SandboxError>> + Send;
-}
-
-/// What a run's store holds.
-pub(crate) struct RunState<W> {
-    /// The kind's WASI state.
-    pub(crate) wasi: W,
-    pub(crate) limiter: MemoryLimiter,
-    /// The run's virtual time, which a kind's timers move.
-    pub(crate) time: Arc<VirtualTime>,
 }
 
 /// An image of kind `K` ready to run programs: one engine and one linked image
@@ -136,7 +103,7 @@ impl<K: Kind> Loaded<K> {
         let engine = engine::engine(u32::try_from(slots.max(1) * 2).unwrap_or(u32::MAX))?;
         let code = engine::load::<K::Code>(&engine, cache, image, progress)?;
         let kind = K::link(&engine, code)?;
-        let native = NativeModules::new(&engine)?;
+        let native = NativeModules::new(&engine, cache.compiled_dir())?;
         let files = RunFiles::new(&cache.runs_dir())?;
         tracing::debug!(elapsed = ?started.elapsed(), "sandbox ready");
         Ok(Loaded {

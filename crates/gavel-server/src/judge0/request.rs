@@ -12,17 +12,10 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Fuel per second of Judge0's `cpu_time_limit` (and back, for `time`): a
-/// fixed rate, so that the same program gets the same verdict and the same
-/// `time` on every machine. Judge0's seconds are a native CPython's CPU
-/// seconds; measured on this project's 2-core machine, programs that ran
-/// 0.18 to 0.46 s in native CPython 3.11 (a loop of arithmetic, sorting
-/// and counting in lists and dicts, building and splitting strings) used 13
-/// to 21 G fuel per native second. The rate is a round figure at the
-/// slower end, so `time` is close to what Judge0 would report, a little
-/// above it for the fastest kinds of code. Determinism over accuracy: `time`
-/// is the fuel used at this rate, never a measurement.
-pub const FUEL_PER_SECOND: u64 = 15_000_000_000;
+/// How Judge0's seconds become fuel: [`gavel_core::limits::FUEL_PER_SECOND`]
+/// (see there for the measurement). Determinism over accuracy: `time` is
+/// the fuel used at this rate, never a measurement.
+pub use gavel_core::limits::FUEL_PER_SECOND;
 
 /// The defaults and maxima gavel's Judge0 surface applies (also what
 /// `GET /config_info` reports).

@@ -1,3 +1,32 @@
-// A stand-in for an interactive validator written in C++: only its presence
-// matters to the importer's message.
-int main() { return 42; }
+// Guess the number: the secret (1..1000) is in the test's input; the
+// program guesses, and hears "lower", "higher" or "correct"; ten guesses at
+// most. Kattis's interactive validator conventions:
+//   validate input answer feedback_dir  (the program's output on stdin)
+// exit 42 accepts, 43 rejects; judgemessage.txt says why.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+static int judge(const std::string &feedback_dir, bool accepted, const std::string &why) {
+    std::ofstream(feedback_dir + "judgemessage.txt") << why << "\n";
+    return accepted ? 42 : 43;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) return 1;
+    std::ifstream input(argv[1]);
+    int secret = 0;
+    if (!(input >> secret)) return 1;
+    std::string feedback = argv[3];
+    for (int guesses = 1; guesses <= 10; guesses++) {
+        long long guess;
+        if (!(std::cin >> guess)) return judge(feedback, false, "the program stopped guessing");
+        if (guess == secret) {
+            std::cout << "correct" << std::endl;
+            return judge(feedback, true, "found in " + std::to_string(guesses) + " guesses");
+        }
+        std::cout << (guess > secret ? "lower" : "higher") << std::endl;
+    }
+    return judge(feedback, false, "not found in 10 guesses");
+}
