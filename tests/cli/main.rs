@@ -17,6 +17,7 @@ mod hardening;
 mod judge;
 mod kattis;
 mod layers;
+mod native;
 mod postgres;
 mod reports;
 mod robustness;
