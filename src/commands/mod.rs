@@ -238,7 +238,17 @@ impl Session {
         let sandbox = Sandbox::in_workers(&self.cache, image, self.jobs, worker, &mut |step| {
             progress.step(step)
         })?;
-        Ok(Judge::new(Arc::new(sandbox), &self.cache))
+        drop(progress);
+        // The toolchain of native checkers is made ready (once per machine)
+        // only when an exercise being judged has one, with its own progress.
+        let setup = std::sync::Mutex::new(SetupProgress::new());
+        Ok(
+            Judge::new(Arc::new(sandbox), &self.cache).with_setup_progress(move |step| {
+                if let Ok(mut progress) = setup.lock() {
+                    progress.toolchain(step);
+                }
+            }),
+        )
     }
 
     /// A sandbox over the image in use, running one program at a time in

@@ -121,6 +121,26 @@ impl SetupProgress {
         SetupProgress { spinner: None }
     }
 
+    /// A step of making the C/C++ toolchain of native checkers ready.
+    pub(crate) fn toolchain(&mut self, step: gavel_judge::native::ToolchainStep) {
+        use gavel_judge::native::ToolchainStep;
+        let message = match step {
+            ToolchainStep::Installing { package } => format!(
+                "installing `{package}`, the C/C++ compiler of native checkers, with pip (once per machine)"
+            ),
+            ToolchainStep::BuildingLibraries => {
+                "building the C and C++ libraries of native checkers for WebAssembly (once per machine, about a minute)".to_owned()
+            }
+            ToolchainStep::Ready => {
+                if let Some(spinner) = self.spinner.take() {
+                    spinner.finish_and_clear();
+                }
+                return;
+            }
+        };
+        self.show(message);
+    }
+
     pub(crate) fn step(&mut self, step: BuildStep) {
         let message = match step {
             BuildStep::InstallingTool { tool } => {
@@ -133,6 +153,10 @@ impl SetupProgress {
                 "compiling the runner image to native code (once per image)".to_owned()
             }
         };
+        self.show(message);
+    }
+
+    fn show(&mut self, message: String) {
         if stderr_is_tty() {
             let spinner = self
                 .spinner

@@ -145,14 +145,15 @@ int main(int argc, char **argv) {
         "peg",
         "peg",
         "checker.cpp",
-        r#"#include <fstream>
+        r#"#include <cstdio>
 #include <iostream>
 int main(int argc, char **argv) {
-    std::ifstream output(argv[1]), answer(argv[2]), input(argv[3]);
+    std::FILE *output = std::fopen(argv[1], "r"), *answer = std::fopen(argv[2], "r"),
+              *input = std::fopen(argv[3], "r");
     long got, expected, n;
-    input >> n;
-    answer >> expected;
-    if (!(output >> got)) return 1;
+    std::fscanf(input, "%ld", &n);
+    std::fscanf(answer, "%ld", &expected);
+    if (std::fscanf(output, "%ld", &got) != 1) return 1;
     if (got == expected && expected == 2 * n) return 0;
     std::cout << "1\n2\n";
     return 1;
@@ -302,16 +303,15 @@ fn a_testlib_interactor_in_cpp_talks_to_the_program_and_decides() {
     file(
         &dir,
         "interactor.cpp",
-        r#"#include <fstream>
+        r#"#include <cstdio>
 #include <iostream>
 int main(int argc, char **argv) {
-    std::ifstream input(argv[1]);
-    std::ofstream result(argv[2]);
+    std::FILE *input = std::fopen(argv[1], "r"), *result = std::fopen(argv[2], "w");
     long n, got;
-    input >> n;
+    std::fscanf(input, "%ld", &n);
     std::cout << n << std::endl;
     if (!(std::cin >> got)) { std::cerr << "no answer"; return 1; }
-    result << got << "\n";
+    std::fprintf(result, "%ld\n", got);
     if (got != 2 * n) { std::cerr << "expected " << 2 * n << ", got " << got; return 1; }
     std::cerr << "doubled";
     return 0;

@@ -70,6 +70,17 @@ pub struct Judge {
 }
 
 impl Judge {
+    /// Tells `setup` of the slow one-time steps of making a C/C++ toolchain
+    /// ready for an exercise's native checker or interactor (installing it
+    /// into the cache, building its libraries), as they start.
+    pub fn with_setup_progress(
+        mut self,
+        setup: impl Fn(crate::native::ToolchainStep) + Send + Sync + 'static,
+    ) -> Judge {
+        self.runner.set_setup_progress(Arc::new(setup));
+        self
+    }
+
     /// A judge over `sandbox`, keeping derived data in the cache's judge
     /// directory (safe to delete).
     pub fn new(sandbox: Arc<Sandbox>, cache: &Cache) -> Judge {

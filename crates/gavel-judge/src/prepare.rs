@@ -358,7 +358,7 @@ pub(crate) async fn prepare(
     selection: Selection,
 ) -> Result<Prepared, JudgeError> {
     let call = call_template(&exercise);
-    let native = crate::native::ready(runner.cache(), &exercise).await?;
+    let native = crate::native::ready(runner.cache(), runner.setup_progress(), &exercise).await?;
     let reference_code = Arc::new(Programs {
         reference: OnceCell::new(),
         native: native.clone(),

@@ -3,6 +3,7 @@
 //! once, and the disk cache of what judging derives from an exercise
 //! (reference fuel, generated tests).
 
+use crate::native::ToolchainStep;
 use bytes::Bytes;
 use gavel_core::fs::write_atomically;
 use gavel_core::{Cache, Limits};
@@ -18,6 +19,18 @@ pub(crate) struct Runner {
     sandbox: Arc<Sandbox>,
     cache: Cache,
     cache_dir: PathBuf,
+    /// Told of the slow one-time steps of making a C/C++ toolchain ready.
+    setup: Setup,
+}
+
+/// What is told of a toolchain's slow one-time steps.
+#[derive(Clone)]
+pub(crate) struct Setup(pub(crate) Arc<dyn Fn(ToolchainStep) + Send + Sync>);
+
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Setup")
+    }
 }
 
 /// What compiling a source gave.
@@ -37,7 +50,19 @@ impl Runner {
             sandbox,
             cache: cache.clone(),
             cache_dir: cache.judge_dir(),
+            setup: Setup(Arc::new(|_| {})),
         }
+    }
+
+    /// Tells `setup` of the slow one-time steps of making a C/C++ toolchain
+    /// ready (installing it, building its libraries).
+    pub(crate) fn set_setup_progress(&mut self, setup: Arc<dyn Fn(ToolchainStep) + Send + Sync>) {
+        self.setup = Setup(setup);
+    }
+
+    /// What is told of a toolchain's one-time steps.
+    pub(crate) fn setup_progress(&self) -> Setup {
+        self.setup.clone()
     }
 
     /// gavel's cache.

@@ -28,18 +28,29 @@ use std::time::{Duration, Instant};
 /// The variable naming a wasi-sdk to use instead of the system's clang.
 pub const SDK_VARIABLE: &str = "GAVEL_WASI_SDK";
 
+/// The variable that chooses the toolchain: `clang` (the system's, with
+/// Debian's WASI packages), `zig` (provisioned into gavel's cache), or unset
+/// for the first that works, in that order (after [`SDK_VARIABLE`]).
+pub const TOOLCHAIN_VARIABLE: &str = "GAVEL_TOOLCHAIN";
+
+/// The provisioned toolchain's pip requirements: Zig, pinned by hash.
+const ZIG_REQUIREMENTS: &str = include_str!("zig-requirements.txt");
+const ZIG: &str = "ziglang==0.17.1";
+
 /// How long one compilation may take before it is the author's failure.
-const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
+/// (Zig's first compilation also builds its C and C++ libraries for WASI,
+/// about a minute: `provision` does that before any exercise's.)
+const COMPILE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What compiler diagnostics a failure keeps.
 const MAX_DIAGNOSTICS: usize = 4_000;
 
-/// The flags of every compilation. A native program gets an 8 MiB stack
-/// (wasm-ld's default is 64 KiB, which a recursive checker overflows into
-/// its own data), and WASI's emulations of signals and process clocks, which
-/// headers such as testlib.h use: provided around the program, not in it.
-const FLAGS: [&str; 8] = [
-    "--target=wasm32-wasi",
+/// The flags of every compilation (after the target). A native program gets
+/// an 8 MiB stack (wasm-ld's default is 64 KiB, which a recursive checker
+/// overflows into its own data), and WASI's emulations of signals and
+/// process clocks, which headers such as testlib.h use: provided around the
+/// program, not in it.
+const FLAGS: [&str; 7] = [
     "-O2",
     "-s",
     "-Wl,-z,stack-size=8388608",
@@ -56,29 +67,70 @@ const LIBRARIES: [&str; 2] = ["-lwasi-emulated-signal", "-lwasi-emulated-process
 const CPP_FLAGS: [&str; 2] = ["-std=c++17", "-fno-exceptions"];
 const C_FLAGS: [&str; 1] = ["-std=c17"];
 
-/// A C/C++ toolchain that builds `wasm32-wasi` programs.
+/// What gavel tells its caller while it provisions a toolchain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolchainStep {
+    /// Installing a package with pip into gavel's cache.
+    Installing {
+        /// The package, as pip names it.
+        package: String,
+    },
+    /// Building the toolchain's C and C++ libraries for WASI (once).
+    BuildingLibraries,
+    /// The steps told of before are over.
+    Ready,
+}
+
+/// The compiler a toolchain runs.
 #[derive(Debug, Clone)]
+enum Compiler {
+    /// clang with a WASI sysroot: Debian's packages, or a wasi-sdk.
+    Clang {
+        c: PathBuf,
+        cpp: PathBuf,
+        sysroot: Option<PathBuf>,
+    },
+    /// Zig's `zig cc` and `zig c++`, installed with pip into `site`.
+    Zig { site: PathBuf, cache: PathBuf },
+}
+
+/// A C/C++ toolchain that builds `wasm32-wasi` programs.
+#[derive(Debug)]
 pub struct Toolchain {
-    c: PathBuf,
-    cpp: PathBuf,
-    sysroot: Option<PathBuf>,
-    /// The compiler's `--version`, first line (part of every cache key).
+    compiler: Compiler,
+    /// What identifies the compiler (part of every cache key): clang's
+    /// `--version` line, or the pinned Zig package.
     pub version: String,
     /// Where `#include <…>` may read from, once the toolchain was checked
     /// (only before a first compilation: a cached program needs no compiler).
     search: OnceLock<Result<Vec<PathBuf>, String>>,
 }
 
-/// The toolchain, found and checked once per process.
-pub fn toolchain() -> Result<&'static Toolchain, ToolchainError> {
+/// The toolchain, found once per process (nothing is installed or checked
+/// until a program must be compiled).
+pub fn toolchain(cache: &Cache) -> Result<&'static Toolchain, ToolchainError> {
     static FOUND: OnceLock<Result<Toolchain, String>> = OnceLock::new();
-    let found = FOUND.get_or_init(|| find().map_err(|e| e.to_string()));
+    let found = FOUND.get_or_init(|| find(cache).map_err(|e| e.to_string()));
     found.as_ref().map_err(|e| ToolchainError::Found(e.clone()))
 }
 
-fn find() -> Result<Toolchain, ToolchainError> {
-    let (c, cpp, sysroot) = match std::env::var_os(SDK_VARIABLE) {
-        Some(sdk) => {
+/// Makes the toolchain ready before a first compilation, telling `progress`
+/// what takes long: installing Zig with pip and building its libraries when
+/// the machine has no clang for WASI. Callers that judge native programs
+/// call it first so that the wait is shown; compiling does it anyway.
+pub fn provision(
+    cache: &Cache,
+    progress: &mut dyn FnMut(ToolchainStep),
+) -> Result<(), ToolchainError> {
+    let toolchain = toolchain(cache)?;
+    toolchain.install(progress)?;
+    toolchain.checked(progress).map(|_| ())
+}
+
+fn find(cache: &Cache) -> Result<Toolchain, ToolchainError> {
+    let wanted = std::env::var(TOOLCHAIN_VARIABLE).unwrap_or_default();
+    let compiler = match (std::env::var_os(SDK_VARIABLE), wanted.as_str()) {
+        (Some(sdk), _) => {
             let sdk = PathBuf::from(sdk);
             let c = sdk.join("bin").join("clang");
             if !c.is_file() {
@@ -87,44 +139,93 @@ fn find() -> Result<Toolchain, ToolchainError> {
                     sdk.display()
                 )));
             }
-            (
+            Compiler::Clang {
                 c,
-                sdk.join("bin").join("clang++"),
-                Some(sdk.join("share").join("wasi-sysroot")),
-            )
+                cpp: sdk.join("bin").join("clang++"),
+                sysroot: Some(sdk.join("share").join("wasi-sysroot")),
+            }
         }
-        None => {
-            let names = [
-                "clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14",
-            ];
-            let c = names
-                .iter()
-                .find_map(|name| on_path(name))
-                .ok_or_else(|| ToolchainError::Missing("no clang on PATH".to_owned()))?;
-            let name = c.file_name().unwrap_or_default().to_string_lossy();
-            let cpp = c.with_file_name(name.replacen("clang", "clang++", 1));
-            (c, cpp, None)
+        (None, "zig") => zig(cache),
+        (None, "clang") => system_clang().ok_or_else(|| {
+            ToolchainError::Missing(format!(
+                "{TOOLCHAIN_VARIABLE}=clang, and no clang on PATH has WASI's libc, libc++ and compiler-rt"
+            ))
+        })?,
+        (None, "") => system_clang().unwrap_or_else(|| zig(cache)),
+        (None, other) => {
+            return Err(ToolchainError::Missing(format!(
+                "{TOOLCHAIN_VARIABLE}={other}: use clang or zig"
+            )));
         }
     };
-    let mut toolchain = Toolchain {
-        version: String::new(),
-        c,
-        cpp,
-        sysroot,
+    let version = match &compiler {
+        Compiler::Zig { .. } => ZIG.to_owned(),
+        Compiler::Clang { c, .. } => {
+            let output = Command::new(c)
+                .arg("--version")
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| unusable(c, &e.to_string()))?;
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    tracing::debug!(%version, "C/C++ toolchain for wasm32-wasi");
+    Ok(Toolchain {
+        compiler,
+        version,
         search: OnceLock::new(),
+    })
+}
+
+/// The system's clang, when it has WASI's libc, libc++ and compiler-rt
+/// (Debian's wasi-libc, libc++-dev-wasm32, libclang-rt-dev-wasm32).
+fn system_clang() -> Option<Compiler> {
+    let names = [
+        "clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14",
+    ];
+    let c = names.iter().find_map(|name| on_path(name))?;
+    let name = c.file_name()?.to_string_lossy().into_owned();
+    let cpp = c.with_file_name(name.replacen("clang", "clang++", 1));
+    let prints = |program: &Path, arg: &str| {
+        Command::new(program)
+            .args(["--target=wasm32-wasi", arg])
+            .stdin(Stdio::null())
+            .output()
+            .ok()
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
     };
-    let version = toolchain
-        .command(Language::C)
-        .arg("--version")
-        .output()
-        .map_err(|e| unusable(&toolchain.c, &e.to_string()))?;
-    toolchain.version = String::from_utf8_lossy(&version.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    tracing::debug!(version = %toolchain.version, "C/C++ toolchain for wasm32-wasi");
-    Ok(toolchain)
+    let libc = prints(&c, "-print-file-name=libc.a")?;
+    let libcxx = prints(&cpp, "-print-file-name=libc++.a")?;
+    let builtins =
+        prints(&c, "-print-resource-dir")?.join("lib/wasi/libclang_rt.builtins-wasm32.a");
+    [libc, libcxx, builtins]
+        .iter()
+        .all(|p| p.is_absolute() && p.is_file())
+        .then_some(Compiler::Clang {
+            c,
+            cpp,
+            sysroot: None,
+        })
+}
+
+/// Zig, installed (or to be installed) in gavel's cache.
+fn zig(cache: &Cache) -> Compiler {
+    let key = &Key::new().part(ZIG_REQUIREMENTS).hex()[..16];
+    Compiler::Zig {
+        site: cache.tools_dir().join(format!("ziglang-{key}")),
+        cache: cache.tools_dir().join("zig-cache"),
+    }
+}
+
+fn cache_error(path: &Path) -> impl FnOnce(std::io::Error) -> ToolchainError + '_ {
+    move |source| ToolchainError::Cache {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -141,12 +242,89 @@ fn unusable(compiler: &Path, message: &str) -> ToolchainError {
 }
 
 impl Toolchain {
+    /// Installs Zig with pip into the cache when it is the toolchain and is
+    /// not there yet (once per machine, under a lock).
+    fn install(&self, progress: &mut dyn FnMut(ToolchainStep)) -> Result<(), ToolchainError> {
+        let Compiler::Zig { site, .. } = &self.compiler else {
+            return Ok(());
+        };
+        let done = site.join(".installed");
+        if done.exists() {
+            return Ok(());
+        }
+        let parent = site.parent().unwrap_or(site);
+        std::fs::create_dir_all(parent).map_err(cache_error(parent))?;
+        let _lock = gavel_core::fs::FileLock::exclusive(&parent.join("ziglang.lock"))
+            .map_err(cache_error(parent))?;
+        if done.exists() {
+            return Ok(());
+        }
+        progress(ToolchainStep::Installing {
+            package: ZIG.to_owned(),
+        });
+        let work = tempfile::tempdir_in(parent).map_err(cache_error(parent))?;
+        let requirements = work.path().join("requirements.txt");
+        std::fs::write(&requirements, ZIG_REQUIREMENTS).map_err(cache_error(&requirements))?;
+        let target = work.path().join("site");
+        let python = std::env::var("GAVEL_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let output = Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--require-hashes",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--target",
+            ])
+            .arg(&target)
+            .arg("-r")
+            .arg(&requirements)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                ToolchainError::Missing(format!(
+                    "cannot run `{python} -m pip` to install {ZIG}: {e} (install python3 and pip, or set GAVEL_PYTHON)"
+                ))
+            })?;
+        if !output.status.success() {
+            let said = String::from_utf8_lossy(&output.stderr);
+            return Err(ToolchainError::Missing(format!(
+                "pip could not install {ZIG} ({}): {}",
+                output.status,
+                gavel_core::text::clip(said.trim(), MAX_DIAGNOSTICS)
+            )));
+        }
+        std::fs::write(target.join(".installed"), ZIG).map_err(cache_error(&target))?;
+        if site.exists() {
+            std::fs::remove_dir_all(site).map_err(cache_error(site))?;
+        }
+        std::fs::rename(&target, site).map_err(cache_error(site))?;
+        Ok(())
+    }
+
     /// The directories `#include <…>` may read from, after checking (once)
     /// that the toolchain builds C and C++ for WASI.
-    fn checked(&self) -> Result<&[PathBuf], ToolchainError> {
+    fn checked(
+        &self,
+        progress: &mut dyn FnMut(ToolchainStep),
+    ) -> Result<&[PathBuf], ToolchainError> {
         let checked = self.search.get_or_init(|| {
-            self.probe().map_err(|e| e.to_string())?;
-            self.search_path().map_err(|e| e.to_string())
+            self.install(progress).map_err(|e| e.to_string())?;
+            let zig = matches!(self.compiler, Compiler::Zig { .. });
+            if zig {
+                progress(ToolchainStep::BuildingLibraries);
+            }
+            let checked = self
+                .probe()
+                .and_then(|()| self.search_path())
+                .map_err(|e| e.to_string());
+            if zig {
+                progress(ToolchainStep::Ready);
+            }
+            checked
         });
         match checked {
             Ok(search) => Ok(search),
@@ -154,21 +332,47 @@ impl Toolchain {
         }
     }
 
+    /// A command of the compiler for `language`, with every flag.
     fn command(&self, language: Language) -> Command {
-        let mut command = Command::new(match language {
-            Language::C => &self.c,
-            Language::Cpp => &self.cpp,
-        });
+        let mut command = match &self.compiler {
+            Compiler::Clang { c, cpp, sysroot } => {
+                let mut command = Command::new(match language {
+                    Language::C => c,
+                    Language::Cpp => cpp,
+                });
+                command.arg("--target=wasm32-wasi");
+                if let Some(sysroot) = sysroot {
+                    command.arg(format!("--sysroot={}", sysroot.display()));
+                }
+                command
+            }
+            Compiler::Zig { site, cache } => {
+                let mut command = Command::new(site.join("ziglang").join("zig"));
+                command
+                    .arg(match language {
+                        Language::C => "cc",
+                        Language::Cpp => "c++",
+                    })
+                    .args(["-target", "wasm32-wasi"])
+                    .env("ZIG_GLOBAL_CACHE_DIR", cache)
+                    .env("ZIG_LOCAL_CACHE_DIR", cache);
+                command
+            }
+        };
         command.args(FLAGS);
         command.args(match language {
             Language::C => &C_FLAGS[..],
             Language::Cpp => &CPP_FLAGS[..],
         });
-        if let Some(sysroot) = &self.sysroot {
-            command.arg(format!("--sysroot={}", sysroot.display()));
-        }
         command.stdin(Stdio::null());
         command
+    }
+
+    fn name(&self) -> PathBuf {
+        match &self.compiler {
+            Compiler::Clang { c, .. } => c.clone(),
+            Compiler::Zig { site, .. } => site.join("ziglang").join("zig"),
+        }
     }
 
     /// The directories `#include <…>` searches, as the compiler lists them.
@@ -177,7 +381,7 @@ impl Toolchain {
             .command(Language::Cpp)
             .args(["-E", "-v", "-x", "c++", "-"])
             .output()
-            .map_err(|e| unusable(&self.cpp, &e.to_string()))?;
+            .map_err(|e| unusable(&self.name(), &e.to_string()))?;
         let listed = String::from_utf8_lossy(&output.stderr);
         let dirs: Vec<PathBuf> = listed
             .lines()
@@ -187,7 +391,7 @@ impl Toolchain {
             .filter_map(|l| std::fs::canonicalize(l.trim()).ok())
             .collect();
         if dirs.is_empty() {
-            return Err(unusable(&self.cpp, &listed));
+            return Err(unusable(&self.name(), &listed));
         }
         Ok(dirs)
     }
@@ -195,7 +399,7 @@ impl Toolchain {
     /// Builds a C and a C++ program, or says why not (which package is
     /// missing shows in what the linker says).
     fn probe(&self) -> Result<(), ToolchainError> {
-        let dir = tempfile::tempdir().map_err(|e| unusable(&self.c, &e.to_string()))?;
+        let dir = tempfile::tempdir().map_err(|e| unusable(&self.name(), &e.to_string()))?;
         for (language, file, source) in [
             (
                 Language::C,
@@ -209,20 +413,19 @@ impl Toolchain {
             ),
         ] {
             std::fs::write(dir.path().join(file), source)
-                .map_err(|e| unusable(&self.c, &e.to_string()))?;
+                .map_err(|e| unusable(&self.name(), &e.to_string()))?;
             let output = self
                 .command(language)
                 .current_dir(dir.path())
                 .args([file, "-o", "probe.wasm"])
                 .args(LIBRARIES)
                 .output()
-                .map_err(|e| unusable(&self.c, &e.to_string()))?;
+                .map_err(|e| unusable(&self.name(), &e.to_string()))?;
             if !output.status.success() {
-                let compiler = match language {
-                    Language::C => &self.c,
-                    Language::Cpp => &self.cpp,
-                };
-                return Err(unusable(compiler, &String::from_utf8_lossy(&output.stderr)));
+                return Err(unusable(
+                    &self.name(),
+                    &String::from_utf8_lossy(&output.stderr),
+                ));
             }
         }
         Ok(())
@@ -243,14 +446,19 @@ pub struct Ready {
 
 /// `exercise`'s checker or interactor in C or C++ compiled (once per source,
 /// then from `cache`), or `None` when it has none.
-pub(crate) async fn ready(cache: &Cache, exercise: &Exercise) -> Result<Option<Ready>, JudgeError> {
+pub(crate) async fn ready(
+    cache: &Cache,
+    setup: crate::runner::Setup,
+    exercise: &Exercise,
+) -> Result<Option<Ready>, JudgeError> {
     let Some(program) = exercise.native.clone() else {
         return Ok(None);
     };
     let cache = cache.clone();
     let compiled = tokio::task::spawn_blocking(move || {
-        let toolchain = toolchain()?;
-        compile(toolchain, &cache, &program).map(|compiled| (program, compiled))
+        let toolchain = toolchain(&cache)?;
+        compile(toolchain, &cache, &program, &mut |step| (setup.0)(step))
+            .map(|compiled| (program, compiled))
     })
     .await
     .map_err(JudgeError::panicked)??;
@@ -285,6 +493,7 @@ pub fn compile(
     toolchain: &Toolchain,
     cache: &Cache,
     program: &NativeProgram,
+    progress: &mut dyn FnMut(ToolchainStep),
 ) -> Result<Result<Compiled, ExerciseFailure>, ToolchainError> {
     let mut key = Key::new()
         .part(&toolchain.version)
@@ -316,7 +525,7 @@ pub fn compile(
             source,
         })?;
     }
-    let search = toolchain.checked()?;
+    let search = toolchain.checked(progress)?;
     if let Some(failure) = include_outside(toolchain, search, program, dir.path()) {
         return Ok(Err(failure));
     }

@@ -4,20 +4,22 @@
 //   validate input answer feedback_dir  (the program's output on stdin)
 // exit 42 accepts, 43 rejects; judgemessage.txt says why.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <string>
 
 static int judge(const std::string &feedback_dir, bool accepted, const std::string &why) {
-    std::ofstream(feedback_dir + "judgemessage.txt") << why << "\n";
+    if (std::FILE *message = std::fopen((feedback_dir + "judgemessage.txt").c_str(), "w")) {
+        std::fprintf(message, "%s\n", why.c_str());
+        std::fclose(message);
+    }
     return accepted ? 42 : 43;
 }
 
 int main(int argc, char **argv) {
     if (argc < 4) return 1;
-    std::ifstream input(argv[1]);
+    std::FILE *input = std::fopen(argv[1], "r");
     int secret = 0;
-    if (!(input >> secret)) return 1;
+    if (!input || std::fscanf(input, "%d", &secret) != 1) return 1;
     std::string feedback = argv[3];
     for (int guesses = 1; guesses <= 10; guesses++) {
         long long guess;
