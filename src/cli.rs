@@ -331,14 +331,28 @@ pub(crate) enum AdminCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ImportCommand {
     /// A Kattis (ICPC) problem package: `data/sample` becomes public tests,
-    /// `data/secret` hidden ones, a Python output validator the checker or
-    /// interactor, `submissions/` the reference and known-bad solutions.
-    /// Whatever cannot be converted is listed.
+    /// `data/secret` hidden ones, a Python, C or C++ output validator the
+    /// checker or interactor, `submissions/` the reference and known-bad
+    /// solutions. Whatever cannot be converted is listed.
     Kattis {
         /// The package's directory.
         package: PathBuf,
         /// The new exercise's directory (its name is the exercise's id), for
         /// example `exercises/hello`.
+        out: PathBuf,
+        /// Print JSON (shape in docs/json.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// A Polygon (Codeforces) problem package, full (with its tests):
+    /// samples become public tests, the others hidden ones, the testlib
+    /// checker or interactor a native one compiled to WebAssembly, Python 3
+    /// solutions the reference and known-bad solutions. Whatever cannot be
+    /// converted is listed.
+    Polygon {
+        /// The package's directory (holding problem.xml).
+        package: PathBuf,
+        /// The new exercise's directory (its name is the exercise's id).
         out: PathBuf,
         /// Print JSON (shape in docs/json.md).
         #[arg(long)]

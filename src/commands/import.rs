@@ -1,5 +1,6 @@
-//! `gavel import kattis PKG OUT`: a Kattis problem package as a gavel
-//! exercise (see `gavel_exercise::kattis`).
+//! `gavel import kattis|polygon PKG OUT`: a Kattis or Polygon problem
+//! package as a gavel exercise (see `gavel_exercise::kattis`,
+//! `gavel_exercise::polygon`).
 
 use super::print_json;
 use crate::cli::ImportCommand;
@@ -8,15 +9,21 @@ use anyhow::Result;
 use console::style;
 
 pub(crate) fn execute(command: ImportCommand) -> Result<Code> {
-    let ImportCommand::Kattis { package, out, json } = command;
-    let imported = gavel_exercise::kattis::import(&package, &out)?;
+    let (imported, out, json) = match command {
+        ImportCommand::Kattis { package, out, json } => {
+            (gavel_exercise::kattis::import(&package, &out)?, out, json)
+        }
+        ImportCommand::Polygon { package, out, json } => {
+            (gavel_exercise::polygon::import(&package, &out)?, out, json)
+        }
+    };
     if json {
         print_json(&imported)?;
         return Ok(Code::Accepted);
     }
     let judged_by = match (&imported.checker_from, &imported.interactor_from) {
-        (Some(from), _) => format!("checker.py (from {from})"),
-        (_, Some(from)) => format!("interactor.py (from {from})"),
+        (Some(from), _) => format!("a checker (from {from})"),
+        (_, Some(from)) => format!("an interactor (from {from})"),
         _ => imported
             .comparison
             .as_ref()
@@ -25,14 +32,18 @@ pub(crate) fn execute(command: ImportCommand) -> Result<Code> {
     };
     eprintln!(
         "imported `{}` into {}: {} public and {} hidden tests, {} groups with rules, {}; \
-         reference {}, {} known-bad solutions",
+         {}, {} known-bad solutions",
         imported.id,
         out.display(),
         imported.public_tests,
         imported.hidden_tests,
         imported.groups.len(),
         judged_by,
-        imported.reference_from,
+        if imported.reference_from.is_empty() {
+            "no reference (a fixed budget)".to_owned()
+        } else {
+            format!("reference {}", imported.reference_from)
+        },
         imported.known_bad,
     );
     if !imported.notes.is_empty() {

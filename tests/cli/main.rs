@@ -18,6 +18,7 @@ mod judge;
 mod kattis;
 mod layers;
 mod native;
+mod polygon;
 mod postgres;
 mod reports;
 mod robustness;

@@ -14,6 +14,7 @@ mod load;
 pub mod manifest;
 mod model;
 pub mod native;
+pub mod polygon;
 pub mod python;
 pub mod suite;
 mod verdict;

@@ -69,22 +69,23 @@ impl std::fmt::Display for Note {
     }
 }
 
-/// Notes and blocking problems found while reading a package.
+/// Notes and blocking problems found while reading a package (of either
+/// format: `crate::polygon` shares them).
 #[derive(Debug, Default)]
-struct Findings {
+pub(crate) struct Findings {
     notes: Vec<Note>,
     problems: Vec<Note>,
 }
 
 impl Findings {
-    fn note(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn note(&mut self, path: &str, message: impl Into<String>) {
         self.notes.push(Note {
             path: path.to_owned(),
             message: message.into(),
         });
     }
 
-    fn block(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn block(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(Note {
             path: path.to_owned(),
             message: message.into(),
@@ -160,14 +161,25 @@ fn list(notes: &[Note]) -> String {
 }
 
 /// An exercise being assembled: its manifest and files.
-struct Draft {
-    manifest: Manifest,
-    files: BTreeMap<String, Vec<u8>>,
+pub(crate) struct Draft {
+    pub(crate) manifest: Manifest,
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
 }
 
 /// Imports the Kattis package in `package` as the exercise directory `out`
 /// (which must not exist; its name is the exercise's id).
 pub fn import(package: &Path, out: &Path) -> Result<Imported, ImportError> {
+    import_with(package, out, convert)
+}
+
+/// Imports `package` as `out` with `convert` (one format's reading): the
+/// destination's checks, every blocking problem at once, and writing the
+/// exercise only when it loads.
+pub(crate) fn import_with(
+    package: &Path,
+    out: &Path,
+    convert: impl FnOnce(&Path, &str, &mut Findings) -> Option<(Draft, Imported)>,
+) -> Result<Imported, ImportError> {
     if out.exists() {
         return Err(ImportError::Exists(out.to_owned()));
     }
@@ -552,7 +564,7 @@ fn add_submissions(
 }
 
 /// The fuel of `seconds` at [`FUEL_PER_SECOND`], within gavel's range.
-fn fixed_fuel(seconds: f64) -> u64 {
+pub(crate) fn fixed_fuel(seconds: f64) -> u64 {
     let (low, high) = gavel_core::limits::FUEL_RANGE;
     ((seconds * FUEL_PER_SECOND as f64).round() as u64).clamp(low, high)
 }

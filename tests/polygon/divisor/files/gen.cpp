@@ -1,0 +1,3 @@
+#include <cstdio>
+#include <cstdlib>
+int main(int argc, char *argv[]) { std::printf("%s\n", argv[1]); }
