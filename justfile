@@ -38,6 +38,11 @@ bench-serve:
     cargo build
     cargo run --example bench-serve
 
+# Native checkers: compiling a C++ checker cold and cached; its per-test cost against the same checker in Python.
+bench-native:
+    cargo build
+    cargo run --example bench-native
+
 # Timing probe: bits of hidden inputs a decoder reads from the server's live view (GAVEL_BENCH_BASELINE: an older gavel beside).
 probe-timing:
     cargo build
