@@ -83,6 +83,86 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
                 .collect()
         })
         .unwrap_or_default();
+    let testset = testset(problem, found)?;
+    let mut manifest = manifest(id, &title, tags);
+    found.note(
+        "problem.xml",
+        "gavel's difficulty (easy, medium, hard) is not in the package: set to medium",
+    );
+    if let Some(memory) = text(child(testset, "memory-limit")).and_then(|m| m.parse::<u64>().ok()) {
+        manifest.limits.memory = (memory >> 20).clamp(32, 4096);
+    }
+    let time_limit = text(child(testset, "time-limit"))
+        .and_then(|t| t.parse::<f64>().ok())
+        .map(|ms| ms / 1000.0);
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    files.insert(
+        "statement.md".to_owned(),
+        statement(package, problem, &title, found).into_bytes(),
+    );
+    files.insert(
+        "starter.py".to_owned(),
+        b"# Read the input from standard input and print the answer.\n".to_vec(),
+    );
+    let mut imported = Imported::new(id);
+    let assets = child(problem, "assets");
+    let interactive = programs(package, problem, assets, &mut files, &mut imported, found);
+    if interactive {
+        found.note(
+            "problem.xml",
+            "interactive: each test's answer file is kept as NAME.out, for the interactor only",
+        );
+    }
+    tests(
+        package,
+        testset,
+        &mut manifest,
+        &mut files,
+        &mut imported,
+        found,
+    );
+    solutions(
+        package,
+        assets,
+        time_limit,
+        &mut manifest,
+        &mut files,
+        &mut imported,
+        found,
+    );
+    not_run(problem, assets, found);
+    Some((Draft { manifest, files }, imported))
+}
+
+/// The manifest of an imported problem, before its tests: a stdio exercise
+/// judged by a native program under testlib's conventions.
+fn manifest(id: &str, title: &str, tags: Vec<String>) -> Manifest {
+    Manifest {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        difficulty: Difficulty::Medium,
+        tags,
+        kind: Kind::Stdio,
+        function: None,
+        limits: Default::default(),
+        comparison: None,
+        scoring: Scoring::Sum,
+        reveal_hidden: None,
+        tests: BTreeMap::new(),
+        groups: BTreeMap::new(),
+        generated: Vec::new(),
+        complexity: None,
+        suite: None,
+        native: Some(NativeSpec {
+            convention: Convention::Testlib,
+            args: Vec::new(),
+        }),
+    }
+}
+
+/// The `tests` testset (others are noted), after refusing file input and
+/// output.
+fn testset<'a, 'i>(problem: Node<'a, 'i>, found: &mut Findings) -> Option<Node<'a, 'i>> {
     let judging = child(problem, "judging");
     for attribute in ["input-file", "output-file"] {
         if judging
@@ -110,92 +190,19 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
             ),
         );
     }
-    let Some(testset) = testsets
+    let testset = testsets
         .iter()
         .find(|t| t.attribute("name") == Some("tests"))
-        .copied()
-    else {
+        .copied();
+    if testset.is_none() {
         found.block("problem.xml", "no `tests` testset");
-        return None;
-    };
-    let mut manifest = Manifest {
-        id: id.to_owned(),
-        title: title.clone(),
-        difficulty: Difficulty::Medium,
-        tags,
-        kind: Kind::Stdio,
-        function: None,
-        limits: Default::default(),
-        comparison: None,
-        scoring: Scoring::Sum,
-        reveal_hidden: None,
-        tests: BTreeMap::new(),
-        groups: BTreeMap::new(),
-        generated: Vec::new(),
-        complexity: None,
-        suite: None,
-        native: Some(NativeSpec {
-            convention: Convention::Testlib,
-            args: Vec::new(),
-        }),
-    };
-    found.note(
-        "problem.xml",
-        "gavel's difficulty (easy, medium, hard) is not in the package: set to medium",
-    );
-    if let Some(memory) = text(child(testset, "memory-limit")).and_then(|m| m.parse::<u64>().ok()) {
-        manifest.limits.memory = (memory >> 20).clamp(32, 4096);
     }
-    let time_limit = text(child(testset, "time-limit"))
-        .and_then(|t| t.parse::<f64>().ok())
-        .map(|ms| ms / 1000.0);
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    files.insert(
-        "statement.md".to_owned(),
-        statement(package, problem, &title, found).into_bytes(),
-    );
-    files.insert(
-        "starter.py".to_owned(),
-        b"# Read the input from standard input and print the answer.\n".to_vec(),
-    );
-    let mut imported = Imported {
-        id: id.to_owned(),
-        dir: Default::default(),
-        public_tests: 0,
-        hidden_tests: 0,
-        groups: Vec::new(),
-        comparison: None,
-        checker_from: None,
-        interactor_from: None,
-        reference_from: String::new(),
-        known_bad: 0,
-        notes: Vec::new(),
-    };
-    let assets = child(problem, "assets");
-    let interactive = programs(package, problem, assets, &mut files, &mut imported, found);
-    if interactive {
-        found.note(
-            "problem.xml",
-            "interactive: each test's answer file is kept as NAME.out, for the interactor only",
-        );
-    }
-    tests(
-        package,
-        testset,
-        &mut manifest,
-        &mut files,
-        &mut imported,
-        found,
-    );
-    solutions(
-        package,
-        assets,
-        time_limit,
-        &mut manifest,
-        &mut files,
-        &mut imported,
-        found,
-    );
+    testset
+}
+
+/// Validators and generators are noted: gavel judges the tests the
+/// package holds.
+fn not_run(problem: Node, assets: Option<Node>, found: &mut Findings) {
     for (what, path) in [("validators", "validators"), ("executables", "generators")] {
         let present = match what {
             "validators" => assets.and_then(|a| child(a, "validators")).is_some(),
@@ -210,7 +217,6 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
             );
         }
     }
-    Some((Draft { manifest, files }, imported))
 }
 
 /// The English name, else the first.

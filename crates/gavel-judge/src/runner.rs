@@ -3,7 +3,6 @@
 //! once, and the disk cache of what judging derives from an exercise
 //! (reference fuel, generated tests).
 
-use crate::native::ToolchainStep;
 use bytes::Bytes;
 use gavel_core::fs::write_atomically;
 use gavel_core::{Cache, Limits};
@@ -21,6 +20,20 @@ pub(crate) struct Runner {
     cache_dir: PathBuf,
     /// Told of the slow one-time steps of making a C/C++ toolchain ready.
     setup: Setup,
+}
+
+/// What gavel tells its caller while it provisions a toolchain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolchainStep {
+    /// Installing a package with pip into gavel's cache.
+    Installing {
+        /// The package, as pip names it.
+        package: String,
+    },
+    /// Building the toolchain's C and C++ libraries for WASI (once).
+    BuildingLibraries,
+    /// The steps told of before are over.
+    Ready,
 }
 
 /// What is told of a toolchain's slow one-time steps.

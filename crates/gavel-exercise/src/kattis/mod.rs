@@ -120,6 +120,25 @@ pub struct Imported {
     pub notes: Vec<Note>,
 }
 
+impl Imported {
+    /// Nothing imported yet, for the exercise `id`.
+    pub(crate) fn new(id: &str) -> Imported {
+        Imported {
+            id: id.to_owned(),
+            dir: PathBuf::new(),
+            public_tests: 0,
+            hidden_tests: 0,
+            groups: Vec::new(),
+            comparison: None,
+            checker_from: None,
+            interactor_from: None,
+            reference_from: String::new(),
+            known_bad: 0,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Why an import did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {

@@ -14,6 +14,7 @@ pub(crate) mod convention;
 
 pub use crate::error::ToolchainError;
 use crate::error::{ExerciseFailure, JudgeError};
+pub use crate::runner::ToolchainStep;
 use bytes::Bytes;
 use gavel_core::Cache;
 use gavel_core::fs::write_atomically;
@@ -66,20 +67,6 @@ const LIBRARIES: [&str; 2] = ["-lwasi-emulated-signal", "-lwasi-emulated-process
 /// C++ is built without exceptions: wasm32-wasi's libc++ has none.
 const CPP_FLAGS: [&str; 2] = ["-std=c++17", "-fno-exceptions"];
 const C_FLAGS: [&str; 1] = ["-std=c17"];
-
-/// What gavel tells its caller while it provisions a toolchain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ToolchainStep {
-    /// Installing a package with pip into gavel's cache.
-    Installing {
-        /// The package, as pip names it.
-        package: String,
-    },
-    /// Building the toolchain's C and C++ libraries for WASI (once).
-    BuildingLibraries,
-    /// The steps told of before are over.
-    Ready,
-}
 
 /// The compiler a toolchain runs.
 #[derive(Debug, Clone)]
