@@ -12,6 +12,7 @@ pub mod hash;
 pub mod limits;
 pub mod shape;
 pub mod text;
+pub mod tools;
 
 pub use cache::{Cache, CacheError};
 pub use limits::Limits;

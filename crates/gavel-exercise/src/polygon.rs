@@ -25,6 +25,7 @@
 //! testlib C/C++); whatever changes no verdict is noted (validators,
 //! generators, other testsets, solutions in other languages).
 
+use crate::kattis::programs::file_stem;
 use crate::kattis::{Draft, Findings, ImportError, Imported, fixed_fuel, import_with};
 use crate::manifest::{Difficulty, GroupSpec, Kind, Manifest, OnFailure, Scoring, TestSettings};
 use crate::native::{Convention, Language, NativeSpec};
@@ -587,20 +588,7 @@ fn solutions(
             imported.reference_from = path.to_owned();
             continue;
         }
-        let stem: String = path
-            .rsplit('/')
-            .next()
-            .unwrap_or("solution")
-            .trim_end_matches(".py")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let stem = file_stem(path.rsplit('/').next().unwrap_or("solution"));
         files.insert(format!("submissions/{verdict}/{stem}.py"), bytes);
         imported.known_bad += 1;
     }

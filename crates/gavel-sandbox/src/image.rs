@@ -12,6 +12,7 @@
 use gavel_core::cache::{Cache, CacheError, LockKind};
 use gavel_core::fs::write_atomically;
 use gavel_core::hash::{Key, hex};
+use gavel_core::tools::python;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
@@ -270,10 +271,6 @@ pub fn build(
     build_locked(cache, source, progress)
 }
 
-fn python() -> String {
-    std::env::var("GAVEL_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
 fn build_locked(
     cache: &Cache,
     source: &ImageSource,
@@ -375,25 +372,7 @@ fn install_tool(
     let requirements = work.path().join("requirements.txt");
     std::fs::write(&requirements, source.requirements).map_err(ImageError::io(&requirements))?;
     let target = work.path().join("site");
-    // `--target` rather than a venv: it needs no `venv` module (Debian splits it
-    // out) and touches no environment that pip might consider externally managed.
-    let mut command = Command::new(python());
-    command
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            "--require-hashes",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--target",
-        ])
-        .arg(&target)
-        .arg("-r")
-        .arg(&requirements);
-    let (status, output) = run_tool(&mut command)?;
+    let (status, output) = run_tool(&mut gavel_core::tools::pip_install(&requirements, &target))?;
     if !status.success() {
         return Err(ImageError::ToolInstall {
             tool: source.tool.to_owned(),

@@ -27,7 +27,7 @@
 
 mod data;
 mod problem;
-mod programs;
+pub(crate) mod programs;
 
 use crate::compare::Comparison;
 use crate::load::LoadErrors;
@@ -277,17 +277,8 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
         b"# Read the input from standard input and print the answer.\n".to_vec(),
     );
     let mut imported = Imported {
-        id: id.to_owned(),
-        dir: PathBuf::new(),
-        public_tests: 0,
-        hidden_tests: 0,
         groups: tests.groups.keys().cloned().collect(),
-        comparison: None,
-        checker_from: None,
-        interactor_from: None,
-        reference_from: String::new(),
-        known_bad: 0,
-        notes: Vec::new(),
+        ..Imported::new(id)
     };
     add_validator(
         &problem,

@@ -299,17 +299,7 @@ pub(super) fn submissions(package: &Path, found: &mut Findings) -> Vec<Submissio
             let origin = format!("submissions/{dir}/{entry}");
             match resolve(&package.join(&origin)) {
                 Program::Python { source, .. } => {
-                    let stem = entry.strip_suffix(".py").unwrap_or(&entry);
-                    let stem: String = stem
-                        .chars()
-                        .map(|c| {
-                            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                                c
-                            } else {
-                                '_'
-                            }
-                        })
-                        .collect();
+                    let stem = file_stem(&entry);
                     kept.push(Submission {
                         verdict,
                         file: format!("{stem}.py"),
@@ -337,6 +327,22 @@ pub(super) fn submissions(package: &Path, found: &mut Findings) -> Vec<Submissio
         }
     }
     kept
+}
+
+/// A solution's file stem as gavel keeps it (`a b.py` → `a_b`): letters,
+/// digits, `-` and `_`, anything else `_`.
+pub(crate) fn file_stem(file: &str) -> String {
+    file.strip_suffix(".py")
+        .unwrap_or(file)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// A Python string literal of `text` (JSON's string syntax is Python's),

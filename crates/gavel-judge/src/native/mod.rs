@@ -253,27 +253,12 @@ impl Toolchain {
         let requirements = work.path().join("requirements.txt");
         std::fs::write(&requirements, ZIG_REQUIREMENTS).map_err(cache_error(&requirements))?;
         let target = work.path().join("site");
-        let python = std::env::var("GAVEL_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        let output = Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--require-hashes",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--target",
-            ])
-            .arg(&target)
-            .arg("-r")
-            .arg(&requirements)
-            .stdin(Stdio::null())
+        let output = gavel_core::tools::pip_install(&requirements, &target)
             .output()
             .map_err(|e| {
                 ToolchainError::Missing(format!(
-                    "cannot run `{python} -m pip` to install {ZIG}: {e} (install python3 and pip, or set GAVEL_PYTHON)"
+                    "cannot run `{} -m pip` to install {ZIG}: {e} (install python3 and pip, or set GAVEL_PYTHON)",
+                    gavel_core::tools::python()
                 ))
             })?;
         if !output.status.success() {
