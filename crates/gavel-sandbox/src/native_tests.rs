@@ -220,3 +220,32 @@ async fn the_scratch_directory_comes_back_and_is_bounded() {
     assert_eq!(report.outcome, Outcome::OutputLimit, "{report:?}");
     assert!(report.written.is_empty());
 }
+
+#[tokio::test]
+async fn a_native_interactor_that_floods_the_program_hits_its_own_output_limit() {
+    // The program reads forever; the interactor writes 4 bytes at a time
+    // past its 4 KiB limit. The flood is the interactor's, not the program's.
+    let program = Job {
+        limits: Limits {
+            fuel: 1_000_000_000,
+            wall_time: Duration::from_secs(5),
+            memory_bytes: 64 << 20,
+            output_bytes: 4 << 10,
+        },
+        ..Job::script("import sys\nfor line in sys.stdin:\n    pass\n")
+    };
+    let flood = command(
+        "(loop $l (drop (call $put (i32.const 1) (i32.const 1024) (i32.const 4))) (br $l))",
+        "spam",
+    );
+    let interaction = sandbox()
+        .interact(&program, &native(flood, &["interactor"], true))
+        .await
+        .unwrap();
+    assert_eq!(
+        interaction.interactor.outcome,
+        Outcome::OutputLimit,
+        "{interaction:?}"
+    );
+    assert_ne!(interaction.program.outcome, Outcome::OutputLimit);
+}

@@ -184,9 +184,16 @@ impl<K: Kind> Loaded<K> {
             }
             None => (None, None),
         };
-        let mut program_report = program_run.report(program, program_called.flatten(), Some(&link));
-        let mut interactor_report =
-            interactor_run.report(interactor, interactor_called.flatten(), Some(&link));
+        let mut program_report = program_run.report(
+            program,
+            program_called.flatten(),
+            Some((&link, Side::Program)),
+        );
+        let mut interactor_report = interactor_run.report(
+            interactor,
+            interactor_called.flatten(),
+            Some((&link, Side::Interactor)),
+        );
         if deadlock {
             let idle = Outcome::TimeLimit {
                 limit: TimeLimit::Idle,
@@ -378,7 +385,7 @@ impl<W: 'static> Run<W> {
         self,
         job: &Job,
         called: Option<wasmtime::Result<Called>>,
-        link: Option<&Link>,
+        link: Option<(&Link, Side)>,
     ) -> RunResult {
         let wall = self.started.elapsed();
         let fuel = job
@@ -387,13 +394,9 @@ impl<W: 'static> Run<W> {
             .saturating_sub(self.store.get_fuel().unwrap_or(0));
         let captured = self.output.take();
         let limiter = &self.store.data().limiter;
-        let piped_overflow = link.is_some_and(|l| {
-            let side = match job.entry {
-                Entry::Interact { .. } => Side::Interactor,
-                _ => Side::Program,
-            };
-            l.overflowed(side)
-        });
+        // The side is the caller's to say: a native interactor's entry does
+        // not tell it.
+        let piped_overflow = link.is_some_and(|(l, side)| l.overflowed(side));
         let scratch_overflow = self.scratch.as_ref().is_some_and(|s| s.overflowed);
         let recorded = Recorded {
             is_function: matches!(job.entry, Entry::Function(_)),
