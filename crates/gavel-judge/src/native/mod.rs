@@ -470,6 +470,9 @@ pub fn compile(
     let mut key = Key::new()
         .part(&toolchain.version)
         .part(FLAGS.join(" "))
+        .part(C_FLAGS.join(" "))
+        .part(CPP_FLAGS.join(" "))
+        .part(LIBRARIES.join(" "))
         .part(&program.file)
         .part(&program.source);
     for (name, bytes) in &program.headers {
