@@ -73,7 +73,10 @@ pub(crate) trait Kind: Guest + Sized {
 pub(crate) struct Loaded<K> {
     engine: Engine,
     kind: K,
-    native: NativeModules,
+    /// Linked on the first native program: a process that runs only Python
+    /// pays nothing for them at start.
+    native: std::sync::OnceLock<Result<NativeModules, String>>,
+    compiled_dir: std::path::PathBuf,
     files: RunFiles,
 }
 
@@ -103,21 +106,35 @@ impl<K: Kind> Loaded<K> {
         let engine = engine::engine(u32::try_from(slots.max(1) * 2).unwrap_or(u32::MAX))?;
         let code = engine::load::<K::Code>(&engine, cache, image, progress)?;
         let kind = K::link(&engine, code)?;
-        let native = NativeModules::new(&engine, cache.compiled_dir())?;
         let files = RunFiles::new(&cache.runs_dir())?;
         tracing::debug!(elapsed = ?started.elapsed(), "sandbox ready");
         Ok(Loaded {
             engine,
             kind,
-            native,
+            native: std::sync::OnceLock::new(),
+            compiled_dir: cache.compiled_dir(),
             files,
         })
+    }
+
+    /// Native programs' linker and modules, made on first use.
+    fn native(&self) -> Result<&NativeModules, SandboxError> {
+        self.native
+            .get_or_init(|| {
+                NativeModules::new(&self.engine, self.compiled_dir.clone())
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|message| SandboxError::Wasmtime {
+                context: "cannot link native programs".into(),
+                message: message.clone(),
+            })
     }
 
     /// Runs one job in a fresh instance (the caller holds a slot).
     pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         if is_native(job) {
-            self.run_on(&self.native, job).await
+            self.run_on(self.native()?, job).await
         } else {
             self.run_on(&self.kind, job).await
         }
@@ -136,12 +153,16 @@ impl<K: Kind> Loaded<K> {
         program: &Job,
         interactor: &Job,
     ) -> Result<Interaction, SandboxError> {
-        let (kind, native) = (&self.kind, &self.native);
+        let kind = &self.kind;
+        let native = || self.native();
         match (is_native(program), is_native(interactor)) {
             (false, false) => self.interact_on(kind, program, kind, interactor).await,
-            (false, true) => self.interact_on(kind, program, native, interactor).await,
-            (true, false) => self.interact_on(native, program, kind, interactor).await,
-            (true, true) => self.interact_on(native, program, native, interactor).await,
+            (false, true) => self.interact_on(kind, program, native()?, interactor).await,
+            (true, false) => self.interact_on(native()?, program, kind, interactor).await,
+            (true, true) => {
+                let native = native()?;
+                self.interact_on(native, program, native, interactor).await
+            }
         }
     }
 
