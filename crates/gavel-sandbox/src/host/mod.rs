@@ -1,12 +1,17 @@
 //! The wasmtime host: runs jobs on a runner image in this process.
 //!
 //! - `engine`: the engine's configuration and the compiled-code cache;
-//! - `run`: one run on a loaded image of any kind (the store and its limits,
-//!   `clock`, `limits`, `output`, `pipe`, `files`, and the report), and the
-//!   [`run::Kind`] trait, what differs between kinds;
+//! - `guest`: what runs in a store (the `Guest` trait: its WASI state, how
+//!   it is called) and what a store holds (`RunState`);
+//! - `run`: one run of any guest on a loaded image (the store and its
+//!   limits, `clock`, `memory`, `output`, `pipe`, `files`, a native
+//!   program's scratch directory, and the report), and the [`run::Kind`]
+//!   trait, what differs between kinds of image;
 //! - `classify`: how a run ended, from what the host recorded and what the
 //!   guest's call returned;
-//! - `component`: the component kind (bindings, linking, the calls per entry).
+//! - `component`: the component kind (bindings, linking, the calls per entry);
+//! - `native`: native programs, WASI preview 1 commands run from `_start`
+//!   (C and C++ checkers compiled to WebAssembly).
 
 mod classify;
 pub(crate) mod clock;
@@ -31,15 +36,16 @@ use wasmtime::component::Component;
 
 /// A runner image loaded for running, of one of the kinds the host knows.
 ///
-/// Every kind is a [`run::Kind`] (linking, a run's WASI state, calling the
-/// exports) with an [`engine::Code`] (what it compiles to), and shares the
-/// rest through [`Loaded`]. A second kind (a WASI core module driven through
-/// its exports, say a CPython reactor exporting `memory`, `run`,
-/// `turn(ptr, len)`, `shutdown` and `host_alloc` and importing WASI preview 1)
-/// is a second variant here, `Code` for `wasmtime::Module`, and the choice of
-/// kind from the image's header in [`Host::load`] and [`Host::compile`]; its
-/// timers would move the same virtual time (`clock::VirtualTime`) from its own
-/// `poll_oneoff`.
+/// Every kind is a [`run::Kind`] (linking) and a `guest::Guest` (a run's
+/// WASI state, calling the exports) with an [`engine::Code`] (what it
+/// compiles to), and shares the rest through [`Loaded`]. A second kind (a
+/// WASI core module driven through its exports, say a CPython reactor
+/// exporting `memory`, `run`, `turn(ptr, len)`, `shutdown` and `host_alloc`
+/// and importing WASI preview 1) is a second variant here, `Code` for
+/// `wasmtime::Module`, and the choice of kind from the image's header in
+/// [`Host::load`] and [`Host::compile`]; `native` already links WASI preview
+/// 1 for core modules, and replaces `poll_oneoff` (whose timers would have to
+/// move the same virtual time, `clock::VirtualTime`).
 pub(crate) enum Host {
     /// A component exporting gavel's runner interface.
     Component(Loaded<ComponentImage>),
