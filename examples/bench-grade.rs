@@ -19,6 +19,8 @@
 
 #![allow(clippy::print_stdout, missing_docs)]
 
+#[path = "support/files.rs"]
+mod files;
 #[path = "support/workers.rs"]
 mod workers;
 
@@ -189,7 +191,7 @@ fn build(
             continue;
         }
         let dir = catalog.join(&exercise.id);
-        copy_dir(&exercise.dir, &dir);
+        files::copy_dir(&exercise.dir, &dir);
         let manifest = dir.join("exercise.toml");
         let mut table: toml::Table = std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
         table.remove("complexity");
@@ -229,18 +231,6 @@ fn build(
         }
     }
     (submissions, work)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// Seconds for `gavel grade` of the set's homework (which holds wrong answers: exit 1).

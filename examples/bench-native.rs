@@ -11,12 +11,17 @@
 
 #![allow(clippy::print_stdout, missing_docs)]
 
+#[path = "support/cpu.rs"]
+mod cpu;
+#[path = "support/files.rs"]
+mod files;
+
 use gavel_judge::native::{self, ToolchainStep};
 use gavel_judge::{Judge, Selection};
 use gavel_sandbox::{Cache, Job, Sandbox, image};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const ROUNDS: usize = 7;
 
@@ -45,33 +50,9 @@ def check(input, expected, output):
     accept(f"{n} tasks in order")
 "#;
 
-#[allow(unsafe_code)]
-fn cpu() -> Duration {
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
 fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// Runs each job `ROUNDS` times (after one warm-up); medians of wall ms,
@@ -83,14 +64,14 @@ async fn cost(sandbox: &Sandbox, jobs: &[Job]) -> (f64, f64, f64) {
     }
     let (mut walls, mut cpus, mut fuels) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        let (started, cpu_before) = (Instant::now(), cpu());
+        let (started, cpu_before) = (Instant::now(), cpu::self_cpu());
         let mut fuel = 0;
         for job in jobs {
             fuel += sandbox.run(job).await.unwrap().fuel;
         }
         let n = jobs.len() as f64;
         walls.push(started.elapsed().as_secs_f64() * 1e3 / n);
-        cpus.push((cpu() - cpu_before).as_secs_f64() * 1e3 / n);
+        cpus.push((cpu::self_cpu() - cpu_before).as_secs_f64() * 1e3 / n);
         fuels.push(fuel as f64 / n);
     }
     (median(walls), median(cpus), median(fuels))
@@ -154,7 +135,7 @@ fn main() {
 
     // Per-test cost: the same exercise with checker.py instead.
     let python = scratch.path().join("python/topological-order");
-    copy(&root, &python);
+    files::copy_dir(&root, &python);
     std::fs::remove_file(python.join("checker.cpp")).unwrap();
     std::fs::remove_file(python.join("tokens.h")).unwrap();
     std::fs::write(python.join("checker.py"), CHECKER_PY).unwrap();

@@ -21,6 +21,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs, unsafe_code)]
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "../tests/cli/postgres.rs"]
 mod postgres;
 #[path = "support/measure.rs"]
@@ -82,18 +84,6 @@ fn tree_cpu(roots: &[u32]) -> Duration {
         }
     }
     Duration::from_secs_f64(total as f64 * tick)
-}
-
-/// This process's own CPU so far.
-fn self_cpu() -> Duration {
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -284,7 +274,7 @@ fn queue_cost(database: Database, postgres: Option<u32>) -> (Duration, Duration)
             complexity: None,
         };
         let roots: Vec<u32> = postgres.into_iter().collect();
-        let (cpu_before, theirs_before) = (self_cpu(), tree_cpu(&roots));
+        let (cpu_before, theirs_before) = (cpu::self_cpu(), tree_cpu(&roots));
         let started = Instant::now();
         for n in 0..QUEUED {
             let source = source(n);
@@ -311,7 +301,7 @@ fn queue_cost(database: Database, postgres: Option<u32>) -> (Duration, Duration)
             );
         }
         let wall = started.elapsed();
-        let cpu = self_cpu() - cpu_before + (tree_cpu(&roots) - theirs_before);
+        let cpu = cpu::self_cpu() - cpu_before + (tree_cpu(&roots) - theirs_before);
         store.close().await;
         (wall / QUEUED as u32, cpu / QUEUED as u32)
     })

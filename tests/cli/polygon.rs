@@ -3,6 +3,7 @@
 //! Python and C++ solutions), imported and judged by `gavel check`; and one
 //! gavel cannot judge the same way, refused with every reason.
 
+use crate::catalog::copy_dir;
 use crate::support::expect;
 use serde_json::Value;
 use std::path::Path;
@@ -12,18 +13,6 @@ fn package() -> String {
         .join("tests/polygon/divisor")
         .display()
         .to_string()
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -93,7 +82,7 @@ fn a_polygon_package_imports_with_its_testlib_checker_and_groups() {
 fn a_polygon_package_gavel_cannot_judge_the_same_way_is_refused_with_every_reason() {
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken");
-    copy(Path::new(&package()), &broken);
+    copy_dir(Path::new(&package()), &broken);
     // A generated test without its files, file output, and no Python
     // solution to take as the reference and no time limit.
     std::fs::remove_file(broken.join("tests/05")).unwrap();
