@@ -2,7 +2,7 @@
 //! `interactor.c`, `interactor.cpp`), with the headers beside them
 //! (`testlib.h`, say): what the exercise holds of them and which of the
 //! field's conventions they follow. Compiling them to WebAssembly and judging
-//! by their exit codes is gavel-judge's (`native`, `grader::native`).
+//! by their exit codes is gavel-judge's (`native`, and the `checker` and `interactor` graders).
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};

@@ -1,16 +1,17 @@
 //! How one test is judged, by the kind of exercise: each grader owns run →
 //! check → explanation for a single test, as DMOJ's graders do. The judge
 //! chooses one per exercise ([`Grader::of`]) and hands it every test; a new
-//! kind of test (a native checker, a test-writing exercise) is a new grader
-//! here, not a change to the judge.
+//! kind of test (a test-writing exercise) is a new grader here, not a change
+//! to the judge, and a new kind of program that decides (a checker or an
+//! interactor in C or C++) is a variant of [`By`].
 
 mod checker;
 mod compare;
 mod interactor;
-mod native;
 mod suite;
 
-use crate::evaluate::{Evaluation, explain_call};
+use crate::evaluate::{Evaluation, explain_call, internal_error};
+use crate::native::Ready;
 use crate::prepare::{Prepared, ResolvedTest};
 use crate::runner::Runner;
 use bytes::Bytes;
@@ -23,6 +24,26 @@ use gavel_exercise::native::Role;
 pub(crate) struct Program {
     pub(crate) source: Bytes,
     pub(crate) code: Bytes,
+}
+
+/// Which program of the exercise decides: its Python checker or
+/// interactor, or one in C or C++ (compiled, with its convention).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum By<'a> {
+    /// `checker.py` or `interactor.py`.
+    Python,
+    /// `checker.c`, `interactor.cpp`, …
+    Native(&'a Ready),
+}
+
+impl By<'_> {
+    /// The decider's file name (`python` for a Python one).
+    fn file<'a>(&'a self, python: &'a str) -> &'a str {
+        match self {
+            By::Python => python,
+            By::Native(ready) => &ready.program.file,
+        }
+    }
 }
 
 /// How an exercise's tests are judged.
@@ -76,13 +97,26 @@ impl Grader {
         program: &Program,
     ) -> Evaluation {
         let job = prepared.job(program.source.clone(), program.code.clone(), test);
+        let native = prepared.native.as_ref().map(By::Native);
+        let not_compiled = || {
+            internal_error(
+                test,
+                "the exercise's native program was not compiled".to_owned(),
+            )
+        };
         let mut evaluation = match self {
             Grader::Compare => compare::grade(runner, test, &job).await,
-            Grader::Checker => checker::grade(runner, prepared, test, &job).await,
-            Grader::Interactor => interactor::grade(runner, prepared, test, &job).await,
+            Grader::Checker => checker::grade(runner, prepared, test, &job, By::Python).await,
+            Grader::Interactor => interactor::grade(runner, prepared, test, &job, By::Python).await,
             Grader::Suite => suite::grade(runner, prepared, test, &job).await,
-            Grader::NativeChecker => native::check(runner, prepared, test, &job).await,
-            Grader::NativeInteractor => native::interact(runner, prepared, test, &job).await,
+            Grader::NativeChecker => match native {
+                Some(by) => checker::grade(runner, prepared, test, &job, by).await,
+                None => not_compiled(),
+            },
+            Grader::NativeInteractor => match native {
+                Some(by) => interactor::grade(runner, prepared, test, &job, by).await,
+                None => not_compiled(),
+            },
         };
         explain_call(&mut evaluation.full, || prepared.shown_call(test));
         evaluation
