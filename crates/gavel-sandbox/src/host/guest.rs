@@ -6,6 +6,7 @@
 use super::classify::Called;
 use super::clock::VirtualTime;
 use super::memory::MemoryLimiter;
+use crate::error::SandboxError;
 use crate::job::Job;
 use std::sync::Arc;
 use wasmtime::Store;
@@ -24,9 +25,12 @@ pub(crate) trait Guest: Send + Sync + 'static {
     /// clocks, random sources, files).
     fn wasi(builder: &mut WasiCtxBuilder) -> Self::Wasi;
 
-    /// Adds what `job` is started with to the configuration (arguments);
-    /// nothing by default.
-    fn args(_builder: &mut WasiCtxBuilder, _job: &Job) {}
+    /// Adds what `job` is started with (arguments) and what the guest itself
+    /// needs (a reactor's standard library) to the configuration; nothing by
+    /// default.
+    fn configure(&self, _builder: &mut WasiCtxBuilder, _job: &Job) -> Result<(), SandboxError> {
+        Ok(())
+    }
 
     /// Instantiates the guest in `store` and calls what `job.entry` names.
     fn call(

@@ -10,6 +10,8 @@
 //! - `classify`: how a run ended, from what the host recorded and what the
 //!   guest's call returned;
 //! - `component`: the component kind (bindings, linking, the calls per entry);
+//! - `reactor`: the reactor kind, a WASI preview 1 core module driven through
+//!   its exports (the scientific image), and `snapshot`, which makes one;
 //! - `native`: native programs, WASI preview 1 commands run from `_start`
 //!   (C and C++ checkers compiled to WebAssembly).
 
@@ -23,7 +25,9 @@ pub(crate) mod memory;
 mod native;
 mod output;
 mod pipe;
+mod reactor;
 pub(crate) mod run;
+pub(crate) mod snapshot;
 
 use crate::error::SandboxError;
 use crate::image::{BuildStep, Image};
@@ -31,24 +35,33 @@ use crate::job::{Interaction, Job};
 use crate::outcome::RunResult;
 use component::ComponentImage;
 use gavel_core::Cache;
+use reactor::ReactorImage;
 use run::Loaded;
+use wasmtime::Module;
 use wasmtime::component::Component;
+
+/// Whether the image's file is a WebAssembly core module (a reactor) rather
+/// than a component.
+fn is_core_module(path: &std::path::Path) -> Result<bool, SandboxError> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(path).map_err(crate::image::ImageError::io(path))?;
+    file.read_exact(&mut head)
+        .map_err(crate::image::ImageError::io(path))?;
+    Ok(head == *b"\0asm\x01\0\0\0")
+}
 
 /// A runner image loaded for running, of one of the kinds the host knows.
 ///
-/// Every kind is a [`run::Kind`] (linking) and a `guest::Guest` (a run's
-/// WASI state, calling the exports) with an [`engine::Code`] (what it
-/// compiles to), and shares the rest through [`Loaded`]. A second kind (a
-/// WASI core module driven through its exports, say a CPython reactor
-/// exporting `memory`, `run`, `turn(ptr, len)`, `shutdown` and `host_alloc`
-/// and importing WASI preview 1) is a second variant here, `Code` for
-/// `wasmtime::Module`, and the choice of kind from the image's header in
-/// [`Host::load`] and [`Host::compile`]; `native` already links WASI preview
-/// 1 for core modules, and replaces `poll_oneoff` (whose timers would have to
-/// move the same virtual time, `clock::VirtualTime`).
+/// Every kind is a [`run::Kind`] (linking, its engine's profile) and a
+/// `guest::Guest` (a run's WASI state, calling the exports) with an
+/// [`engine::Code`] (what it compiles to), and shares the rest through
+/// [`Loaded`]. Which kind an image is, its file's header says.
 pub(crate) enum Host {
-    /// A component exporting gavel's runner interface.
+    /// A component exporting gavel's runner interface (the default image).
     Component(Loaded<ComponentImage>),
+    /// A WASI core module driven through its exports (the scientific image).
+    Reactor(Loaded<ReactorImage>),
 }
 
 impl Host {
@@ -60,7 +73,11 @@ impl Host {
         slots: usize,
         progress: &mut dyn FnMut(BuildStep),
     ) -> Result<Host, SandboxError> {
-        Loaded::new(cache, image, slots, progress).map(Host::Component)
+        if is_core_module(&image.path)? {
+            Loaded::new(cache, image, slots, progress).map(Host::Reactor)
+        } else {
+            Loaded::new(cache, image, slots, progress).map(Host::Component)
+        }
     }
 
     /// Makes sure the cache holds `image` compiled to native code, compiling it
@@ -71,13 +88,20 @@ impl Host {
         image: &Image,
         progress: &mut dyn FnMut(BuildStep),
     ) -> Result<(), SandboxError> {
-        engine::compile::<Component>(&engine::compiler()?, cache, image, progress)
+        if is_core_module(&image.path)? {
+            let compiler = engine::compiler(engine::Profile::Reactor)?;
+            engine::compile::<Module>(&compiler, cache, image, progress)
+        } else {
+            let compiler = engine::compiler(engine::Profile::Component)?;
+            engine::compile::<Component>(&compiler, cache, image, progress)
+        }
     }
 
     /// Runs one job (the caller holds a slot).
     pub(crate) async fn run(&self, job: &Job) -> Result<RunResult, SandboxError> {
         match self {
             Host::Component(loaded) => loaded.run(job).await,
+            Host::Reactor(loaded) => loaded.run(job).await,
         }
     }
 
@@ -89,6 +113,7 @@ impl Host {
     ) -> Result<Interaction, SandboxError> {
         match self {
             Host::Component(loaded) => loaded.interact(program, interactor).await,
+            Host::Reactor(loaded) => loaded.interact(program, interactor).await,
         }
     }
 
@@ -96,6 +121,7 @@ impl Host {
     pub(crate) async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
         match self {
             Host::Component(loaded) => loaded.preloaded_modules().await,
+            Host::Reactor(loaded) => loaded.preloaded_modules().await,
         }
     }
 }

@@ -154,10 +154,11 @@ impl Guest for NativeModules {
         builder.build_p1()
     }
 
-    fn args(builder: &mut WasiCtxBuilder, job: &Job) {
+    fn configure(&self, builder: &mut WasiCtxBuilder, job: &Job) -> Result<(), SandboxError> {
         if let Entry::Native(native) = &job.entry {
             builder.args(&native.args);
         }
+        Ok(())
     }
 
     async fn call(

@@ -19,6 +19,7 @@ use crate::outcome::{Outcome, RunResult, TimeLimit};
 use gavel_core::{Cache, Limits};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::{Engine, Store};
@@ -55,9 +56,13 @@ pub(crate) trait Kind: Guest + Sized {
     /// What the image compiles to (cached like any other).
     type Code: Code;
 
+    /// What its engine is configured for.
+    const PROFILE: engine::Profile;
+
     /// Links the compiled image with what it imports, ready to instantiate
-    /// once per run.
-    fn link(engine: &Engine, code: Self::Code) -> Result<Self, SandboxError>;
+    /// once per run. `image` is the image's file (a kind may keep files
+    /// beside it).
+    fn link(engine: &Engine, code: Self::Code, image: &Path) -> Result<Self, SandboxError>;
 
     /// Instantiates the image in `store` and lists the standard-library
     /// modules it holds.
@@ -103,9 +108,12 @@ impl<K: Kind> Loaded<K> {
         let started = Instant::now();
         // Every slot has room for two instances: an interaction runs a
         // program and an interactor at once.
-        let engine = engine::engine(u32::try_from(slots.max(1) * 2).unwrap_or(u32::MAX))?;
+        let engine = engine::engine(
+            u32::try_from(slots.max(1) * 2).unwrap_or(u32::MAX),
+            K::PROFILE,
+        )?;
         let code = engine::load::<K::Code>(&engine, cache, image, progress)?;
-        let kind = K::link(&engine, code)?;
+        let kind = K::link(&engine, code, &image.path)?;
         let files = RunFiles::new(&cache.runs_dir())?;
         tracing::debug!(elapsed = ?started.elapsed(), "sandbox ready");
         Ok(Loaded {
@@ -141,7 +149,7 @@ impl<K: Kind> Loaded<K> {
     }
 
     async fn run_on<G: Guest>(&self, guest: &G, job: &Job) -> Result<RunResult, SandboxError> {
-        let mut run = self.begin::<G>(job, Io::Memory)?;
+        let mut run = self.begin(guest, job, Io::Memory)?;
         let called = self.execute(guest, &mut run, job).await?;
         Ok(run.report(job, called, None))
     }
@@ -174,9 +182,16 @@ impl<K: Kind> Loaded<K> {
         interactor: &Job,
     ) -> Result<Interaction, SandboxError> {
         let link = Link::new(program.limits.output_bytes, interactor.limits.output_bytes);
-        let mut program_run = self.begin::<P>(program, Io::Piped(link.clone(), Side::Program))?;
-        let mut interactor_run =
-            self.begin::<I>(interactor, Io::Piped(link.clone(), Side::Interactor))?;
+        let mut program_run = self.begin(
+            program_guest,
+            program,
+            Io::Piped(link.clone(), Side::Program),
+        )?;
+        let mut interactor_run = self.begin(
+            interactor_guest,
+            interactor,
+            Io::Piped(link.clone(), Side::Interactor),
+        )?;
         let both = async {
             tokio::join!(
                 self.execute_side(
@@ -235,12 +250,12 @@ impl<K: Kind> Loaded<K> {
 
     /// The standard-library modules the image holds (the caller holds a slot).
     pub(crate) async fn preloaded_modules(&self) -> Result<Vec<String>, SandboxError> {
-        let mut run = self.begin::<K>(&Job::script(b""), Io::Memory)?;
+        let mut run = self.begin(&self.kind, &Job::script(b""), Io::Memory)?;
         self.kind.preloaded_modules(&mut run.store).await
     }
 
     /// A fresh store for `job`, with its files, clock, limits and streams.
-    fn begin<G: Guest>(&self, job: &Job, io: Io) -> Result<Run<G::Wasi>, SandboxError> {
+    fn begin<G: Guest>(&self, guest: &G, job: &Job, io: Io) -> Result<Run<G::Wasi>, SandboxError> {
         let files = if job.files.is_empty() {
             None
         } else {
@@ -278,7 +293,7 @@ impl<K: Kind> Loaded<K> {
             wasi.preopened_dir(dir.path(), SCRATCH_DIR, FsPerms::ReadWrite)
                 .map_err(wasmtime_error("cannot map a run's scratch directory"))?;
         }
-        G::args(&mut wasi, job);
+        guest.configure(&mut wasi, job)?;
         let state = RunState {
             wasi: G::wasi(&mut wasi),
             limiter: MemoryLimiter::new(job.limits.memory_bytes),
