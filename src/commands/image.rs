@@ -42,18 +42,39 @@ fn print(image: &Image, modules: Option<&[String]>, json: bool) -> Result<()> {
     }
 }
 
+/// The built-in image `name` names, else the one in use.
+fn named(session: &Session, name: Option<&str>) -> Result<&'static images::ImageSource> {
+    match name {
+        None => Ok(session.image_source()),
+        Some(name) => images::source(name).with_context(|| {
+            let known: Vec<&str> = images::IMAGES.iter().map(|s| s.name).collect();
+            format!("no runner image `{name}`; known: {}", known.join(", "))
+        }),
+    }
+}
+
+/// Whether `file` is a Python wheel (the scientific image's input).
+fn is_wheel(file: &std::path::Path) -> bool {
+    file.extension().is_some_and(|e| e == "whl")
+}
+
 pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> {
     match command {
-        ImageCommand::Build { json } => {
+        ImageCommand::Build { name, json } => {
+            let source = named(session, name.as_deref())?;
             let mut progress = SetupProgress::new();
-            let image = images::build(&session.cache, &images::PYTHON_3_14, &mut |step| {
-                progress.step(step)
-            })?;
+            let image = images::build(&session.cache, source, &mut |step| progress.step(step))?;
             drop(progress);
             print(&image, None, json)?;
         }
-        ImageCommand::Info { verify, json } => {
-            let sandbox = session.sandbox()?;
+        ImageCommand::Info { name, verify, json } => {
+            let sandbox = match name {
+                Some(name) => {
+                    let image = session.built_image(named(session, Some(&name))?)?;
+                    Sandbox::new(&session.cache, image, 1)?
+                }
+                None => session.sandbox()?,
+            };
             if verify {
                 images::verify(sandbox.image())?;
             }
@@ -67,6 +88,26 @@ pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> 
             } else {
                 println!("{}", image.path.display());
             }
+        }
+        ImageCommand::Import { file, sha256, json } if is_wheel(&file) => {
+            if sha256.is_some() {
+                anyhow::bail!(
+                    "--sha256 is for component files; a wheel is checked against the sha256 gavel pins"
+                );
+            }
+            let mut progress = SetupProgress::new();
+            let image =
+                images::import_wheel(&session.cache, &images::SCIENTIFIC, &file, &mut |step| {
+                    progress.step(step)
+                })
+                .with_context(|| {
+                    format!(
+                        "cannot build the scientific image from `{}`",
+                        file.display()
+                    )
+                })?;
+            drop(progress);
+            print(&image, None, json)?;
         }
         ImageCommand::Import { file, sha256, json } => {
             // Load it first: an import must be a component that implements

@@ -161,19 +161,33 @@ impl Session {
         crate::login::client(self.global.server.as_deref(), self.global.token.as_deref())
     }
 
-    /// The runner image in use: `--image FILE`, else the built-in one (built
-    /// on first use).
+    /// The runner image in use: `--image NAME` or `--image FILE`, else the
+    /// default one (built on first use).
     pub(crate) fn image(&self) -> Result<Image> {
-        if let Some(path) = &self.global.image {
+        if let Some(path) = &self.global.image
+            && images::source(&path.to_string_lossy()).is_none()
+        {
             return images::from_file(path)
                 .with_context(|| format!("cannot use the image `{}`", path.display()));
         }
+        self.built_image(self.image_source())
+    }
+
+    /// The built-in image `--image` names, else the default one.
+    pub(crate) fn image_source(&self) -> &'static images::ImageSource {
+        self.global
+            .image
+            .as_ref()
+            .and_then(|name| images::source(&name.to_string_lossy()))
+            .unwrap_or(&images::IMAGES[0])
+    }
+
+    /// A built-in image, built on first use.
+    pub(crate) fn built_image(&self, source: &images::ImageSource) -> Result<Image> {
         let mut progress = SetupProgress::new();
-        Ok(images::ensure(
-            &self.cache,
-            &images::PYTHON_3_14,
-            &mut |step| progress.step(step),
-        )?)
+        Ok(images::ensure(&self.cache, source, &mut |step| {
+            progress.step(step)
+        })?)
     }
 
     /// The catalog directory in use, and how it was chosen.
@@ -235,20 +249,41 @@ impl Session {
             args: vec![crate::WORKER.into()],
         };
         let mut progress = SetupProgress::new();
-        let sandbox = Sandbox::in_workers(&self.cache, image, self.jobs, worker, &mut |step| {
-            progress.step(step)
-        })?;
+        let sandbox =
+            Sandbox::in_workers(&self.cache, image, self.jobs, worker.clone(), &mut |step| {
+                progress.step(step)
+            })?;
         drop(progress);
         // The toolchain of native checkers is made ready (once per machine)
         // only when an exercise being judged has one, with its own progress.
         let setup = std::sync::Mutex::new(SetupProgress::new());
-        Ok(
-            Judge::new(Arc::new(sandbox), &self.cache).with_setup_progress(move |step| {
+        Ok(Judge::new(Arc::new(sandbox), &self.cache)
+            .with_setup_progress(move |step| {
                 if let Ok(mut progress) = setup.lock() {
                     progress.toolchain(step);
                 }
-            }),
-        )
+            })
+            .with_images(self.image_maker(worker)))
+    }
+
+    /// How the judge makes the sandbox of an image an exercise names
+    /// (`image = "scientific"`): built on first use, run in worker processes
+    /// like the default one.
+    fn image_maker(&self, worker: WorkerCommand) -> gavel_judge::MakeSandbox {
+        let cache = self.cache.clone();
+        let jobs = self.jobs;
+        Arc::new(move |image: gavel_exercise::Image| {
+            let source = images::source(image.name())
+                .ok_or_else(|| format!("gavel does not know the image `{}`", image.name()))?;
+            let mut progress = SetupProgress::new();
+            let built = images::ensure(&cache, source, &mut |step| progress.step(step))
+                .map_err(|e| format!("{:#}", anyhow::Error::from(e)))?;
+            let sandbox = Sandbox::in_workers(&cache, built, jobs, worker.clone(), &mut |step| {
+                progress.step(step)
+            })
+            .map_err(|e| format!("{:#}", anyhow::Error::from(e)))?;
+            Ok(Arc::new(sandbox))
+        })
     }
 
     /// A sandbox over the image in use, running one program at a time in

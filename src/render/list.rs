@@ -8,8 +8,14 @@ use gavel_exercise::view::{ExerciseDetails, ExerciseSummary};
 pub(crate) fn list(items: &[ExerciseSummary], catalog: &str) {
     let width = items.iter().map(|e| e.id.len()).max().unwrap_or(0);
     for e in items {
+        // Only an exercise that needs another image than the default says so.
+        let image = if e.image.is_default() {
+            String::new()
+        } else {
+            format!("  {}", style(format!("(image: {})", e.image.name())).cyan())
+        };
         println!(
-            "{:<width$}  {:<8} {:<8} {}  {}",
+            "{:<width$}  {:<8} {:<8} {}  {}{image}",
             style(&e.id).bold(),
             e.kind.name(),
             e.difficulty.name(),
@@ -26,6 +32,14 @@ pub(crate) fn show(details: &ExerciseDetails) {
     println!("\n{}\n", style("## Starter code").bold());
     println!("```python\n{}```", safe(&details.starter));
     println!("\n{}", style("## Public examples").bold());
+    if !details.image.is_default() {
+        println!(
+            "\nThis exercise runs on the `{}` runner image (numpy, pandas, scipy): \
+             `gavel test` uses it, and `gavel run --image {}` runs a file on it.",
+            details.image.name(),
+            details.image.name()
+        );
+    }
     if details.interactive {
         println!(
             "\nThis exercise is interactive: your program talks to a judge program. \

@@ -146,6 +146,11 @@ impl SetupProgress {
             BuildStep::InstallingTool { tool } => {
                 format!("installing the image build tool `{tool}` with pip (once per machine)")
             }
+            BuildStep::Downloading { package } => {
+                format!(
+                    "downloading `{package}` with pip (once per machine; the scientific image's is about 98 MB)"
+                )
+            }
             BuildStep::Building { name } => {
                 format!("building the runner image `{name}` (once per machine)")
             }

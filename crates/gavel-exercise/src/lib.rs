@@ -25,6 +25,6 @@ pub use load::{
     Catalog, ComparisonMismatch, LoadError, LoadErrors, LoadProblem, exercise_dirs, load,
     load_catalog, load_with,
 };
-pub use manifest::{Difficulty, Disclosure, Kind};
+pub use manifest::{Difficulty, Disclosure, Image, Kind};
 pub use model::{Exercise, Files, KnownBad, Test, TestData, TestSource, Visibility};
 pub use verdict::{Tone, Verdict};

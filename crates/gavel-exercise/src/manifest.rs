@@ -56,6 +56,10 @@ pub struct Manifest {
     /// How a checker or interactor in C or C++ is started and decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub native: Option<crate::native::NativeSpec>,
+    /// The runner image its programs run on (`scientific` for numpy,
+    /// pandas and scipy).
+    #[serde(default, skip_serializing_if = "Image::is_default")]
+    pub image: Image,
 }
 
 /// `[suite]`: how a candidate's tests are judged (see exercises/README.md).
@@ -234,6 +238,33 @@ impl Difficulty {
             Difficulty::Medium => "medium",
             Difficulty::Hard => "hard",
         }
+    }
+}
+
+/// The runner image an exercise's programs run on (`image = "…"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum Image {
+    /// CPython 3.14 and its standard library (the default).
+    #[default]
+    #[serde(rename = "python-3.14", alias = "default")]
+    Default,
+    /// CPython 3.15 with numpy, pandas and scipy.
+    #[serde(rename = "scientific")]
+    Scientific,
+}
+
+impl Image {
+    /// The name used in manifests, listings and `--image`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Image::Default => "python-3.14",
+            Image::Scientific => "scientific",
+        }
+    }
+
+    /// Whether it is the default image (left out of manifests written back).
+    pub fn is_default(&self) -> bool {
+        *self == Image::Default
     }
 }
 

@@ -158,6 +158,7 @@ fn manifest(id: &str, title: &str, tags: Vec<String>) -> Manifest {
             convention: Convention::Testlib,
             args: Vec::new(),
         }),
+        image: Default::default(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! `gavel list --json` and `gavel show --json` (docs/json.md), also served by
 //! `gavel serve`. Built from public tests only.
 
-use crate::manifest::{Difficulty, Kind};
+use crate::manifest::{Difficulty, Image, Kind};
 use crate::model::{Exercise, TestData, TestSource, Visibility};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -29,6 +29,9 @@ pub struct ExerciseSummary {
     /// The program talks to a judge program (an interactor).
     #[serde(default)]
     pub interactive: bool,
+    /// The runner image its programs run on.
+    #[serde(default, skip_serializing_if = "Image::is_default")]
+    pub image: Image,
 }
 
 /// An exercise as `show` presents it: the summary's fields, the statement,
@@ -58,6 +61,9 @@ pub struct ExerciseDetails {
     /// The program talks to a judge program (an interactor).
     #[serde(default)]
     pub interactive: bool,
+    /// The runner image its programs run on.
+    #[serde(default, skip_serializing_if = "Image::is_default")]
+    pub image: Image,
     /// The statement (Markdown).
     pub statement: String,
     /// The starter code.
@@ -122,6 +128,7 @@ impl ExerciseSummary {
             hidden_tests: exercise.count(Visibility::Hidden),
             function: exercise.function.as_ref().map(|f| f.name.clone()),
             interactive: exercise.interactor.is_some(),
+            image: exercise.manifest.image,
         }
     }
 }
@@ -148,6 +155,7 @@ impl ExerciseDetails {
             hidden_tests: summary.hidden_tests,
             function: summary.function,
             interactive: summary.interactive,
+            image: summary.image,
             statement: exercise.statement.clone(),
             starter: exercise.starter.clone(),
             examples,

@@ -24,6 +24,14 @@ pub enum JudgeError {
     /// No C/C++ toolchain builds the exercise's native program.
     #[error(transparent)]
     Toolchain(#[from] ToolchainError),
+    /// The runner image an exercise names cannot be had.
+    #[error("the runner image `{image}` is not available: {message}")]
+    Image {
+        /// The image's name.
+        image: String,
+        /// Why.
+        message: String,
+    },
     /// A task of the judge panicked (a bug of gavel).
     #[error("a task of the judge failed: {0}")]
     Panicked(String),

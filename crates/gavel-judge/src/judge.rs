@@ -70,6 +70,14 @@ pub struct Judge {
 }
 
 impl Judge {
+    /// Judges exercises that name another runner image (`image =
+    /// "scientific"`) in sandboxes `make` makes, once per image, when an
+    /// exercise first needs one; without it, such exercises fail to prepare.
+    pub fn with_images(mut self, make: crate::runner::MakeSandbox) -> Judge {
+        self.runner.set_images(make);
+        self
+    }
+
     /// Tells `setup` of the slow one-time steps of making a C/C++ toolchain
     /// ready for an exercise's native checker or interactor (installing it
     /// into the cache, building its libraries), as they start.
@@ -137,7 +145,7 @@ impl Judge {
         }
         // Compiled once, here; every test's run loads the code.
         let program = match compile_limits(prepared) {
-            Some(limits) => match self.runner.compile(&source, limits).await {
+            Some(limits) => match prepared.runner.compile(&source, limits).await {
                 Compiled::Code(code) => Program { source, code },
                 Compiled::Error(error) => {
                     return self.not_run(prepared, error, policy, source_sha256);
@@ -180,7 +188,7 @@ impl Judge {
         let complexity = match &prepared.complexity {
             Some(inputs) => {
                 let runs =
-                    complexity::run_all(&self.runner, prepared, &program.source, &program.code)
+                    complexity::run_all(&prepared.runner, prepared, &program.source, &program.code)
                         .await;
                 Some(complexity::measure(inputs, &runs))
             }
@@ -283,7 +291,9 @@ impl Judge {
             let test = &prepared.tests[index];
             collector.starting(index);
             let evaluation = if passed {
-                grader.grade(&self.runner, prepared, test, program).await
+                grader
+                    .grade(&prepared.runner, prepared, test, program)
+                    .await
             } else {
                 without_run(test, Verdict::Skipped, why.clone())
             };
@@ -306,7 +316,7 @@ impl Judge {
         let mut tasks = tokio::task::JoinSet::new();
         for &index in indices {
             collector.starting(index);
-            let runner = self.runner.clone();
+            let runner = prepared.runner.clone();
             let prepared = prepared.clone();
             let program = program.clone();
             tasks.spawn(async move {
@@ -386,7 +396,7 @@ impl Judge {
             hidden,
             disclosure: policy,
             source_sha256,
-            image_sha256: self.runner.image().to_owned(),
+            image_sha256: prepared.runner.image().to_owned(),
             native_sha256: prepared.native.as_ref().map(|n| n.compiled.sha256.clone()),
             complexity: None,
         }

@@ -51,6 +51,7 @@ pub use result::{
     Efficiency, EfficiencyStatus, GroupResult, HiddenSummary, Performance, SizeFuel,
     SubmissionResult, TestResult, points,
 };
+pub use runner::MakeSandbox;
 
 use gavel_core::hash::Key;
 use gavel_exercise::Exercise;

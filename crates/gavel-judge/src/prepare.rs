@@ -88,6 +88,8 @@ pub struct Prepared {
     /// The checker or interactor in C or C++, compiled.
     pub native: Option<Ready>,
     call: Option<CallTemplate>,
+    /// Runs its jobs, on the image the exercise names.
+    pub(crate) runner: Runner,
 }
 
 /// The mutants of a test-writing exercise.
@@ -357,6 +359,7 @@ pub(crate) async fn prepare(
     exercise: Arc<Exercise>,
     selection: Selection,
 ) -> Result<Prepared, JudgeError> {
+    let runner = &runner.on(exercise.manifest.image)?;
     let call = call_template(&exercise);
     let native = crate::native::ready(runner.cache(), runner.setup_progress(), &exercise).await?;
     let reference_code = Arc::new(Programs {
@@ -442,6 +445,7 @@ pub(crate) async fn prepare(
         mutants,
         native,
         call,
+        runner: runner.clone(),
     })
 }
 

@@ -3,19 +3,25 @@
 //! once, and the disk cache of what judging derives from an exercise
 //! (reference fuel, generated tests).
 
+use crate::error::JudgeError;
 use bytes::Bytes;
 use gavel_core::fs::write_atomically;
 use gavel_core::{Cache, Limits};
+use gavel_exercise::Image;
 use gavel_sandbox::{Entry, Interaction, Job, Outcome, PyError, RunResult, Sandbox, SandboxError};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Runs jobs and keeps derived data. Cheap to clone.
 #[derive(Debug, Clone)]
 pub(crate) struct Runner {
+    /// The sandbox of the image this runner's jobs run on.
     sandbox: Arc<Sandbox>,
+    /// The sandboxes of every image, made when first needed.
+    images: Arc<Images>,
     cache: Cache,
     cache_dir: PathBuf,
     /// Told of the slow one-time steps of making a C/C++ toolchain ready.
@@ -55,16 +61,72 @@ pub(crate) enum Compiled {
     Error(PyError),
 }
 
+/// Makes the sandbox of a runner image other than the judge's own, the
+/// first time an exercise needs it; the error says why it cannot be had.
+pub type MakeSandbox = Arc<dyn Fn(Image) -> Result<Arc<Sandbox>, String> + Send + Sync>;
+
+/// The sandboxes of the runner images exercises name (`image = "…"`): the
+/// judge's own, which runs exercises on the default image, and the others,
+/// each made once, when an exercise first needs it.
+struct Images {
+    default: Arc<Sandbox>,
+    make: Option<MakeSandbox>,
+    made: Mutex<HashMap<Image, Result<Arc<Sandbox>, String>>>,
+}
+
+impl std::fmt::Debug for Images {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Images").finish_non_exhaustive()
+    }
+}
+
 impl Runner {
     /// A runner over `sandbox`, keeping derived data in the cache's judge
     /// directory (safe to delete).
     pub(crate) fn new(sandbox: Arc<Sandbox>, cache: &Cache) -> Runner {
         Runner {
+            images: Arc::new(Images {
+                default: sandbox.clone(),
+                make: None,
+                made: Mutex::new(HashMap::new()),
+            }),
             sandbox,
             cache: cache.clone(),
             cache_dir: cache.judge_dir(),
             setup: Setup(Arc::new(|_| {})),
         }
+    }
+
+    /// Makes the sandboxes of images other than the default one with `make`.
+    pub(crate) fn set_images(&mut self, make: MakeSandbox) {
+        self.images = Arc::new(Images {
+            default: self.images.default.clone(),
+            make: Some(make),
+            made: Mutex::new(HashMap::new()),
+        });
+    }
+
+    /// This runner, with its jobs run on `image` (its sandbox made now if it
+    /// is the first use).
+    pub(crate) fn on(&self, image: Image) -> Result<Runner, JudgeError> {
+        let images = &self.images;
+        let sandbox = if image.is_default() || images.default.image().name == image.name() {
+            images.default.clone()
+        } else {
+            let mut made = images.made.lock().unwrap_or_else(PoisonError::into_inner);
+            let entry = made.entry(image).or_insert_with(|| match &images.make {
+                Some(make) => make(image),
+                None => Err("this judge runs the default image only".to_owned()),
+            });
+            entry.clone().map_err(|message| JudgeError::Image {
+                image: image.name().to_owned(),
+                message,
+            })?
+        };
+        Ok(Runner {
+            sandbox,
+            ..self.clone()
+        })
     }
 
     /// Tells `setup` of the slow one-time steps of making a C/C++ toolchain

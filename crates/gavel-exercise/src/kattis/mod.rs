@@ -265,6 +265,7 @@ fn convert(package: &Path, id: &str, found: &mut Findings) -> Option<(Draft, Imp
         complexity: None,
         suite: None,
         native: None,
+        image: Default::default(),
     };
     found.note(
         "problem.yaml",

@@ -166,7 +166,7 @@ async fn bless_stored(
         let code = match &code {
             Some(code) => code.clone(),
             None => {
-                let compiled = match judge.runner().compile(reference, test.limits).await {
+                let compiled = match prepared.runner.compile(reference, test.limits).await {
                     Compiled::Code(compiled) => compiled,
                     Compiled::Error(_) => Bytes::new(),
                 };
@@ -174,7 +174,7 @@ async fn bless_stored(
             }
         };
         let job = prepared.job(reference.clone(), code, test);
-        let report = judge.runner().run(&job).await?;
+        let report = prepared.runner.run(&job).await?;
         let (old, new) = match reference_output(test, report) {
             Ok(values) => values,
             Err(why) => {
