@@ -24,6 +24,7 @@ mod reports;
 mod robustness;
 mod run;
 mod scale;
+mod scientific;
 mod suites;
 #[macro_use]
 mod serve;

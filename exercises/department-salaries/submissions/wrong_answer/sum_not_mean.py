@@ -1,0 +1,10 @@
+import pandas as pd
+
+
+def department_salaries(records):
+    frame = pd.DataFrame(records)
+    stats = frame.groupby("department")["salary"].agg(["count", "sum", "max"]).sort_index()
+    return [
+        [department, int(row["count"]), float(row["sum"]), int(row["max"])]
+        for department, row in stats.iterrows()
+    ]

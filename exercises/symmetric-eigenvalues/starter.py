@@ -1,0 +1,5 @@
+import numpy as np
+
+
+def eigenvalues(matrix: list[list[int]]) -> list[float]:
+    ...
