@@ -33,6 +33,15 @@ bench-many:
 image:
     cargo run -- image build
 
+# Build the scientific image again (byte-reproducible: the same sha256 every time).
+image-scientific:
+    cargo run -- image build scientific
+
+# Runner images: per-test CPU on each, numpy in the snapshot or not, start-up.
+bench-images:
+    cargo build
+    cargo run --example bench-images
+
 # Server benchmark: concurrent candidates against `gavel serve` vs local `gavel submit`.
 bench-serve:
     cargo build

@@ -42,7 +42,8 @@ fn the_hostile_suite_gets_the_same_verdicts_on_the_scientific_image() {
         ),
         (
             "bomb",
-            "import numpy as np\nx = np.ones(10**9)\n",
+            // 800 MB: more than the memory limit, less than wasm32's 4 GiB.
+            "import numpy as np\nx = np.ones(10**8)\n",
             "memory_limit",
             None,
         ),
@@ -104,12 +105,14 @@ fn no_state_crosses_runs_on_the_scientific_image() {
     let root = tempfile::tempdir().unwrap();
     // Each test's run finds numpy as the snapshot left it, however the
     // previous run changed it.
-    let solution = "import numpy as np\n\
-        def mark(n):\n\
-            seen = getattr(np, 'left_behind', None)\n\
-            np.left_behind = n\n\
-            np.random.seed(n)\n\
-            return [seen, int(np.random.randint(0, 10**6))]\n";
+    let solution = r#"import numpy as np
+
+def mark(n):
+    seen = getattr(np, "left_behind", None)
+    np.left_behind = n
+    np.random.seed(n)
+    return [seen, int(np.random.randint(0, 10**6))]
+"#;
     let dir = exercise(
         root.path(),
         "leaky",
