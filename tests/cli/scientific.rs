@@ -100,6 +100,30 @@ print(sys.argv)
     );
 }
 
+/// The door hands the job over once and takes one result, the first: a
+/// program that asks again gets nothing and a second result is refused, so
+/// it cannot make the host copy a job or a result over and over.
+#[test]
+fn the_door_gives_the_job_once_and_takes_one_result() {
+    let (code, value) = run(r#"
+import _host
+for frame in (b"job", b"job", b"done{}"):
+    try:
+        _host.call(frame)
+        print("answered")
+    except Exception:
+        print("refused")
+"#);
+    assert_eq!(value["stdout"], "refused\nrefused\nanswered\n", "{value}");
+    // The planted result came first, so the runner's was refused: what the
+    // program handed back is its own outcome, here one the host cannot read,
+    // which is the program's runtime error (never the judge's).
+    assert_eq!(code, 1, "{value}");
+    assert_eq!(value["status"], "runtime_error", "{value}");
+    let message = value["error"]["message"].as_str().unwrap();
+    assert!(message.contains("could not be read"), "{value}");
+}
+
 #[test]
 fn no_state_crosses_runs_on_the_scientific_image() {
     let root = tempfile::tempdir().unwrap();

@@ -126,7 +126,7 @@ mod tests {
                         &format!("{MANIFEST_TEXT}colour = \"red\"\n"),
                     )
                 },
-                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`, `suite`, `native`",
+                "exercise.toml:5: unknown field `colour`, expected one of `id`, `title`, `difficulty`, `tags`, `kind`, `function`, `limits`, `comparison`, `scoring`, `reveal_hidden`, `tests`, `groups`, `generated`, `complexity`, `suite`, `native`, `image`",
             ),
             (
                 "id of another directory",

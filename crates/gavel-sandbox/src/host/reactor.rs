@@ -53,13 +53,16 @@ pub(crate) struct ReactorWasi {
 }
 
 /// One run's door: what the guest is given when it asks, and what it handed
-/// back.
+/// back. Each is passed once per run (the runner asks once and reports
+/// once): a later call is refused without copying anything, so a program
+/// cannot make the host copy a large job or result over and over for the
+/// little fuel a call costs it.
 #[derive(Default)]
 pub(crate) struct Door {
-    /// The answer to any frame but a result: the job (or, when the image is
-    /// built, the runner's sources).
-    pub(crate) given: Vec<u8>,
-    /// The runner's result frame, without its `done` prefix.
+    /// The answer to the first frame that is not a result: the job (or, when
+    /// the image is built, the runner's sources); taken when given.
+    pub(crate) given: Option<Vec<u8>>,
+    /// The first result frame, without its `done` prefix.
     pub(crate) result: Option<Vec<u8>>,
 }
 
@@ -291,12 +294,17 @@ async fn door(
     let Some(frame) = read(memory.data(&*caller), ptr, len) else {
         return Ok(DOOR_FAULT);
     };
-    if let Some(result) = frame.strip_prefix(b"done") {
-        let result = result.to_vec();
+    if frame.starts_with(b"done") {
+        if caller.data().wasi.door.result.is_some() {
+            return Ok(DOOR_FAULT);
+        }
+        let result = frame[4..].to_vec();
         caller.data_mut().wasi.door.result = Some(result);
         return Ok(0);
     }
-    let answer = caller.data().wasi.door.given.clone();
+    let Some(answer) = caller.data_mut().wasi.door.given.take() else {
+        return Ok(DOOR_FAULT);
+    };
     let Ok(answer_len) = i32::try_from(answer.len()) else {
         return Ok(DOOR_FAULT);
     };
@@ -348,7 +356,12 @@ fn poll(
 ) -> Polled {
     const SUB: usize = 48;
     const EVENT: usize = 32;
+    // More subscriptions than any sleep makes: the host copies no more.
+    const MAX_SUBSCRIPTIONS: usize = 64;
     let count = count as u32 as usize;
+    if count > MAX_SUBSCRIPTIONS {
+        return Polled::Done(EINVAL);
+    }
     let data = memory.data_mut(&mut *caller);
     let Some(table) = count
         .checked_mul(SUB)
@@ -459,7 +472,7 @@ impl ReactorImage {
         request: Vec<u8>,
     ) -> wasmtime::Result<Option<Vec<u8>>> {
         store.data_mut().wasi.door = Door {
-            given: request,
+            given: Some(request),
             result: None,
         };
         let instance = self.pre.instantiate_async(&mut *store).await?;

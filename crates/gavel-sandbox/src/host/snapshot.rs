@@ -91,7 +91,7 @@ async fn snapshot_async(
         wasi: ReactorWasi {
             p1: wasi.build_p1(),
             door: Door {
-                given,
+                given: Some(given),
                 result: None,
             },
             trampoline: None,
