@@ -54,7 +54,9 @@ fn without_packages() -> ImageSource {
         .find("SCIENTIFIC = (")
         .expect("the door lists its packages");
     let end = start + door[start..].find(")\n").expect("the list ends");
-    let door: &'static str = format!("{}SCIENTIFIC = ({}", &door[..start], &door[end..]).leak();
+    // One module the runner imports anyway, so the door's loop still runs.
+    let door: &'static str =
+        format!("{}SCIENTIFIC = (\"json\",{}", &door[..start], &door[end..]).leak();
     ImageSource {
         name: "scientific-bare",
         recipe: Recipe::Snapshot {

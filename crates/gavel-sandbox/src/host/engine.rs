@@ -99,8 +99,10 @@ fn config(profile: Profile) -> Config {
             // noise of each other).
             .table_lazy_init(false)
             // Neither componentize-py's CPython nor a C checker throws wasm
-            // exceptions.
-            .wasm_exceptions(false),
+            // exceptions or uses GC types: without them, wasmtime sets up no
+            // GC heap for a store.
+            .wasm_exceptions(false)
+            .gc_support(false),
         Profile::Reactor => config
             // A statically linked CPython's one function table holds every
             // function of numpy, pandas and scipy: filled lazily, a run
