@@ -454,8 +454,17 @@ fn build_locked(
             output,
         });
     }
+    install(&slot, source, &built)
+}
+
+/// Moves the image file `built` into `slot`, and records what it is.
+pub(crate) fn install(
+    slot: &Path,
+    source: &ImageSource,
+    built: &Path,
+) -> Result<Image, ImageError> {
     let target = slot.join(COMPONENT_FILE);
-    std::fs::rename(&built, &target).map_err(ImageError::io(&target))?;
+    std::fs::rename(built, &target).map_err(ImageError::io(&target))?;
     let (sha256, size) = sha256_file(&target)?;
     let image = Image {
         name: source.name.to_owned(),
@@ -468,12 +477,12 @@ fn build_locked(
             tool: source.tool.to_owned(),
         },
     };
-    write_meta(&slot, &image)?;
+    write_meta(slot, &image)?;
     tracing::info!(sha256 = %image.sha256, "built runner image {}", image.name);
     Ok(image)
 }
 
-pub(crate) fn write_meta(slot: &Path, image: &Image) -> Result<(), ImageError> {
+fn write_meta(slot: &Path, image: &Image) -> Result<(), ImageError> {
     let meta = slot.join(META_FILE);
     let text = serde_json::to_string_pretty(image).expect("image metadata serialises");
     write_atomically(&meta, text.as_bytes()).map_err(ImageError::io(&meta))

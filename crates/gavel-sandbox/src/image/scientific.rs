@@ -4,8 +4,8 @@
 //! app loaded (see `host::snapshot`).
 
 use super::{
-    BuildStep, COMPONENT_FILE, Image, ImageError, ImageSource, Origin, Recipe, run_tool,
-    sha256_file, slot, write_meta,
+    BuildStep, COMPONENT_FILE, Image, ImageError, ImageSource, Recipe, install, run_tool,
+    sha256_file, slot,
 };
 use gavel_core::cache::Cache;
 use gavel_core::hash::Key;
@@ -222,29 +222,14 @@ pub(super) fn build(
         std::fs::remove_dir_all(&target_lib).map_err(ImageError::io(&target_lib))?;
     }
     std::fs::rename(&lib, &target_lib).map_err(ImageError::io(&target_lib))?;
-    let target = slot.join(COMPONENT_FILE);
-    std::fs::rename(&built, &target).map_err(ImageError::io(&target))?;
-    let (sha256, size) = sha256_file(&target)?;
-    if !expected_sha256.is_empty() && sha256 != expected_sha256 {
+    let image = install(&slot, source, &built)?;
+    if !expected_sha256.is_empty() && image.sha256 != expected_sha256 {
         tracing::warn!(
-            built = %sha256,
+            built = %image.sha256,
             expected = %expected_sha256,
             "the scientific image is meant to be byte-reproducible, but this build differs; please report it"
         );
     }
-    let image = Image {
-        name: source.name.to_owned(),
-        python_version: source.python_version.to_owned(),
-        path: target,
-        sha256,
-        size,
-        source_key: source.key(),
-        origin: Origin::Built {
-            tool: source.tool.to_owned(),
-        },
-    };
-    write_meta(&slot, &image)?;
-    tracing::info!(sha256 = %image.sha256, "built runner image {}", image.name);
     Ok(image)
 }
 
