@@ -61,6 +61,17 @@ pub(crate) enum Compiled {
     Error(PyError),
 }
 
+/// Runs `f`, which blocks, telling a multi-threaded async runtime first.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 /// Makes the sandbox of a runner image other than the judge's own, the
 /// first time an exercise needs it; the error says why it cannot be had.
 pub type MakeSandbox = Arc<dyn Fn(Image) -> Result<Arc<Sandbox>, String> + Send + Sync>;
@@ -115,7 +126,9 @@ impl Runner {
         } else {
             let mut made = images.made.lock().unwrap_or_else(PoisonError::into_inner);
             let entry = made.entry(image).or_insert_with(|| match &images.make {
-                Some(make) => make(image),
+                // The first use may build the image (minutes on a fresh
+                // machine): the runtime's other tasks move to other threads.
+                Some(make) => blocking(|| make(image)),
                 None => Err("this judge runs the default image only".to_owned()),
             });
             entry.clone().map_err(|message| JudgeError::Image {
