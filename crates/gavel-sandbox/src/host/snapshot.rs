@@ -48,14 +48,29 @@ pub(crate) fn snapshot(
     script: &[u8],
     given: Vec<u8>,
 ) -> Result<Vec<u8>, SandboxError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SandboxError::Wasmtime {
-            context: "cannot start the snapshot's runtime".into(),
-            message: e.to_string(),
-        })?;
-    runtime.block_on(snapshot_async(wasm, lib, script, given))
+    // On a thread of its own: the caller may be a task of an async runtime
+    // (a judge making the image on first need), inside which no runtime
+    // can be started.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| SandboxError::Wasmtime {
+                        context: "cannot start the snapshot's runtime".into(),
+                        message: e.to_string(),
+                    })?;
+                runtime.block_on(snapshot_async(wasm, lib, script, given))
+            })
+            .join()
+            .unwrap_or_else(|_| {
+                Err(SandboxError::Wasmtime {
+                    context: "the snapshot's thread failed".into(),
+                    message: "it panicked".into(),
+                })
+            })
+    })
 }
 
 async fn snapshot_async(
