@@ -110,38 +110,7 @@ pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> 
             print(&image, None, json)?;
         }
         ImageCommand::Import { file, sha256, json } => {
-            // Load it first: an import must be a component that implements
-            // gavel's runner interface, or it is refused before it replaces anything.
-            let candidate = images::from_file(&file)?;
-            let expected = sha256.map(|hex| hex.trim().to_ascii_lowercase());
-            if let Some(expected) = &expected
-                && *expected != candidate.sha256
-            {
-                anyhow::bail!(
-                    "`{}` has sha256 {}, not the {expected} it was expected to have; \
-                     nothing was imported",
-                    file.display(),
-                    candidate.sha256
-                );
-            }
-            let sandbox = Sandbox::new(&session.cache, candidate, 1)
-                .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
-            session
-                .runtime
-                .block_on(sandbox.preloaded_modules())
-                .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
-            let image = images::import(&session.cache, &images::PYTHON_3_14, &file)?;
-            if let Some(expected) = &expected
-                && *expected != image.sha256
-            {
-                // The file changed between the check and the copy.
-                anyhow::bail!(
-                    "`{}` changed while it was imported (sha256 {}, expected {expected}); \
-                     import it again",
-                    file.display(),
-                    image.sha256
-                );
-            }
+            let image = import_component(session, &file, sha256)?;
             print(&image, None, json)?;
         }
         ImageCommand::Export { file, json } => {
@@ -167,4 +136,46 @@ pub(crate) fn execute(session: &Session, command: ImageCommand) -> Result<Code> 
         }
     }
     Ok(Code::Accepted)
+}
+
+/// Installs a component file as the default image, after checking that it
+/// implements gavel's runner interface (and has the expected sha256).
+fn import_component(
+    session: &Session,
+    file: &std::path::Path,
+    sha256: Option<String>,
+) -> Result<Image> {
+    // Load it first: an import must be a component that implements
+    // gavel's runner interface, or it is refused before it replaces anything.
+    let candidate = images::from_file(file)?;
+    let expected = sha256.map(|hex| hex.trim().to_ascii_lowercase());
+    if let Some(expected) = &expected
+        && *expected != candidate.sha256
+    {
+        anyhow::bail!(
+            "`{}` has sha256 {}, not the {expected} it was expected to have; \
+             nothing was imported",
+            file.display(),
+            candidate.sha256
+        );
+    }
+    let sandbox = Sandbox::new(&session.cache, candidate, 1)
+        .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
+    session
+        .runtime
+        .block_on(sandbox.preloaded_modules())
+        .with_context(|| format!("`{}` is not a gavel runner image", file.display()))?;
+    let image = images::import(&session.cache, &images::PYTHON_3_14, file)?;
+    if let Some(expected) = &expected
+        && *expected != image.sha256
+    {
+        // The file changed between the check and the copy.
+        anyhow::bail!(
+            "`{}` changed while it was imported (sha256 {}, expected {expected}); \
+             import it again",
+            file.display(),
+            image.sha256
+        );
+    }
+    Ok(image)
 }
