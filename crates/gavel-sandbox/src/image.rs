@@ -495,25 +495,16 @@ fn install_tool(
     source: &ImageSource,
     progress: &mut dyn FnMut(BuildStep),
 ) -> Result<PathBuf, ImageError> {
-    let key = &Key::new().part(source.requirements).hex()[..16];
-    let dir = cache.tools_dir().join(format!(
-        "{}-{key}",
-        source.tool.replace("==", "-").replace(['/', '\\'], "_")
-    ));
-    let done = dir.join(".installed");
-    if done.exists() {
+    let dir = tool_dir(cache, source);
+    if dir.join(INSTALLED).exists() {
         return Ok(dir);
     }
     progress(BuildStep::InstallingTool {
         tool: source.tool.to_owned(),
     });
-    let parent = cache.tools_dir();
-    std::fs::create_dir_all(&parent).map_err(ImageError::io(&parent))?;
-    let work = tempfile::tempdir_in(&parent).map_err(ImageError::io(&parent))?;
-    let requirements = work.path().join("requirements.txt");
-    std::fs::write(&requirements, source.requirements).map_err(ImageError::io(&requirements))?;
+    let work = tools_work_dir(cache)?;
     let target = work.path().join("site");
-    let (status, output) = run_tool(&mut gavel_core::tools::pip_install(&requirements, &target))?;
+    let (status, output) = run_pip(work.path(), source, &target, gavel_core::tools::pip_install)?;
     if !status.success() {
         return Err(ImageError::ToolInstall {
             tool: source.tool.to_owned(),
@@ -521,12 +512,57 @@ fn install_tool(
             output,
         });
     }
-    std::fs::write(target.join(".installed"), source.tool).map_err(ImageError::io(&target))?;
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(ImageError::io(&dir))?;
-    }
-    std::fs::rename(&target, &dir).map_err(ImageError::io(&dir))?;
+    replace_dir(&target, &dir, INSTALLED, source.tool)?;
     Ok(dir)
+}
+
+/// The file that marks a tool's directory as complete.
+const INSTALLED: &str = ".installed";
+
+/// Where the package an image is made from (`source.tool`) is kept in the
+/// cache, by its name, version and pinned requirements.
+pub(crate) fn tool_dir(cache: &Cache, source: &ImageSource) -> PathBuf {
+    let key = &Key::new().part(source.requirements).hex()[..16];
+    cache.tools_dir().join(format!(
+        "{}-{key}",
+        source.tool.replace("==", "-").replace(['/', '\\'], "_")
+    ))
+}
+
+/// A fresh directory beside the cache's tools, removed when dropped: what
+/// is made in it is moved into place only when complete.
+pub(crate) fn tools_work_dir(cache: &Cache) -> Result<tempfile::TempDir, ImageError> {
+    let parent = cache.tools_dir();
+    std::fs::create_dir_all(&parent).map_err(ImageError::io(&parent))?;
+    tempfile::tempdir_in(&parent).map_err(ImageError::io(&parent))
+}
+
+/// Runs pip as `command` (from a requirements file with `source`'s pins,
+/// written in `work`, and the directory `target`); pip's status and output.
+pub(crate) fn run_pip(
+    work: &Path,
+    source: &ImageSource,
+    target: &Path,
+    command: fn(&Path, &Path) -> Command,
+) -> Result<(std::process::ExitStatus, String), ImageError> {
+    let requirements = work.join("requirements.txt");
+    std::fs::write(&requirements, source.requirements).map_err(ImageError::io(&requirements))?;
+    run_tool(&mut command(&requirements, target))
+}
+
+/// Puts the complete directory `target` in place of `dir`, marked by the
+/// file `marker` holding `text`.
+pub(crate) fn replace_dir(
+    target: &Path,
+    dir: &Path,
+    marker: &str,
+    text: &str,
+) -> Result<(), ImageError> {
+    std::fs::write(target.join(marker), text).map_err(ImageError::io(target))?;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(ImageError::io(dir))?;
+    }
+    std::fs::rename(target, dir).map_err(ImageError::io(dir))
 }
 
 /// Runs a build command, capturing its output; returns the status and the
@@ -554,12 +590,10 @@ pub(crate) fn run_tool(
 /// Checks the first bytes of `path`: a runner image is a WebAssembly
 /// component, and anything else gets an error that says what it is instead.
 pub fn check_component(path: &Path) -> Result<(), ImageError> {
-    let mut head = [0u8; 8];
-    let mut file = std::fs::File::open(path).map_err(ImageError::io(path))?;
-    let read = file.read(&mut head).map_err(ImageError::io(path))?;
+    let (head, read) = header(path)?;
     let reason = if read < 8 || &head[..4] != b"\0asm" {
         "it is not a WebAssembly file (a runner image is a component written by `gavel image build` or `gavel image export`)"
-    } else if head[4..8] == [1, 0, 0, 0] {
+    } else if head[4..8] == CORE_MODULE_VERSION {
         "it is a WebAssembly core module, not a component; runner images are components built by componentize-py"
     } else if head[6..8] != [1, 0] {
         "it is a WebAssembly file of an unknown layer, not a component"
@@ -570,6 +604,25 @@ pub fn check_component(path: &Path) -> Result<(), ImageError> {
         path: path.to_owned(),
         reason: reason.to_owned(),
     })
+}
+
+/// The version field of a WebAssembly core module's header (a component's
+/// differs).
+const CORE_MODULE_VERSION: [u8; 4] = [1, 0, 0, 0];
+
+/// The first 8 bytes of `path` (magic and version), and how many there were.
+fn header(path: &Path) -> Result<([u8; 8], usize), ImageError> {
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(path).map_err(ImageError::io(path))?;
+    let read = file.read(&mut head).map_err(ImageError::io(path))?;
+    Ok((head, read))
+}
+
+/// Whether the image file `path` is a WebAssembly core module (a reactor,
+/// such as the scientific image) rather than a component.
+pub(crate) fn is_core_module(path: &Path) -> Result<bool, ImageError> {
+    let (head, read) = header(path)?;
+    Ok(read == 8 && &head[..4] == b"\0asm" && head[4..8] == CORE_MODULE_VERSION)
 }
 
 /// Describes a component file used as is (`--image FILE`), hashing it.

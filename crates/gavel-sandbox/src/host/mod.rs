@@ -40,17 +40,6 @@ use run::Loaded;
 use wasmtime::Module;
 use wasmtime::component::Component;
 
-/// Whether the image's file is a WebAssembly core module (a reactor) rather
-/// than a component.
-fn is_core_module(path: &std::path::Path) -> Result<bool, SandboxError> {
-    use std::io::Read;
-    let mut head = [0u8; 8];
-    let mut file = std::fs::File::open(path).map_err(crate::image::ImageError::io(path))?;
-    file.read_exact(&mut head)
-        .map_err(crate::image::ImageError::io(path))?;
-    Ok(head == *b"\0asm\x01\0\0\0")
-}
-
 /// A runner image loaded for running, of one of the kinds the host knows.
 ///
 /// Every kind is a [`run::Kind`] (linking, its engine's profile) and a
@@ -73,7 +62,7 @@ impl Host {
         slots: usize,
         progress: &mut dyn FnMut(BuildStep),
     ) -> Result<Host, SandboxError> {
-        if is_core_module(&image.path)? {
+        if crate::image::is_core_module(&image.path)? {
             Loaded::new(cache, image, slots, progress).map(Host::Reactor)
         } else {
             Loaded::new(cache, image, slots, progress).map(Host::Component)
@@ -88,7 +77,7 @@ impl Host {
         image: &Image,
         progress: &mut dyn FnMut(BuildStep),
     ) -> Result<(), SandboxError> {
-        if is_core_module(&image.path)? {
+        if crate::image::is_core_module(&image.path)? {
             let compiler = engine::compiler(engine::Profile::Reactor)?;
             engine::compile::<Module>(&compiler, cache, image, progress)
         } else {

