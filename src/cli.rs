@@ -575,7 +575,7 @@ pub(crate) enum ImageCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Print the path of the runner image's component file.
+    /// Print the path of the runner image's file.
     Path {
         /// Print JSON.
         #[arg(long)]
@@ -597,7 +597,9 @@ pub(crate) enum ImageCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write the runner image's component to a file, to import it elsewhere.
+    /// Write the runner image's component to a file, to import it elsewhere
+    /// (not the scientific image: its wheel, imported elsewhere, builds the
+    /// same bytes).
     Export {
         /// Where to write it.
         file: PathBuf,
